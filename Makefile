@@ -1,0 +1,66 @@
+# OpenDataLocale task runner. CI calls `make test` (through .ci/run) and `make quality`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test quality fix install install-dev npm chromium serve bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Stamp files: reinstall only when the pinned lists change.
+$(VENV)/.runtime: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(VENV)/.runtime node_modules/.package-lock.json
+install-dev: install $(VENV)/.dev
+
+npm: node_modules/.package-lock.json
+
+# Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "Chromium indisponible : les tests navigateur seront ignorés."
+
+run: install
+	$(BIN)/odl migrate --no-input -v0
+	$(BIN)/odl load_territories
+	$(BIN)/odl load_demo
+	@echo "OpenDataLocale : http://$(HOST):$(PORT)/"
+	$(BIN)/odl runserver $(HOST):$(PORT)
+
+test: install-dev chromium
+	$(BIN)/odl makemigrations --check --dry-run -v0
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	@if [ -n "$$ODL_TEST_POSTGRES_URL" ]; then \
+		echo "== Suite sur PostgreSQL ($$ODL_TEST_POSTGRES_URL)"; \
+		DATABASE_URL="$$ODL_TEST_POSTGRES_URL" $(BIN)/pytest -n 2 -m "not browser" $(PYTEST_ARGS); \
+	fi
+
+quality: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy odl
+	$(BIN)/odl makemigrations --check --dry-run
+
+fix: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install-dev
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) node_modules var

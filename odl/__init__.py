@@ -1,0 +1,1 @@
+"""OpenDataLocale: the platform of France's territorial open-data programme."""

@@ -1,0 +1,16 @@
+"""The platform's JSON API: one NinjaAPI, one router per app, OpenAPI at /api/openapi.json."""
+
+from ninja import NinjaAPI
+
+from odl.territories.api import router as territories_router
+
+api = NinjaAPI(
+    title="API OpenDataLocale",
+    version="1",
+    description=(
+        "API ouverte de la plateforme OpenDataLocale : référentiel des collectivités, ciblage des "
+        "collectivités obligées. Données sous Licence Ouverte (référentiel INSEE/DGCL)."
+    ),
+    urls_namespace="api",
+)
+api.add_router("/", territories_router)

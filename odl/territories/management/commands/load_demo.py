@@ -1,0 +1,41 @@
+import os
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+
+from odl.territories.models import Perimeter, Territory
+
+
+class Command(BaseCommand):
+    help = (
+        "Crée le compte de démonstration « atd » (mot de passe : ODL_DEMO_PASSWORD) et un périmètre "
+        "d'exemple. Idempotent ; à ne pas lancer en production."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--username", default="atd", help="identifiant du compte de démonstration")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.handle_one(options["username"])
+
+    def handle_one(self, username: str) -> None:
+        password = os.environ.get("ODL_DEMO_PASSWORD", "odl-demo-2026")
+        user_model = get_user_model()
+        user, created = user_model.objects.get_or_create(
+            username=username, defaults={"first_name": "Animatrice", "last_name": "Territoriale"}
+        )
+        if created:
+            user.set_password(password)
+            user.save()
+        if Territory.objects.filter(kind="region", code="53").exists():
+            Perimeter.objects.get_or_create(
+                slug="bretagne-taille-intermediaire",
+                defaults={
+                    "name": "Bretagne — taille intermédiaire",
+                    "query": "region=53&pop_min=10000&pop_max=80000",
+                    "owner": user,
+                },
+            )
+        state = "créé" if created else "déjà présent"
+        self.stdout.write(f"Compte de démonstration « {username} » {state} (mot de passe : ODL_DEMO_PASSWORD).")

@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from odl.core import exports
+from odl.territories.models import COLLECTIVITE_KINDS, Kind, Perimeter, Territory
+from odl.territories.obligation import OBLIGATION_LABELS, evaluate
+from odl.territories.targeting import (
+    EXPORT_COLUMNS,
+    KIND_LABELS,
+    Criteria,
+    CriteriaError,
+    TargetResult,
+    build_criteria,
+    compute_targets,
+    export_rows,
+    summarise,
+)
+
+PAGE_SIZE = 100
+
+
+def criteria_from_request(request: HttpRequest) -> Criteria:
+    params = request.GET
+    return build_criteria(
+        regions=params.getlist("region"),
+        departements=params.getlist("departement"),
+        epcis=params.getlist("epci"),
+        kinds=params.getlist("kind"),
+        threshold=params.get("seuil"),
+        min_population=params.get("pop_min"),
+        max_population=params.get("pop_max"),
+        include_all=params.get("toutes") in ("1", "on", "true"),
+        query=params.get("q", ""),
+        sort=params.get("tri", ""),
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "territories/home.html",
+        {"regions": Territory.objects.filter(kind=Kind.REGION, active=True).order_by("nom")},
+    )
+
+
+def targets(request: HttpRequest) -> HttpResponse:
+    error = None
+    try:
+        criteria = criteria_from_request(request)
+        result = compute_targets(criteria)
+    except CriteriaError as exc:
+        error = str(exc)
+        criteria = build_criteria(check_codes=False)
+        result = TargetResult(criteria, [], summarise([]))
+    paginator = Paginator(result.rows, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context: dict[str, Any] = {
+        "criteria": criteria,
+        "result": result,
+        "page": page,
+        "error": error,
+        "query_string": criteria.as_query(),
+        "regions": Territory.objects.filter(kind=Kind.REGION, active=True).order_by("nom"),
+        "departements": Territory.objects.filter(kind=Kind.DEPARTEMENT, active=True).order_by("code"),
+        "selected_epcis": Territory.objects.filter(kind=Kind.EPCI, code__in=criteria.epcis),
+        "kind_choices": [(k, KIND_LABELS[k]) for k in ("commune", "epci", "departement", "region")],
+        "columns": _columns(criteria),
+        "chart_data": {
+            "labels": [b["label"] for b in result.summary["bands"]],
+            "counts": [b["count"] for b in result.summary["bands"]],
+        },
+        "rule_text": criteria.rule.describe(),
+    }
+    status = 400 if error else 200
+    return render(request, "territories/targets.html", context, status=status)
+
+
+def _columns(criteria: Criteria) -> list[dict[str, str]]:
+    labels = [
+        ("nom", "Nom"),
+        ("kind", "Type"),
+        ("code", "Code"),
+        ("siren", "SIREN"),
+        ("population", "Population"),
+        ("departement", "Département"),
+        ("region", "Région"),
+        ("epci_siren", "EPCI"),
+        ("obligation", "Obligation"),
+    ]
+    out = []
+    for key, label in labels:
+        if criteria.sort == key:
+            next_sort, state = f"-{key}", "ascending"
+        elif criteria.sort == f"-{key}":
+            next_sort, state = key, "descending"
+        else:
+            next_sort, state = (f"-{key}" if key == "population" else key), "none"
+        out.append({"key": key, "label": label, "url": "?" + criteria.as_query(sort=next_sort), "state": state})
+    return out
+
+
+def targets_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx", "ods"):
+        raise Http404("format inconnu")
+    try:
+        criteria = criteria_from_request(request)
+    except CriteriaError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    result = compute_targets(criteria)
+    delimiter = "," if request.GET.get("sep") in (",", "virgule") else ";"
+    data = exports.render(fmt, EXPORT_COLUMNS, export_rows(result), delimiter=delimiter)
+    response = HttpResponse(data, content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="collectivites-obligees.{fmt}"'
+    return response
+
+
+def territory_detail(request: HttpRequest, kind: str, code: str) -> HttpResponse:
+    territory = get_object_or_404(Territory.objects.select_related("epci", "parent"), kind=kind, code=code)
+    rule = build_criteria(check_codes=False).rule
+    status, reason = evaluate(
+        territory.kind, territory.population, territory.agents, territory.zone, territory.exercised_by, rule
+    )
+    departement = Territory.objects.filter(kind=Kind.DEPARTEMENT, code=territory.departement_code).first()
+    region = Territory.objects.filter(kind=Kind.REGION, code=territory.region_code).first()
+    members = []
+    if territory.kind == Kind.EPCI:
+        members = list(territory.member_communes.filter(active=True).order_by("-population"))
+    epcis_of_departement: list[Territory] = []
+    counts: dict[str, int] = {}
+    if territory.kind in (Kind.DEPARTEMENT, Kind.REGION):
+        field = "departement_code" if territory.kind == Kind.DEPARTEMENT else "region_code"
+        base = Territory.objects.collectivites().filter(**{field: territory.code})
+        counts = {
+            "communes": base.filter(kind=Kind.COMMUNE).count(),
+            "epcis": base.filter(kind=Kind.EPCI).count(),
+            "obliged_communes": base.filter(kind=Kind.COMMUNE, population__gt=rule.population_threshold).count(),
+        }
+        if territory.kind == Kind.REGION:
+            epcis_of_departement = list(
+                Territory.objects.filter(kind=Kind.DEPARTEMENT, region_code=territory.code, active=True).order_by("code")
+            )
+    context = {
+        "territory": territory,
+        "obligation": status.value,
+        "obligation_label": OBLIGATION_LABELS[status],
+        "reason": reason,
+        "rule_text": rule.describe(),
+        "departement": departement,
+        "region": region,
+        "members": members,
+        "children": territory.children.filter(active=True).order_by("nom"),
+        "sub_departements": epcis_of_departement,
+        "counts": counts,
+        "is_collectivite": territory.kind in COLLECTIVITE_KINDS,
+        "agent_counts": territory.agent_counts.all()[:10],
+    }
+    return render(request, "territories/detail.html", context)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    results = []
+    if query:
+        results = list(
+            Territory.objects.active().search(query).select_related("parent").order_by("kind", "-population")[:100]
+        )
+    return render(request, "territories/search.html", {"query": query, "results": results})
+
+
+@login_required
+def perimeter_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "territories/perimeters.html", {"perimeters": Perimeter.objects.filter(owner=request.user)}
+    )
+
+
+@login_required
+@require_POST
+def perimeter_save(request: HttpRequest) -> HttpResponse:
+    name = request.POST.get("name", "").strip()[:200]
+    query = request.POST.get("query", "")[:2000]
+    if not name:
+        messages.error(request, "Donnez un nom au périmètre pour l'enregistrer.")
+        return redirect(reverse("territories:targets") + "?" + query)
+    base = slugify(name) or "perimetre"
+    slug, suffix = base, 2
+    while Perimeter.objects.filter(slug=slug).exists():
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    perimeter = Perimeter.objects.create(name=name, slug=slug, query=query, owner=request.user)
+    messages.success(
+        request,
+        f"Périmètre « {perimeter.name} » enregistré. Adresse à partager : "
+        f"{settings.SITE_URL}{perimeter.get_absolute_url()}",
+    )
+    return redirect(reverse("territories:targets") + "?" + query)
+
+
+def perimeter_open(request: HttpRequest, slug: str) -> HttpResponseRedirect:
+    # A saved perimeter is a named, shareable address of the ciblage page; the référentiel is public.
+    perimeter = get_object_or_404(Perimeter, slug=slug)
+    return redirect(reverse("territories:targets") + "?" + perimeter.query)

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from odl.api import api
+from odl.territories import views as territory_views
+
+urlpatterns = [
+    path("", territory_views.home, name="home"),
+    path("", include("odl.territories.urls")),
+    path("api/", api.urls),
+    path("comptes/connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("comptes/deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]

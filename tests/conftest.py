@@ -1,0 +1,65 @@
+"""Shared fixtures: personas, the shared reference data, a small référentiel."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("ODL_SHARED_DATA", REPO.parent / "shared" / "data"))
+FIXTURES = Path(__file__).resolve().parent / "territories" / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings: pytest.FixtureRequest) -> None:
+    # Tests render templates without running collectstatic.
+    settings.STORAGES = {  # type: ignore[attr-defined]
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The read-only reference data beside the repository (SCDL schemas, harvest payloads, ODF tables).
+
+    Present in CI and for developers, absent on a user's machine: tests that need it skip.
+    """
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"données de référence absentes ({SHARED_DATA}) : ../shared n'est pas à côté du dépôt")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def npm_referentiel() -> Path:
+    """The real référentiel from the pinned npm package, installed by make."""
+    path = Path(settings.NODE_MODULES_DIR) / "@etalab" / "decoupage-administratif" / "data"
+    if not path.is_dir():
+        pytest.skip("paquet npm @etalab/decoupage-administratif absent : lancez « make test »")
+    return path
+
+
+@pytest.fixture
+def small_referentiel(db: None) -> Path:
+    """Load the small hand-written référentiel (Bretagne, Corse, a COM) used by most tests."""
+    from odl.territories.loader import load_referentiel
+
+    load_referentiel(FIXTURES / "referentiel", cog_year=2026)
+    return FIXTURES / "referentiel"
+
+
+@pytest.fixture
+def atd_agent(db: None):  # type: ignore[no-untyped-def]
+    """Alice, ATD agent of the Département d'Ille-et-Vilaine."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("alice", password="correct horse battery staple")
+
+
+@pytest.fixture
+def alice_client(client, atd_agent):  # type: ignore[no-untyped-def]
+    client.force_login(atd_agent)
+    return client
