@@ -37,7 +37,7 @@ def write_table(
             with open(output, "w", encoding="utf-8") as handle:
                 Console(file=handle, width=200).print(table)
         else:
-            Console(file=stdout._out, width=200).print(table)  # type: ignore[attr-defined]
+            Console(file=sys.stdout, width=200).print(table)
         return
     if fmt == "json":
         payload = json_rows if json_rows is not None else [dict(zip(header, r, strict=True)) for r in rows]
@@ -48,7 +48,9 @@ def write_table(
             data = data.removeprefix("\ufeff".encode())
     elif fmt in ("xlsx", "ods"):
         if not output:
-            raise CommandError(f"Le format {fmt} est binaire : indiquez un fichier avec --output.", returncode=2)
+            raise CommandError(
+                f"Le format {fmt} est binaire : indiquez un fichier avec --output.", returncode=2
+            )
         data = exports.render(fmt, header, rows)
     else:
         raise CommandError(f"Format inconnu : {fmt}. Formats : {', '.join(TABLE_FORMATS)}.", returncode=2)
@@ -67,7 +69,9 @@ def progress_bar(enabled: bool = True) -> Iterator[Any]:
         return
     from rich.progress import BarColumn, Progress, TextColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}")) as bar:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}")
+    ) as bar:
         tasks: dict[str, Any] = {}
 
         def update(stage: str, done: int, total: int) -> None:

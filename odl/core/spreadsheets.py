@@ -135,7 +135,7 @@ def _cell_text(cell: object) -> str:
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     if hasattr(cell, "isoformat"):
-        return cell.isoformat()  # type: ignore[no-any-return]
+        return str(cell.isoformat())
     return str(cell).strip()
 
 

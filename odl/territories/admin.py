@@ -13,7 +13,15 @@ class TerritoryAdmin(admin.ModelAdmin):
 
 @admin.register(ReferentielLoad)
 class ReferentielLoadAdmin(admin.ModelAdmin):
-    list_display = ("source", "version", "cog_year", "population_millesime", "loaded_at", "created", "updated")
+    list_display = (
+        "source",
+        "version",
+        "cog_year",
+        "population_millesime",
+        "loaded_at",
+        "created",
+        "updated",
+    )
 
 
 @admin.register(AgentCount)

@@ -107,7 +107,9 @@ def _error(message: str, status: int = 400) -> HttpResponse:
     )
 
 
-@router.get("/territories", response={200: TerritoryPage, 400: ErrorOut}, summary="Collectivités du référentiel")
+@router.get(
+    "/territories", response={200: TerritoryPage, 400: ErrorOut}, summary="Collectivités du référentiel"
+)
 def list_territories(
     request: HttpRequest,
     kind: str | None = None,

@@ -45,7 +45,9 @@ class ImportReport:
         self.lines.append(LineReport(line, "ignorée", message))
 
 
-def _columns(table: Table, wanted: dict[str, tuple[str, ...]], required: list[str], path: Path) -> dict[str, int]:
+def _columns(
+    table: Table, wanted: dict[str, tuple[str, ...]], required: list[str], path: Path
+) -> dict[str, int]:
     folded = [fold(h).replace(" ", "_") for h in table.header]
     found: dict[str, int] = {}
     for name, aliases in wanted.items():
@@ -118,7 +120,9 @@ def import_agents(path: Path) -> ImportReport:
             if len(code) == 4 and code.isdigit():
                 code = "0" + code  # Excel drops the leading zero of 01001
             if not is_commune_code(code):
-                report.skip(line, f"code INSEE « {code} » mal formé (5 caractères attendus, ex. 01001 ou 2A004)")
+                report.skip(
+                    line, f"code INSEE « {code} » mal formé (5 caractères attendus, ex. 01001 ou 2A004)"
+                )
                 continue
             territory_id = by_code.get(code)
             if territory_id is None:
@@ -146,7 +150,9 @@ def import_agents(path: Path) -> ImportReport:
     with transaction.atomic():
         for territory_id, effectif, year, source in updates:
             AgentCount.objects.create(territory_id=territory_id, effectif=effectif, annee=year, source=source)
-            Territory.objects.filter(pk=territory_id).update(agents=effectif, agents_year=year, agents_source=source)
+            Territory.objects.filter(pk=territory_id).update(
+                agents=effectif, agents_year=year, agents_source=source
+            )
     return report
 
 
@@ -179,7 +185,9 @@ def import_sirens(path: Path) -> ImportReport:
         code = _cell(row, cols["code"]).upper()
         siren = clean_number(_cell(row, cols["siren"]))
         if kind is None:
-            report.skip(line, f"niveau « {_cell(row, cols['kind'])} » inconnu (attendu : departement ou region)")
+            report.skip(
+                line, f"niveau « {_cell(row, cols['kind'])} » inconnu (attendu : departement ou region)"
+            )
             continue
         if "-" in code:  # "BRE-53" as OpenDataFrance writes région codes
             code = code.rsplit("-", 1)[1]

@@ -60,7 +60,10 @@ EXERCISED_BY: dict[tuple[str, str], tuple[str, str]] = {
     ),
 }
 NOTES: dict[tuple[str, str], str] = {
-    ("departement", "67"): "Collectivité européenne d'Alsace depuis 2021 : exerce aussi les compétences du Haut-Rhin.",
+    (
+        "departement",
+        "67",
+    ): "Collectivité européenne d'Alsace depuis 2021 : exerce aussi les compétences du Haut-Rhin.",
     ("region", "94"): "Collectivité de Corse : exerce aussi les compétences des départements 2A et 2B.",
     ("region", "02"): "Collectivité territoriale de Martinique : région et département à la fois.",
     ("region", "03"): "Collectivité territoriale de Guyane : région et département à la fois.",
@@ -229,7 +232,10 @@ def load_referentiel(
                 children[parent].append(c["nom"])
         sync(
             "communes",
-            [_commune(c, info, ids.get(("epci", epci_of.get(c["code"], ""))), children[c["code"]]) for c in current],
+            [
+                _commune(c, info, ids.get(("epci", epci_of.get(c["code"], ""))), children[c["code"]])
+                for c in current
+            ],
         )
         others = [c for c in communes_raw if c.get("type") != "commune-actuelle"]
         sync("communes déléguées et arrondissements", [_child(c, info, ids) for c in others])
@@ -308,7 +314,9 @@ def _epci(
         "nature": nature,
         "zone": main.get("zone", "metro"),
         "population": e.get("populationMunicipale"),
-        "population_millesime": info.population_millesime if e.get("populationMunicipale") is not None else None,
+        "population_millesime": info.population_millesime
+        if e.get("populationMunicipale") is not None
+        else None,
         "departement_code": main.get("departement", ""),
         "region_code": main.get("region", ""),
         "codes_postaux": "",
@@ -319,7 +327,9 @@ def _epci(
     }
 
 
-def _commune(c: dict[str, Any], info: SourceInfo, epci_id: int | None, child_names: list[str]) -> dict[str, Any]:
+def _commune(
+    c: dict[str, Any], info: SourceInfo, epci_id: int | None, child_names: list[str]
+) -> dict[str, Any]:
     zone = c.get("zone", "metro")
     postcodes = " ".join(c.get("codesPostaux", []))
     extra = " ".join(fold(n) for n in child_names)

@@ -194,7 +194,9 @@ def _check_exists(kind: str, codes: tuple[str, ...], label: str) -> None:
     if unknown:
         hint = ""
         if kind == Kind.REGION:
-            hint = " Les régions utilisent le code COG (ex. 53 pour la Bretagne, 84 pour Auvergne-Rhône-Alpes)."
+            hint = (
+                " Les régions utilisent le code COG (ex. 53 pour la Bretagne, 84 pour Auvergne-Rhône-Alpes)."
+            )
         elif kind == Kind.DEPARTEMENT:
             hint = " Les départements utilisent le code COG (ex. 35, 2A, 974)."
         elif kind == Kind.EPCI:
@@ -349,7 +351,10 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         ],
         "by_status": {s.value: by_status.get(s.value, 0) for s in Obligation},
         "commune_population": by_kind["commune"]["population"],
-        "bands": [{"label": label, "count": count} for (label, _, _), count in zip(POPULATION_BANDS, bands, strict=True)],
+        "bands": [
+            {"label": label, "count": count}
+            for (label, _, _), count in zip(POPULATION_BANDS, bands, strict=True)
+        ],
         "millesimes": millesimes,
     }
 

@@ -106,7 +106,9 @@ def _columns(criteria: Criteria) -> list[dict[str, str]]:
             next_sort, state = key, "descending"
         else:
             next_sort, state = (f"-{key}" if key == "population" else key), "none"
-        out.append({"key": key, "label": label, "url": "?" + criteria.as_query(sort=next_sort), "state": state})
+        out.append(
+            {"key": key, "label": label, "url": "?" + criteria.as_query(sort=next_sort), "state": state}
+        )
     return out
 
 
@@ -144,11 +146,15 @@ def territory_detail(request: HttpRequest, kind: str, code: str) -> HttpResponse
         counts = {
             "communes": base.filter(kind=Kind.COMMUNE).count(),
             "epcis": base.filter(kind=Kind.EPCI).count(),
-            "obliged_communes": base.filter(kind=Kind.COMMUNE, population__gt=rule.population_threshold).count(),
+            "obliged_communes": base.filter(
+                kind=Kind.COMMUNE, population__gt=rule.population_threshold
+            ).count(),
         }
         if territory.kind == Kind.REGION:
             epcis_of_departement = list(
-                Territory.objects.filter(kind=Kind.DEPARTEMENT, region_code=territory.code, active=True).order_by("code")
+                Territory.objects.filter(
+                    kind=Kind.DEPARTEMENT, region_code=territory.code, active=True
+                ).order_by("code")
             )
     context = {
         "territory": territory,
@@ -173,7 +179,10 @@ def search(request: HttpRequest) -> HttpResponse:
     results = []
     if query:
         results = list(
-            Territory.objects.active().search(query).select_related("parent").order_by("kind", "-population")[:100]
+            Territory.objects.active()
+            .search(query)
+            .select_related("parent")
+            .order_by("kind", "-population")[:100]
         )
     return render(request, "territories/search.html", {"query": query, "results": results})
 
@@ -181,7 +190,9 @@ def search(request: HttpRequest) -> HttpResponse:
 @login_required
 def perimeter_list(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "territories/perimeters.html", {"perimeters": Perimeter.objects.filter(owner=request.user)}
+        request,
+        "territories/perimeters.html",
+        {"perimeters": Perimeter.objects.filter(owner_id=request.user.pk)},
     )
 
 
@@ -197,7 +208,7 @@ def perimeter_save(request: HttpRequest) -> HttpResponse:
     slug, suffix = base, 2
     while Perimeter.objects.filter(slug=slug).exists():
         slug, suffix = f"{base}-{suffix}", suffix + 1
-    perimeter = Perimeter.objects.create(name=name, slug=slug, query=query, owner=request.user)
+    perimeter = Perimeter.objects.create(name=name, slug=slug, query=query, owner_id=request.user.pk)
     messages.success(
         request,
         f"Périmètre « {perimeter.name} » enregistré. Adresse à partager : "

@@ -17,7 +17,9 @@ def test_it_loads_the_small_referentiel_with_millesimes(small_referentiel: Path)
     assert (load.version, load.cog_year, load.population_millesime) == ("6.0.0", 2026, 2023)
 
 
-def test_delegated_communes_hang_under_their_commune_and_are_not_collectivites(small_referentiel: Path) -> None:
+def test_delegated_communes_hang_under_their_commune_and_are_not_collectivites(
+    small_referentiel: Path,
+) -> None:
     delegated = Territory.objects.get(kind=Kind.COMMUNE_DELEGUEE, code="35206")
     assert delegated.parent is not None and delegated.parent.nom == "Pacé"
     assert not Territory.objects.collectivites().filter(pk=delegated.pk).exists()
@@ -80,7 +82,9 @@ def test_a_garbled_file_changes_nothing(small_referentiel: Path, tmp_path: Path)
 
 
 @pytest.mark.slow
-def test_the_full_npm_referentiel_loads_and_targets_about_4600_collectivites(npm_referentiel: Path, db: None) -> None:
+def test_the_full_npm_referentiel_loads_and_targets_about_4600_collectivites(
+    npm_referentiel: Path, db: None
+) -> None:
     from odl.territories.targeting import build_criteria, compute_targets
 
     load_referentiel(npm_referentiel)

@@ -31,7 +31,9 @@ def test_departements_and_regions_are_always_concerned() -> None:
 
 
 def test_a_departement_whose_competences_another_body_exercises_is_counted_under_that_body() -> None:
-    status, reason = evaluate("departement", None, None, "metro", "la Collectivité de Corse (région 94)", RULE)
+    status, reason = evaluate(
+        "departement", None, None, "metro", "la Collectivité de Corse (région 94)", RULE
+    )
     assert status == Obligation.NON
     assert "Collectivité de Corse" in reason
 

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,95 +14,216 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ReferentielLoad',
+            name="ReferentielLoad",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=200)),
-                ('version', models.CharField(max_length=40)),
-                ('cog_year', models.PositiveIntegerField(verbose_name='millésime du COG')),
-                ('population_millesime', models.PositiveIntegerField(verbose_name='millésime des populations')),
-                ('loaded_at', models.DateTimeField(auto_now_add=True)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('retired', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source", models.CharField(max_length=200)),
+                ("version", models.CharField(max_length=40)),
+                ("cog_year", models.PositiveIntegerField(verbose_name="millésime du COG")),
+                (
+                    "population_millesime",
+                    models.PositiveIntegerField(verbose_name="millésime des populations"),
+                ),
+                ("loaded_at", models.DateTimeField(auto_now_add=True)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("retired", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'chargement du référentiel',
-                'ordering': ['-loaded_at'],
+                "verbose_name": "chargement du référentiel",
+                "ordering": ["-loaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='Perimeter',
+            name="Perimeter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('slug', models.SlugField(max_length=220, unique=True)),
-                ('query', models.CharField(help_text='paramètres de la page de ciblage', max_length=2000)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='perimeters', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("slug", models.SlugField(max_length=220, unique=True)),
+                ("query", models.CharField(help_text="paramètres de la page de ciblage", max_length=2000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="perimeters",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'périmètre',
-                'ordering': ['name'],
+                "verbose_name": "périmètre",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Territory',
+            name="Territory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('commune', 'Commune'), ('epci', 'EPCI à fiscalité propre'), ('departement', 'Département'), ('region', 'Région'), ('commune_deleguee', 'Commune déléguée'), ('commune_associee', 'Commune associée'), ('arrondissement_municipal', 'Arrondissement municipal'), ('ept', 'Établissement public territorial')], db_index=True, max_length=32)),
-                ('code', models.CharField(help_text='code INSEE (commune), code COG (département, région) ou SIREN (EPCI)', max_length=12)),
-                ('siren', models.CharField(blank=True, db_index=True, max_length=9)),
-                ('nom', models.CharField(max_length=200)),
-                ('nature', models.CharField(blank=True, help_text='CC, CA, CU, METRO, MET69, EPT', max_length=10)),
-                ('zone', models.CharField(choices=[('metro', 'Métropole'), ('drom', "Département ou région d'outre-mer"), ('com', "Collectivité d'outre-mer")], default='metro', max_length=5)),
-                ('population', models.PositiveIntegerField(blank=True, help_text='population municipale', null=True)),
-                ('population_millesime', models.PositiveIntegerField(blank=True, null=True)),
-                ('departement_code', models.CharField(blank=True, db_index=True, max_length=3)),
-                ('region_code', models.CharField(blank=True, db_index=True, max_length=3)),
-                ('codes_postaux', models.CharField(blank=True, max_length=400)),
-                ('agents', models.PositiveIntegerField(blank=True, null=True, verbose_name='effectif (agents)')),
-                ('agents_year', models.PositiveIntegerField(blank=True, null=True)),
-                ('agents_source', models.CharField(blank=True, max_length=200)),
-                ('note', models.TextField(blank=True, help_text="statut particulier, expliqué à l'utilisateur")),
-                ('exercised_by', models.CharField(blank=True, help_text='collectivité qui exerce ses compétences (ex. la Collectivité de Corse pour 2A et 2B)', max_length=40)),
-                ('search_text', models.TextField(blank=True, editable=False)),
-                ('active', models.BooleanField(default=True, help_text='faux quand le référentiel ne la contient plus')),
-                ('row_hash', models.CharField(blank=True, editable=False, max_length=32)),
-                ('epci', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='member_communes', to='territories.territory')),
-                ('parent', models.ForeignKey(blank=True, help_text="commune de rattachement d'une commune déléguée, associée ou d'un arrondissement", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='territories.territory')),
-                ('referentiel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='territories.referentielload')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("commune", "Commune"),
+                            ("epci", "EPCI à fiscalité propre"),
+                            ("departement", "Département"),
+                            ("region", "Région"),
+                            ("commune_deleguee", "Commune déléguée"),
+                            ("commune_associee", "Commune associée"),
+                            ("arrondissement_municipal", "Arrondissement municipal"),
+                            ("ept", "Établissement public territorial"),
+                        ],
+                        db_index=True,
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="code INSEE (commune), code COG (département, région) ou SIREN (EPCI)",
+                        max_length=12,
+                    ),
+                ),
+                ("siren", models.CharField(blank=True, db_index=True, max_length=9)),
+                ("nom", models.CharField(max_length=200)),
+                (
+                    "nature",
+                    models.CharField(blank=True, help_text="CC, CA, CU, METRO, MET69, EPT", max_length=10),
+                ),
+                (
+                    "zone",
+                    models.CharField(
+                        choices=[
+                            ("metro", "Métropole"),
+                            ("drom", "Département ou région d'outre-mer"),
+                            ("com", "Collectivité d'outre-mer"),
+                        ],
+                        default="metro",
+                        max_length=5,
+                    ),
+                ),
+                (
+                    "population",
+                    models.PositiveIntegerField(blank=True, help_text="population municipale", null=True),
+                ),
+                ("population_millesime", models.PositiveIntegerField(blank=True, null=True)),
+                ("departement_code", models.CharField(blank=True, db_index=True, max_length=3)),
+                ("region_code", models.CharField(blank=True, db_index=True, max_length=3)),
+                ("codes_postaux", models.CharField(blank=True, max_length=400)),
+                (
+                    "agents",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="effectif (agents)"),
+                ),
+                ("agents_year", models.PositiveIntegerField(blank=True, null=True)),
+                ("agents_source", models.CharField(blank=True, max_length=200)),
+                (
+                    "note",
+                    models.TextField(blank=True, help_text="statut particulier, expliqué à l'utilisateur"),
+                ),
+                (
+                    "exercised_by",
+                    models.CharField(
+                        blank=True,
+                        help_text="collectivité qui exerce ses compétences (ex. la Collectivité de Corse pour 2A et 2B)",
+                        max_length=40,
+                    ),
+                ),
+                ("search_text", models.TextField(blank=True, editable=False)),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="faux quand le référentiel ne la contient plus"
+                    ),
+                ),
+                ("row_hash", models.CharField(blank=True, editable=False, max_length=32)),
+                (
+                    "epci",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="member_communes",
+                        to="territories.territory",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="commune de rattachement d'une commune déléguée, associée ou d'un arrondissement",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="territories.territory",
+                    ),
+                ),
+                (
+                    "referentiel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="territories.referentielload",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'collectivité ou territoire',
-                'ordering': ['kind', 'code'],
+                "verbose_name": "collectivité ou territoire",
+                "ordering": ["kind", "code"],
             },
         ),
         migrations.CreateModel(
-            name='AgentCount',
+            name="AgentCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effectif', models.PositiveIntegerField()),
-                ('annee', models.PositiveIntegerField(blank=True, null=True)),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('imported_at', models.DateTimeField(auto_now_add=True)),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agent_counts', to='territories.territory')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("effectif", models.PositiveIntegerField()),
+                ("annee", models.PositiveIntegerField(blank=True, null=True)),
+                ("source", models.CharField(blank=True, max_length=200)),
+                ("imported_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agent_counts",
+                        to="territories.territory",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-annee', '-imported_at'],
+                "ordering": ["-annee", "-imported_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='territory',
-            index=models.Index(fields=['kind', 'population'], name='territories_kind_f83b9c_idx'),
+            model_name="territory",
+            index=models.Index(fields=["kind", "population"], name="territories_kind_f83b9c_idx"),
         ),
         migrations.AddIndex(
-            model_name='territory',
-            index=models.Index(fields=['active', 'kind'], name='territories_active_1cc2b0_idx'),
+            model_name="territory",
+            index=models.Index(fields=["active", "kind"], name="territories_active_1cc2b0_idx"),
         ),
         migrations.AddConstraint(
-            model_name='territory',
-            constraint=models.UniqueConstraint(fields=('kind', 'code'), name='territory_kind_code_unique'),
+            model_name="territory",
+            constraint=models.UniqueConstraint(fields=("kind", "code"), name="territory_kind_code_unique"),
         ),
     ]

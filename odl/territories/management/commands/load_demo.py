@@ -38,4 +38,6 @@ class Command(BaseCommand):
                 },
             )
         state = "créé" if created else "déjà présent"
-        self.stdout.write(f"Compte de démonstration « {username} » {state} (mot de passe : ODL_DEMO_PASSWORD).")
+        self.stdout.write(
+            f"Compte de démonstration « {username} » {state} (mot de passe : ODL_DEMO_PASSWORD)."
+        )

@@ -21,14 +21,18 @@ class Command(BaseCommand):
             default=None,
             help="dossier contenant communes.json, epci.json… (par défaut : le paquet npm installé)",
         )
-        parser.add_argument("--cog-year", type=int, default=None, help="millésime du COG, si la version ne le dit pas")
+        parser.add_argument(
+            "--cog-year", type=int, default=None, help="millésime du COG, si la version ne le dit pas"
+        )
         parser.add_argument(
             "--millesime", type=int, default=None, help="millésime des populations (par défaut : COG − 3)"
         )
         parser.add_argument("--no-progress", action="store_true", help="sans barre de progression")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        record = self.handle_one(options["source"], options["cog_year"], options["millesime"], not options["no_progress"])
+        record = self.handle_one(
+            options["source"], options["cog_year"], options["millesime"], not options["no_progress"]
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Référentiel {record.source} {record.version} chargé (COG {record.cog_year}, "

@@ -4,7 +4,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odl.core.cli_output import TABLE_FORMATS, write_table
 from odl.territories.models import Territory
-from odl.territories.targeting import EXPORT_COLUMNS, CriteriaError, build_criteria, compute_targets, export_rows
+from odl.territories.targeting import (
+    EXPORT_COLUMNS,
+    CriteriaError,
+    build_criteria,
+    compute_targets,
+    export_rows,
+)
 
 
 class Command(BaseCommand):
@@ -15,25 +21,40 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--region", action="append", default=[], help="code COG de région (ex. 53)")
-        parser.add_argument("--departement", action="append", default=[], help="code COG de département (ex. 35, 2A)")
+        parser.add_argument(
+            "--departement", action="append", default=[], help="code COG de département (ex. 35, 2A)"
+        )
         parser.add_argument("--epci", action="append", default=[], help="SIREN d'EPCI")
         parser.add_argument(
-            "--kind", action="append", default=[], choices=["commune", "epci", "departement", "region"],
+            "--kind",
+            action="append",
+            default=[],
+            choices=["commune", "epci", "departement", "region"],
             help="type de collectivité (répétable)",
         )
         parser.add_argument("--min-population", default=None, help="population minimale (incluse)")
         parser.add_argument("--max-population", default=None, help="population maximale (incluse)")
-        parser.add_argument("--threshold", default=None, help="seuil de population de la loi (3500 par défaut)")
+        parser.add_argument(
+            "--threshold", default=None, help="seuil de population de la loi (3500 par défaut)"
+        )
         parser.add_argument("--all", action="store_true", help="toutes les collectivités, obligées ou non")
-        parser.add_argument("--search", default="", help="recherche par nom, code INSEE, SIREN ou code postal")
-        parser.add_argument("--sort", default="", help="colonne de tri, préfixée de - pour l'ordre décroissant")
+        parser.add_argument(
+            "--search", default="", help="recherche par nom, code INSEE, SIREN ou code postal"
+        )
+        parser.add_argument(
+            "--sort", default="", help="colonne de tri, préfixée de - pour l'ordre décroissant"
+        )
         parser.add_argument("--format", default="table", choices=TABLE_FORMATS, help="format de sortie")
-        parser.add_argument("--delimiter", default=",", help="séparateur CSV (« , » par défaut, « ; » pour Excel)")
+        parser.add_argument(
+            "--delimiter", default=",", help="séparateur CSV (« , » par défaut, « ; » pour Excel)"
+        )
         parser.add_argument("--output", default=None, help="fichier de sortie (obligatoire pour xlsx et ods)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not Territory.objects.exists():
-            raise CommandError("Le référentiel est vide : lancez d'abord « odl load_territories ».", returncode=2)
+            raise CommandError(
+                "Le référentiel est vide : lancez d'abord « odl load_territories ».", returncode=2
+            )
         try:
             criteria = build_criteria(
                 regions=options["region"],
@@ -52,7 +73,15 @@ class Command(BaseCommand):
         result = compute_targets(criteria)
         rows = export_rows(result)
         json_rows = [{col: row[col] for col in EXPORT_COLUMNS} for row in result.rows]
-        write_table(self.stdout, options["format"], EXPORT_COLUMNS, rows, options["output"], options["delimiter"], json_rows)
+        write_table(
+            self.stdout,
+            options["format"],
+            EXPORT_COLUMNS,
+            rows,
+            options["output"],
+            options["delimiter"],
+            json_rows,
+        )
         if options["format"] == "table" or options["output"]:
             summary = result.summary
             parts = [f"{k['count']} {k['label'].lower()}" for k in summary["by_kind"] if k["count"]]

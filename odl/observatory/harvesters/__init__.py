@@ -1,0 +1,1 @@
+"""One module per kind of source, all in the same shape (see base.py)."""
