@@ -2,6 +2,8 @@
 
 from ninja import NinjaAPI
 
+from odl.observatory.harvest_api import router as harvest_router
+from odl.observatory.measure_api import router as measure_router
 from odl.territories.api import router as territories_router
 
 api = NinjaAPI(
@@ -14,3 +16,5 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", territories_router)
+api.add_router("/observatoire/", harvest_router)
+api.add_router("/observatoire/", measure_router)

@@ -1,0 +1,5 @@
+"""API of harvest sources and harvested datasets."""
+
+from ninja import Router
+
+router = Router(tags=["Observatoire : moissonnage"])

@@ -1,0 +1,5 @@
+"""API of indicators and history."""
+
+from ninja import Router
+
+router = Router(tags=["Observatoire : indicateurs"])
