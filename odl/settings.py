@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "odl.core",
     "odl.territories",
     "odl.observatory",
+    "odl.schemas",
 ]
 
 MIDDLEWARE = [

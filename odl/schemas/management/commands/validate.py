@@ -1,0 +1,84 @@
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from odl.core.cli_output import progress_bar
+from odl.core.spreadsheets import UnreadableFile
+from odl.schemas.engine import validate
+from odl.schemas.registry import SchemaNotFound, resolve
+from odl.schemas.report import render_text
+
+
+class Command(BaseCommand):
+    help = (
+        "Valide un fichier CSV, XLSX ou ODS contre un schéma. Code de sortie : 0 valide, 1 non valide, "
+        "2 erreur d'utilisation ou fichier illisible."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="fichier à valider (CSV , ; ou tabulation ; UTF-8 ou Latin-1 ; XLSX ; ODS)")
+        parser.add_argument(
+            "--schema",
+            required=True,
+            help="NOM[@VERSION] (voir « odl schemas list »), identifiant schema.data.gouv.fr, chemin ou URL d'un Table Schema",
+        )
+        parser.add_argument("--format", default="text", choices=["text", "json"], help="format du rapport")
+        parser.add_argument(
+            "--max-errors", type=int, default=None, help="nombre maximal d'erreurs détaillées (les comptes restent exacts)"
+        )
+        parser.add_argument("--fix", default=None, help="écrit une copie corrigée (corrections sûres) dans ce fichier")
+        parser.add_argument("--no-referentiel", action="store_true", help="ne pas comparer codes INSEE et SIREN au référentiel")
+        parser.add_argument("--no-progress", action="store_true", help="sans barre de progression")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        code = self.handle_one(
+            Path(options["file"]),
+            options["schema"],
+            fmt=options["format"],
+            max_errors=options["max_errors"],
+            fix=options["fix"],
+            referentiel=not options["no_referentiel"],
+            progress=not options["no_progress"],
+        )
+        if code:
+            sys.exit(code)
+
+    def handle_one(
+        self,
+        path: Path,
+        schema_spec: str,
+        fmt: str = "text",
+        max_errors: int | None = None,
+        fix: str | None = None,
+        referentiel: bool = True,
+        progress: bool = False,
+    ) -> int:
+        if max_errors is not None and max_errors < 0:
+            raise CommandError("--max-errors doit être positif.", returncode=2)
+        try:
+            schema = resolve(schema_spec)
+        except SchemaNotFound as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        if not path.exists() or not path.is_file():
+            raise CommandError(f"Le fichier « {path} » est introuvable.", returncode=2)
+        try:
+            with progress_bar(progress) as update:
+                report = validate(path, schema, max_errors=max_errors, progress=update, referentiel=referentiel)
+        except UnreadableFile as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        data = report.to_dict()
+        if fix:
+            from odl.schemas.fixes import fix_file
+
+            result = fix_file(path, schema, Path(fix))
+            data["corrections"] = result.changes_as_dicts()
+        if fmt == "json":
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=1))
+        else:
+            self.stdout.write(render_text(data), ending="")
+            if fix:
+                self.stdout.write(f"Copie corrigée écrite dans {fix} ({len(data['corrections'])} modification(s)).")
+        return 0 if data["valide"] else 1

@@ -1,0 +1,347 @@
+"""Streaming reader for the validator: CSV in bounded byte chunks, XLSX/ODS in row batches.
+
+Every batch is a polars DataFrame of text columns ``c0..cN`` plus ``_row`` (the row number as a
+spreadsheet user counts it, header = 1) and ``_n`` (how many cells the record really had, to find
+ragged rows). Problems that stop the reading are ``UnreadableFile`` with a French message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from odl.core.spreadsheets import UnreadableFile
+
+CHUNK_BYTES = 16 * 1024 * 1024
+SHEET_BATCH_ROWS = 50_000
+# A workbook whose XML would inflate past this is refused before it is opened (zip bombs).
+MAX_WORKBOOK_INFLATED = 1024 * 1024 * 1024
+MAX_WORKBOOK_RATIO = 200
+csv.field_size_limit(256 * 1024 * 1024)
+
+
+@dataclass
+class FileInfo:
+    name: str
+    format: str = "csv"
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    size: int = 0
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "nom": self.name,
+            "format": self.format,
+            "encodage": self.encoding,
+            "separateur": self.delimiter if self.format == "csv" else None,
+            "taille": self.size,
+            "feuille": self.sheet,
+            "remarques": self.notes,
+        }
+
+
+def _sniff_kind(head: bytes, name: str) -> str:
+    if head.startswith(b"%PDF"):
+        raise UnreadableFile(
+            f"« {name} » est un document PDF, pas un tableau. Exportez les données en CSV, XLSX ou ODS."
+        )
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnreadableFile(
+            f"« {name} » est un ancien classeur Excel (.xls). Enregistrez-le en XLSX, ODS ou CSV."
+        )
+    if head.startswith(b"PK"):
+        return "zip"
+    if b"\x00" in head[:8192]:
+        raise UnreadableFile(
+            f"« {name} » ne ressemble pas à un fichier texte CSV (il contient des octets binaires). "
+            "Enregistrez-le au format CSV, XLSX ou ODS."
+        )
+    return "csv"
+
+
+def _looks_like_text(sample: bytes) -> bool:
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return controls <= max(2, len(sample) // 200)
+
+
+class TableReader:
+    """Open once, read the header, then iterate batches; ``progress`` is bytes or rows done / total."""
+
+    header: list[str]
+    info: FileInfo
+
+    def batches(self) -> Iterator[pl.DataFrame]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def progress(self) -> tuple[int, int]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+def open_table(path: Path, display_name: str | None = None, chunk_bytes: int = CHUNK_BYTES) -> TableReader:
+    name = display_name or path.name
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(65536)
+    except OSError as exc:
+        raise UnreadableFile(f"Le fichier « {name} » est introuvable ou illisible.") from exc
+    if size == 0 or not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise UnreadableFile(f"Le fichier « {name} » est vide : il ne contient ni en-tête ni ligne de données.")
+    kind = _sniff_kind(head, name)
+    if kind == "zip":
+        return WorkbookReader(path, name, size)
+    if path.suffix.lower() in {".xlsx", ".ods", ".xls"}:
+        raise UnreadableFile(f"« {name} » porte l'extension {path.suffix} mais n'est pas un classeur valide.")
+    if not _looks_like_text(head[:8192]):
+        raise UnreadableFile(
+            f"« {name} » ne ressemble pas à un fichier texte CSV (caractères de contrôle). "
+            "Enregistrez-le au format CSV, XLSX ou ODS."
+        )
+    return CsvReader(path, name, size, chunk_bytes)
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    if encoding.startswith("utf-8"):
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("cp1252", errors="replace")
+    return data.decode("cp1252", errors="replace")
+
+
+def _record_end(buf: bytes, start: int = 0) -> int:
+    """Index just after the last complete record in ``buf`` (quote-aware), or -1 when none."""
+    pos = len(buf)
+    while True:
+        nl = buf.rfind(b"\n", start, pos)
+        if nl < 0:
+            return -1
+        if buf.count(b'"', start, nl) % 2 == 0:
+            return nl + 1
+        pos = nl
+
+
+def _first_record_end(buf: bytes) -> int:
+    pos = 0
+    while True:
+        nl = buf.find(b"\n", pos)
+        if nl < 0:
+            return -1
+        if buf.count(b'"', 0, nl) % 2 == 0:
+            return nl + 1
+        pos = nl + 1
+
+
+class CsvReader(TableReader):
+    def __init__(self, path: Path, name: str, size: int, chunk_bytes: int) -> None:
+        self.path = path
+        self.size = size
+        self.chunk_bytes = chunk_bytes
+        self.handle = path.open("rb")
+        self.done = 0
+        head = self.handle.read(min(max(chunk_bytes, 1 << 20), 1 << 24))
+        bom = head.startswith(b"\xef\xbb\xbf")
+        offset = 3 if bom else 0
+        if bom:
+            encoding = "utf-8-sig"
+        else:
+            try:
+                head[: _record_end(head) if _record_end(head) > 0 else len(head)].decode("utf-8")
+                encoding = "utf-8"
+            except UnicodeDecodeError:
+                encoding = "windows-1252"
+        end = _first_record_end(head[offset:])
+        header_bytes = head[offset:] if end < 0 else head[offset : offset + end]
+        header_text = _decode(header_bytes, encoding)
+        delimiter = _sniff_delimiter(header_text)
+        record = next(csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter), [])
+        self.header = list(record)
+        self.info = FileInfo(name=name, format="csv", encoding=encoding, delimiter=delimiter, size=size)
+        self.leftover = b"" if end < 0 else head[offset + end :]
+        self.eof = end < 0 or len(head) < min(max(chunk_bytes, 1 << 20), 1 << 24)
+        self.done = len(head) - len(self.leftover)
+        self.next_row = 2
+
+    def progress(self) -> tuple[int, int]:
+        return self.done, self.size
+
+    def close(self) -> None:
+        self.handle.close()
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        buf = self.leftover
+        self.leftover = b""
+        while True:
+            if not self.eof and len(buf) < self.chunk_bytes:
+                more = self.handle.read(self.chunk_bytes)
+                if not more:
+                    self.eof = True
+                buf += more
+            if self.eof:
+                cut = len(buf)
+            else:
+                cut = _record_end(buf)
+                if cut < 0:
+                    # A record longer than a chunk (a huge cell): read on until it ends.
+                    more = self.handle.read(self.chunk_bytes)
+                    if not more:
+                        self.eof = True
+                    buf += more
+                    continue
+            piece, buf = buf[:cut], buf[cut:]
+            if piece:
+                frame = self._parse(_decode(piece, self.info.encoding))
+                self.done += len(piece)
+                if frame.height:
+                    yield frame
+            if self.eof and not buf:
+                break
+
+    def _parse(self, text: str) -> pl.DataFrame:
+        width = max(len(self.header), 1)
+        sep = self.info.delimiter
+        if '"' not in text and "\r" not in text.replace("\r\n", ""):
+            lines = text.split("\n")
+            if lines and lines[-1] == "":
+                lines.pop()
+            series = pl.Series("_rec", lines, dtype=pl.String).str.strip_suffix("\r")
+            # An empty line is a record with no cell, as Python's csv module (and frictionless) sees it.
+            frame = pl.DataFrame(series).with_columns(
+                pl.when(pl.col("_rec") == "").then(pl.lit([], dtype=pl.List(pl.String))).otherwise(
+                    pl.col("_rec").str.split(sep)
+                ).alias("_rec")
+            )
+        else:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+            frame = pl.DataFrame({"_rec": rows}, schema={"_rec": pl.List(pl.String)})
+        height = frame.height
+        frame = frame.select(
+            [pl.col("_rec").list.get(i, null_on_oob=True).alias(f"c{i}") for i in range(width)]
+            + [
+                pl.col("_rec").list.len().cast(pl.Int64).alias("_n"),
+                pl.int_range(self.next_row, self.next_row + height, dtype=pl.Int64).alias("_row"),
+            ]
+        )
+        self.next_row += height
+        return frame
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    counts = {sep: header_line.count(sep) for sep in (";", ",", "\t", "|")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > 0 else ","
+
+
+class WorkbookReader(TableReader):
+    def __init__(self, path: Path, name: str, size: int) -> None:
+        self.path = path
+        self.size = size
+        self._check_zip(path, name)
+        from python_calamine import CalamineWorkbook
+
+        try:
+            workbook = CalamineWorkbook.from_path(str(path))
+            sheets = workbook.sheet_names
+        except Exception as exc:  # calamine raises its own error types for every kind of damage
+            raise UnreadableFile(
+                f"Le classeur « {name} » ne peut pas être ouvert : il est endommagé ou n'est pas un vrai XLSX/ODS."
+            ) from exc
+        fmt = "ods" if self._is_ods else "xlsx"
+        self.info = FileInfo(name=name, format=fmt, encoding=fmt, delimiter="", size=size)
+        self.rows: list[list[str]] = []
+        for sheet in sheets:
+            try:
+                values = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            except Exception as exc:
+                raise UnreadableFile(f"La feuille « {sheet} » du classeur « {name} » est illisible.") from exc
+            rows = [[_cell_text(c) for c in row] for row in values]
+            if any(any(c for c in row) for row in rows):
+                self.info.sheet = sheet
+                if len(sheets) > 1:
+                    others = ", ".join(s for s in sheets if s != sheet)
+                    self.info.notes.append(f"feuille « {sheet} » lue ; autres feuilles ignorées : {others}")
+                self.rows = rows
+                break
+        if not self.rows:
+            raise UnreadableFile(f"Le classeur « {name} » ne contient aucune feuille remplie.")
+        header = self.rows[0]
+        while header and header[-1] == "":
+            header.pop()
+        self.header = header
+        self.done = 0
+
+    def _check_zip(self, path: Path, name: str) -> None:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                infos = archive.infolist()
+                names = {i.filename for i in infos}
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise UnreadableFile(
+                f"Le classeur « {name} » est tronqué ou endommagé : il ne peut pas être ouvert."
+            ) from exc
+        inflated = sum(i.file_size for i in infos)
+        packed = max(sum(i.compress_size for i in infos), 1)
+        if inflated > MAX_WORKBOOK_INFLATED or (inflated > 50 * 1024 * 1024 and inflated / packed > MAX_WORKBOOK_RATIO):
+            raise UnreadableFile(
+                f"Le classeur « {name} » se décompresse en {inflated // 1024 // 1024} Mo "
+                f"(taux {inflated // packed}:1) : il est refusé par sécurité (bombe de décompression ?)."
+            )
+        self._is_ods = "content.xml" in names and "xl/workbook.xml" not in names
+        if "xl/workbook.xml" not in names and "content.xml" not in names:
+            raise UnreadableFile(f"« {name} » est une archive ZIP, pas un classeur XLSX ou ODS.")
+
+    def progress(self) -> tuple[int, int]:
+        return self.done, max(len(self.rows) - 1, 0)
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        width = max(len(self.header), 1)
+        body = self.rows[1:]
+        for start in range(0, len(body), SHEET_BATCH_ROWS):
+            part = body[start : start + SHEET_BATCH_ROWS]
+            counts = []
+            records = []
+            for row in part:
+                trimmed = list(row)
+                # Spreadsheets pad every row to the widest one: trailing empty cells are not extra cells.
+                while len(trimmed) > width and trimmed[-1] == "":
+                    trimmed.pop()
+                if not any(trimmed):
+                    trimmed = []
+                counts.append(len(trimmed))
+                records.append(trimmed)
+            frame = pl.DataFrame({"_rec": records}, schema={"_rec": pl.List(pl.String)})
+            frame = frame.select(
+                [pl.col("_rec").list.get(i, null_on_oob=True).alias(f"c{i}") for i in range(width)]
+                + [
+                    pl.Series("_n", counts, dtype=pl.Int64),
+                    pl.int_range(start + 2, start + 2 + len(part), dtype=pl.Int64).alias("_row"),
+                ]
+            )
+            self.done = start + len(part)
+            yield frame
+
+
+def _cell_text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if hasattr(cell, "isoformat"):
+        text = str(cell.isoformat())
+        return text[:10] if text.endswith("T00:00:00") else text
+    return str(cell)

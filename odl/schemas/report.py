@@ -1,0 +1,228 @@
+"""One report for every door (CLI, web, API): summary, errors grouped by column and rule, the detail.
+
+The JSON shape is described by ``report.schema.json`` beside this file (a test validates real reports
+against it). ``FORMAT_VERSION`` changes when that shape changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from odl.schemas.messages import LABELS
+
+FORMAT_VERSION = 1
+EXAMPLES_PER_GROUP = 5
+ROW_CODES = {"blank-row", "extra-cell", "primary-key", "referentiel-code", "referentiel-nom"}
+STRUCTURE_CODES = {"missing-label", "extra-label", "duplicate-label", "blank-label", "incorrect-label"}
+
+
+@dataclass
+class ValidationError:
+    code: str
+    rule: str
+    row: int | None
+    column: str | None
+    value: str | None
+    severity: str = "error"
+    detail: str = ""
+    position: int | None = None
+    message: str = ""
+
+    def category(self) -> str:
+        if self.row is None:
+            return "structure"
+        if self.column is None or self.code in ROW_CODES:
+            return "ligne"
+        return "cellule"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ligne": self.row,
+            "colonne": self.column,
+            "position": self.position,
+            "code": self.code,
+            "regle": self.rule,
+            "valeur": self.value,
+            "gravite": self.severity,
+            "categorie": self.category(),
+            "message": self.message,
+        }
+
+
+@dataclass
+class Report:
+    schema: dict[str, str]
+    file: dict[str, Any]
+    max_errors: int | None = None
+    rows: int = 0
+    columns: int = 0
+    structure: list[ValidationError] = field(default_factory=list)
+    frames: list[pl.DataFrame] = field(default_factory=list)
+    warning_frames: list[pl.DataFrame] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    duration: float = 0.0
+    fixes: list[dict[str, Any]] = field(default_factory=list)
+    _result: dict[str, Any] | None = None
+
+    def add_structure(
+        self, code: str, column: str | None, value: str | None, position: int | None, severity: str, detail: str = ""
+    ) -> None:
+        self.structure.append(
+            ValidationError(code, code, None, column, value, severity=severity, detail=detail, position=position)
+        )
+
+    def add_frame(self, frame: pl.DataFrame, severity: str = "error") -> None:
+        if frame.height:
+            (self.warning_frames if severity == "warning" else self.frames).append(frame)
+
+    def add_one(self, row: int, column: str | None, code: str, rule: str, value: str | None) -> None:
+        self.frames.append(
+            pl.DataFrame(
+                {"row": [row], "column": [column], "code": [code], "rule": [rule], "value": [value]},
+                schema={"row": pl.Int64, "column": pl.String, "code": pl.String, "rule": pl.String, "value": pl.String},
+            )
+        )
+
+    def finish(self, duration: float, explain: Callable[[ValidationError], str]) -> None:
+        self.duration = duration
+        for error in self.structure:
+            error.message = explain(error)
+        self._explain = explain
+
+    def _all(self, frames: list[pl.DataFrame], severity: str) -> pl.DataFrame:
+        if not frames:
+            return pl.DataFrame(schema={"row": pl.Int64, "column": pl.String, "code": pl.String, "rule": pl.String, "value": pl.String, "severity": pl.String})
+        return pl.concat(frames, how="vertical_relaxed").with_columns(pl.lit(severity).alias("severity"))
+
+    def to_dict(self) -> dict[str, Any]:
+        if self._result is not None:
+            return self._result
+        cells = pl.concat([self._all(self.frames, "error"), self._all(self.warning_frames, "warning")])
+        cells = cells.unique(maintain_order=True).with_columns(
+            pl.col("column").is_null().alias("_is_row")
+        ).sort(["_is_row", "row"], maintain_order=True)
+        errors_count = sum(1 for e in self.structure if e.severity == "error") + cells.filter(pl.col("severity") == "error").height
+        warnings_count = sum(1 for e in self.structure if e.severity == "warning") + cells.filter(pl.col("severity") == "warning").height
+        by_code: dict[str, int] = {}
+        for e in self.structure:
+            by_code[e.code] = by_code.get(e.code, 0) + 1
+        for code, count in cells.group_by("code").len().iter_rows():
+            by_code[code] = by_code.get(code, 0) + count
+        groups = []
+        for e in self.structure:
+            groups.append(
+                {
+                    "categorie": "structure",
+                    "colonne": e.column or e.value,
+                    "code": e.code,
+                    "regle": e.rule,
+                    "libelle": LABELS.get(e.code, e.code),
+                    "gravite": e.severity,
+                    "nombre": 1,
+                    "exemples": [e.as_dict()],
+                }
+            )
+        if cells.height:
+            grouped = (
+                cells.with_row_index("_order")
+                .group_by(["column", "code", "rule", "severity"], maintain_order=True)
+                .agg(pl.len().alias("n"), pl.col("_order").min().alias("_first"), pl.col("_is_row").first().alias("_is_row"))
+                .sort(["_is_row", "_first"])
+            )
+            for column, code, rule, severity, count, _first, is_row in grouped.iter_rows():
+                sample = cells.filter(
+                    (pl.col("column").eq_missing(column)) & (pl.col("code") == code) & (pl.col("rule") == rule) & (pl.col("severity") == severity)
+                ).head(EXAMPLES_PER_GROUP)
+                groups.append(
+                    {
+                        "categorie": "ligne" if is_row else "cellule",
+                        "colonne": column,
+                        "code": code,
+                        "regle": rule,
+                        "libelle": LABELS.get(code, code),
+                        "gravite": severity,
+                        "nombre": count,
+                        "exemples": [self._error(r).as_dict() for r in sample.iter_rows(named=True)],
+                    }
+                )
+        limit = cells.height if self.max_errors is None else max(self.max_errors - len(self.structure), 0)
+        detail = [e.as_dict() for e in self.structure] + [
+            self._error(r).as_dict() for r in cells.head(limit).iter_rows(named=True)
+        ]
+        if self.max_errors is not None:
+            detail = detail[: self.max_errors]
+        total_listed = len(self.structure) + cells.height
+        self._result = {
+            "version_format": FORMAT_VERSION,
+            "valide": errors_count == 0,
+            "schema": self.schema,
+            "fichier": self.file,
+            "resume": {
+                "lignes": self.rows,
+                "colonnes": self.columns,
+                "erreurs": errors_count,
+                "avertissements": warnings_count,
+                "par_code": dict(sorted(by_code.items())),
+            },
+            "groupes": groups,
+            "erreurs": detail,
+            "tronque": len(detail) < total_listed,
+            "remarques": self.notes,
+            "corrections": self.fixes,
+            "duree_secondes": round(self.duration, 3),
+        }
+        return self._result
+
+    def _error(self, row: dict[str, Any]) -> ValidationError:
+        error = ValidationError(
+            code=row["code"], rule=row["rule"], row=row["row"], column=row["column"], value=row["value"], severity=row["severity"]
+        )
+        error.message = self._explain(error)
+        return error
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.to_dict()["valide"])
+
+
+def render_text(report: dict[str, Any]) -> str:
+    """The report as a person reads it in a terminal."""
+    lines = []
+    schema = report["schema"]
+    fichier = report["fichier"]
+    summary = report["resume"]
+    verdict = "VALIDE" if report["valide"] else "NON VALIDE"
+    lines.append(f"{fichier['nom']} — schéma {schema['nom']} {schema['version']} : {verdict}")
+    sep = {",": "virgule", ";": "point-virgule", "\t": "tabulation"}.get(fichier.get("separateur") or "", fichier.get("separateur"))
+    desc = f"{summary['lignes']} lignes, {summary['colonnes']} colonnes, format {fichier['format']}"
+    if fichier["format"] == "csv":
+        desc += f", encodage {fichier['encodage']}, séparateur {sep}"
+    lines.append(desc)
+    lines.append(f"{summary['erreurs']} erreur(s), {summary['avertissements']} avertissement(s)")
+    for note in report.get("remarques", []):
+        lines.append(f"Remarque : {note}")
+    current = None
+    for group in report["groupes"]:
+        if group["categorie"] != current:
+            current = group["categorie"]
+            title = {"structure": "Structure du fichier", "cellule": "Cellules", "ligne": "Lignes"}[current]
+            lines.append("")
+            lines.append(f"== {title}")
+        where = f"colonne « {group['colonne']} »" if group["colonne"] else "ligne entière"
+        gravity = "avertissement" if group["gravite"] == "warning" else "erreur"
+        lines.append(f"- {group['libelle']} ({group['code']}), {where} : {group['nombre']} {gravity}(s)")
+        for example in group["exemples"]:
+            at = f"ligne {example['ligne']} : " if example["ligne"] else ""
+            lines.append(f"    {at}{example['message']}")
+        if group["nombre"] > len(group["exemples"]):
+            lines.append(f"    … et {group['nombre'] - len(group['exemples'])} autre(s)")
+    if report.get("corrections"):
+        lines.append("")
+        lines.append(f"== Corrections sûres possibles : {len(report['corrections'])}")
+    lines.append("")
+    lines.append(f"Durée : {report['duree_secondes']} s")
+    return "\n".join(lines) + "\n"
