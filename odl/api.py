@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from odl.observatory.harvest_api import router as harvest_router
 from odl.observatory.measure_api import router as measure_router
+from odl.schemas.api import router as schemas_router
 from odl.territories.api import router as territories_router
 
 api = NinjaAPI(
@@ -18,3 +19,4 @@ api = NinjaAPI(
 api.add_router("/", territories_router)
 api.add_router("/observatoire/", harvest_router)
 api.add_router("/observatoire/", measure_router)
+api.add_router("/", schemas_router)

@@ -172,3 +172,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("ODL_LOG_LEVEL", "WARNING")},
 }
+
+# Largest file the validation page and POST /api/validate accept (the CLI has no limit).
+ODL_VALIDATE_MAX_UPLOAD_MB = env_int("ODL_VALIDATE_MAX_UPLOAD_MB", 100)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", territory_views.home, name="home"),
     path("", include("odl.territories.urls")),
     path("observatoire/", include("odl.observatory.urls")),
+    path("validation/", include("odl.schemas.urls")),
     path("api/", api.urls),
     path("comptes/connexion/", auth_views.LoginView.as_view(), name="login"),
     path("comptes/deconnexion/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,0 +1,110 @@
+"""The web and API doors: store the upload, validate it, keep the report and the corrected copy."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
+
+from odl.core.text import fold
+from odl.schemas.engine import validate
+from odl.schemas.fixes import fix_file
+from odl.schemas.models import ValidationRun
+from odl.schemas.reading import open_table
+from odl.schemas.registry import embedded, resolve
+
+
+def max_upload_bytes() -> int:
+    return int(settings.ODL_VALIDATE_MAX_UPLOAD_MB) * 1024 * 1024
+
+
+def too_large_message() -> str:
+    return (
+        f"Le fichier dépasse la limite de {settings.ODL_VALIDATE_MAX_UPLOAD_MB} Mo pour l'envoi par le site. "
+        "Pour les gros fichiers, utilisez la commande « odl validate FICHIER --schema NOM », qui n'a pas de limite."
+    )
+
+
+def request_too_large(request: HttpRequest) -> bool:
+    """Refuse before Django reads the body: a 500 MB upload must not be spooled to disk first."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > max_upload_bytes() + 64 * 1024
+
+
+def suggest_schema(header: list[str]) -> str | None:
+    """The embedded schema whose column names best cover the header (at least half of them)."""
+    labels = {fold(h).replace(" ", "") for h in header if h}
+    best, score = None, 0.0
+    for name, own in embedded().items():
+        names = {fold(c["nom"]).replace(" ", "") for c in own["colonnes"]}
+        common = len(labels & names)
+        value = common / max(len(names), 1)
+        if common and value > score:
+            best, score = name, value
+    return best if score >= 0.5 else None
+
+
+def validation_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "validations"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def run_upload(upload: UploadedFile, schema_spec: str, user: Any = None) -> ValidationRun:
+    """Validate an uploaded file; raises SchemaNotFound or UnreadableFile with French messages."""
+    name = Path(upload.name or "fichier").name
+    with tempfile.NamedTemporaryFile(suffix=Path(name).suffix[:10], delete=False) as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+        temp = Path(handle.name)
+    try:
+        if not schema_spec or schema_spec == "auto":
+            reader = open_table(temp, name)
+            header = reader.header
+            reader.close()
+            suggested = suggest_schema(header)
+            if not suggested:
+                from odl.schemas.registry import SchemaNotFound
+
+                raise SchemaNotFound(
+                    "Aucun schéma ne correspond à l'en-tête de ce fichier : choisissez le schéma dans la liste."
+                )
+            schema_spec = suggested
+        schema = resolve(schema_spec)
+        report = validate(temp, schema, display_name=name)
+        data = report.to_dict()
+        run = ValidationRun(
+            user=user if getattr(user, "is_authenticated", False) else None,
+            file_name=name[:255],
+            schema_name=schema.name,
+            schema_version=schema.version,
+            valid=bool(data["valide"]),
+            rows=int(data["resume"]["lignes"]),
+            errors=int(data["resume"]["erreurs"]),
+            warnings=int(data["resume"]["avertissements"]),
+            report=data,
+        )
+        fixed = validation_dir() / f"{run.id}.csv"
+        result = fix_file(temp, schema, fixed, display_name=name)
+        data["corrections"] = result.changes
+        if result.changes:
+            run.fixed_file = str(fixed)
+        else:
+            fixed.unlink(missing_ok=True)
+        run.report = data
+        run.save()
+        return run
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def copy_fixed(run: ValidationRun, target: Path) -> None:
+    shutil.copyfile(run.fixed_file, target)

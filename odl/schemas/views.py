@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from odl.core import exports
+from odl.core.spreadsheets import UnreadableFile
+from odl.schemas.models import ValidationRun
+from odl.schemas.registry import SchemaNotFound, embedded, list_schemas
+from odl.schemas.uploads import request_too_large, run_upload, too_large_message
+
+
+def _form_context(error: str = "", chosen: str = "auto") -> dict[str, Any]:
+    columns = {name: [c["nom"] for c in own["colonnes"]] for name, own in embedded().items()}
+    return {"schemas": list_schemas(), "schema_columns": columns, "error": error, "chosen": chosen}
+
+
+@require_http_methods(["GET", "POST"])
+def validate_page(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "schemas/validate.html", _form_context())
+    if request_too_large(request):
+        return render(request, "schemas/validate.html", _form_context(too_large_message()), status=413)
+    upload = request.FILES.get("file")
+    chosen = request.POST.get("schema", "auto")
+    if upload is None:
+        return render(request, "schemas/validate.html", _form_context("Choisissez un fichier à valider.", chosen), status=400)
+    try:
+        run = run_upload(upload, chosen, request.user)
+    except (SchemaNotFound, UnreadableFile) as exc:
+        return render(request, "schemas/validate.html", _form_context(str(exc), chosen), status=400)
+    return redirect("schemas:report", pk=run.pk)
+
+
+def report_page(request: HttpRequest, pk: str) -> HttpResponse:
+    run = get_object_or_404(ValidationRun, pk=pk)
+    report = run.report
+    share_url = request.build_absolute_uri(reverse("schemas:report", kwargs={"pk": run.pk}))
+    badge_url = request.build_absolute_uri(reverse("schemas:badge", kwargs={"pk": run.pk}))
+    categories = {"structure": "Structure du fichier", "cellule": "Cellules", "ligne": "Lignes"}
+    sections: list[dict[str, Any]] = []
+    for group in report["groupes"]:
+        if not sections or sections[-1]["key"] != group["categorie"]:
+            sections.append({"key": group["categorie"], "title": categories[group["categorie"]], "groups": []})
+        sections[-1]["groups"].append(group)
+    return render(
+        request,
+        "schemas/report.html",
+        {"run": run, "report": report, "sections": sections, "share_url": share_url, "badge_url": badge_url},
+    )
+
+
+def report_json(request: HttpRequest, pk: str) -> HttpResponse:
+    run = get_object_or_404(ValidationRun, pk=pk)
+    return HttpResponse(json.dumps(run.report, ensure_ascii=False), content_type="application/json")
+
+
+BADGE = """<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20" role="img" aria-label="{label} : {text}">
+<title>{label} : {text}</title>
+<rect width="{left}" height="20" fill="#555"/><rect x="{left}" width="{right}" height="20" fill="{color}"/>
+<g fill="#fff" font-family="Verdana,DejaVu Sans,sans-serif" font-size="11">
+<text x="6" y="14">{label}</text><text x="{tx}" y="14">{text}</text></g></svg>"""
+
+
+def badge(request: HttpRequest, pk: str) -> HttpResponse:
+    run = get_object_or_404(ValidationRun, pk=pk)
+    label = f"{run.schema_name} {run.schema_version}".strip()
+    text = "valide" if run.valid else f"invalide ({run.errors} erreur{'s' if run.errors > 1 else ''})"
+    left = 12 + 7 * len(label)
+    right = 12 + 7 * len(text)
+    svg = BADGE.format(
+        width=left + right, left=left, right=right, tx=left + 6, label=_xml(label), text=_xml(text),
+        color="#2e7d32" if run.valid else "#c62828",
+    )
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def fixed_download(request: HttpRequest, pk: str) -> FileResponse:
+    run = get_object_or_404(ValidationRun, pk=pk)
+    if not run.fixed_file:
+        raise Http404("Aucune correction sûre pour ce fichier.")
+    name = run.file_name.rsplit(".", 1)[0] + "-corrige.csv"
+    try:
+        handle = open(run.fixed_file, "rb")  # noqa: SIM115 - FileResponse closes it
+    except OSError as exc:
+        raise Http404("La copie corrigée n'est plus disponible.") from exc
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="text/csv")
+
+
+def changes_download(request: HttpRequest, pk: str) -> HttpResponse:
+    run = get_object_or_404(ValidationRun, pk=pk)
+    header = ["ligne", "colonne", "avant", "après", "correction"]
+    rows = [[c["ligne"], c["colonne"], c["avant"], c["apres"], c["regle"]] for c in run.report.get("corrections", [])]
+    response = HttpResponse(exports.to_csv(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="corrections.csv"'
+    return response
+
+
+def home_redirect(request: HttpRequest) -> HttpResponse:
+    return redirect("schemas:validate")
