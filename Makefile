@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test quality fix install install-dev npm chromium serve bench clean
+.PHONY: run test quality fix install install-dev npm chromium serve bench clean validata
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,15 @@ install-dev: install $(VENV)/.dev
 
 npm: node_modules/.package-lock.json
 
+# validata-table, the reference validator, lives in its own tool environment: the parity tests and the
+# benchmarks run it as a subprocess; it is never imported by the platform. When it cannot be installed,
+# those tests skip and say why.
+.venv-validata/.installed: requirements-validata.txt
+	@($(PYTHON) -m venv .venv-validata && .venv-validata/bin/pip install --quiet -r requirements-validata.txt && touch $@) \
+		|| echo "validata-table indisponible : les tests de parité seront ignorés."
+
+validata: .venv-validata/.installed
+
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "Chromium indisponible : les tests navigateur seront ignorés."
@@ -41,7 +50,7 @@ run: install
 	@echo "OpenDataLocale : http://$(HOST):$(PORT)/"
 	$(BIN)/odl runserver $(HOST):$(PORT)
 
-test: install-dev chromium
+test: install-dev chromium validata
 	$(BIN)/odl makemigrations --check --dry-run -v0
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 	@if [ -n "$$ODL_TEST_POSTGRES_URL" ]; then \
@@ -59,7 +68,7 @@ fix: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install-dev
+bench: install-dev validata
 	$(BIN)/python -m bench.run_all
 
 clean:

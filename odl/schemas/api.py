@@ -45,12 +45,12 @@ def schemas(request: HttpRequest) -> list[dict[str, Any]]:
     ),
 )
 def validate_file(
-    request: HttpRequest, file: UploadedFile = File(...), schema: str = Form("auto")
+    request: HttpRequest, file: UploadedFile = File(...), schema_spec: str = Form("auto", alias="schema")
 ) -> tuple[int, dict[str, Any]]:
     if request_too_large(request):
         return 413, {"detail": too_large_message()}
     try:
-        run = run_upload(file, schema, request.user)
+        run = run_upload(file, schema_spec, request.user)
     except (SchemaNotFound, UnreadableFile) as exc:
         return 400, {"detail": str(exc)}
     data = dict(run.report)

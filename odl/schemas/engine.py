@@ -424,7 +424,8 @@ class Validator:
         for index, label in extras:
             close = difflib.get_close_matches(fold(label), list(folded_absent), n=1, cutoff=0.6)
             hint = f" Vouliez-vous dire « {folded_absent[close[0]]} » ?" if close else ""
-            report.add_structure("extra-label", None, label, index + 1, "error", hint)
+            # Validata, like frictionless with schema_sync, accepts extra columns: a warning, not an error.
+            report.add_structure("extra-label", None, label, index + 1, "warning", hint)
         extra_labels = {fold(label): label for _, label in extras}
         for name in absent:
             close = difflib.get_close_matches(fold(name), list(extra_labels), n=1, cutoff=0.6)
@@ -448,6 +449,10 @@ class Validator:
         pk_seen: set[str] = set()
         pk_columns = [mapping[n] for n in self.pk if n in mapping]
         referentiel = Referentiel.for_schema(self.fields, mapping) if self.use_referentiel else None
+        required = {
+            f["name"] for f in self.fields if f.get("constraints", {}).get("required") or f["name"] in self.pk
+        }
+        required = {label for label in labels if label in required}
         rows = 0
         for frame in reader.batches():
             rows += frame.height
@@ -458,7 +463,7 @@ class Validator:
             frame = frame.filter(~pl.col("_blank"))
             ragged = frame.filter(pl.col("_n") != width)
             if ragged.height:
-                self._ragged(ragged, width, labels, report)
+                self._ragged(ragged, width, labels, report, required)
             for check in checks:
                 for errors in check.check(frame):
                     report.add_frame(errors)
@@ -479,13 +484,17 @@ class Validator:
         if referentiel is not None and referentiel.note:
             report.notes.append(referentiel.note)
 
-    def _ragged(self, ragged: pl.DataFrame, width: int, labels: list[str], report: Report) -> None:
+    def _ragged(self, ragged: pl.DataFrame, width: int, labels: list[str], report: Report, required: set[str]) -> None:
         for row, count in ragged.select("_row", "_n").iter_rows():
             if count > width:
                 report.add_one(row, None, "extra-cell", "extra-cell", None)
             else:
                 for position in range(count, width):
-                    report.add_one(row, labels[position] if position < len(labels) else None, "missing-cell", "missing-cell", None)
+                    label = labels[position] if position < len(labels) else None
+                    report.add_one(row, label, "missing-cell", "missing-cell", None)
+                    if label in required:
+                        # An absent cell is also an empty one: the required rule fails too, as in frictionless.
+                        report.add_one(row, label, "constraint-error", "required", None)
 
 
 class CustomChecks:
