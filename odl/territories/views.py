@@ -208,6 +208,7 @@ def perimeter_save(request: HttpRequest) -> HttpResponse:
     slug, suffix = base, 2
     while Perimeter.objects.filter(slug=slug).exists():
         slug, suffix = f"{base}-{suffix}", suffix + 1
+    assert request.user.pk is not None  # login_required
     perimeter = Perimeter.objects.create(name=name, slug=slug, query=query, owner_id=request.user.pk)
     messages.success(
         request,
