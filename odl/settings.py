@@ -128,6 +128,7 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Front-end libraries come from npm (package.json) and are served by the platform itself.
 STATICFILES_DIRS = [
+    BASE_DIR / "odl" / "static",
     ("vendor/chartjs", NODE_MODULES_DIR / "chart.js" / "dist"),
     ("vendor/leaflet", NODE_MODULES_DIR / "leaflet" / "dist"),
 ]
