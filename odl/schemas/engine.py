@@ -357,7 +357,9 @@ class Validator:
         max_errors: int | None = None,
         progress: Progress | None = None,
         referentiel: bool = True,
+        chunk_bytes: int | None = None,
     ) -> None:
+        self.chunk_bytes = chunk_bytes
         self.schema = schema
         self.ts = schema.table_schema
         self.fields = [f for f in self.ts.get("fields", []) if isinstance(f, dict)]
@@ -370,7 +372,7 @@ class Validator:
 
     def run(self, path: Path, display_name: str | None = None) -> Report:
         started = time.perf_counter()
-        reader = open_table(path, display_name)
+        reader = open_table(path, display_name, **({"chunk_bytes": self.chunk_bytes} if self.chunk_bytes else {}))
         try:
             report = Report(schema=self.schema.ref(), file=reader.info.as_dict(), max_errors=self.max_errors)
             mapping = self._structure(reader.header, report)
@@ -793,8 +795,10 @@ def validate(
     progress: Progress | None = None,
     display_name: str | None = None,
     referentiel: bool = True,
+    chunk_bytes: int | None = None,
 ) -> Report:
-    return Validator(schema, max_errors=max_errors, progress=progress, referentiel=referentiel).run(path, display_name)
+    validator = Validator(schema, max_errors, progress, referentiel, chunk_bytes)
+    return validator.run(path, display_name)
 
 
 __all__ = ["LABELS", "Validator", "validate"]

@@ -152,7 +152,12 @@ class CsvReader(TableReader):
         self.chunk_bytes = chunk_bytes
         self.handle = path.open("rb")
         self.done = 0
-        head = self.handle.read(min(max(chunk_bytes, 1 << 20), 1 << 24))
+        head = self.handle.read(chunk_bytes)
+        more = b"x"
+        while _first_record_end(head) < 0 and more:
+            more = self.handle.read(chunk_bytes)  # a header longer than a chunk
+            head += more
+        read_all = not more or len(head) < chunk_bytes
         bom = head.startswith(b"\xef\xbb\xbf")
         offset = 3 if bom else 0
         if bom:
@@ -171,7 +176,7 @@ class CsvReader(TableReader):
         self.header = list(record)
         self.info = FileInfo(name=name, format="csv", encoding=encoding, delimiter=delimiter, size=size)
         self.leftover = b"" if end < 0 else head[offset + end :]
-        self.eof = end < 0 or len(head) < min(max(chunk_bytes, 1 << 20), 1 << 24)
+        self.eof = end < 0 or read_all
         self.done = len(head) - len(self.leftover)
         self.next_row = 2
 

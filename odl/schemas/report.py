@@ -16,6 +16,8 @@ from odl.schemas.messages import LABELS
 
 FORMAT_VERSION = 1
 EXAMPLES_PER_GROUP = 5
+# A 2 MB cell must not make a 2 MB report: values are cut, the message says how long they were.
+MAX_VALUE_CHARS = 200
 ROW_CODES = {"blank-row", "extra-cell", "primary-key", "referentiel-code", "referentiel-nom"}
 STRUCTURE_CODES = {"missing-label", "extra-label", "duplicate-label", "blank-label", "incorrect-label"}
 
@@ -178,10 +180,13 @@ class Report:
         return self._result
 
     def _error(self, row: dict[str, Any]) -> ValidationError:
+        value = row["value"]
         error = ValidationError(
-            code=row["code"], rule=row["rule"], row=row["row"], column=row["column"], value=row["value"], severity=row["severity"]
+            code=row["code"], rule=row["rule"], row=row["row"], column=row["column"], value=value, severity=row["severity"]
         )
         error.message = self._explain(error)
+        if value is not None and len(value) > MAX_VALUE_CHARS:
+            error.value = value[:MAX_VALUE_CHARS] + f"… ({len(value)} caractères)"
         return error
 
     @property
