@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from odl.core.spreadsheets import UnreadableFile
@@ -46,15 +46,15 @@ def schemas(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def validate_file(
     request: HttpRequest, file: UploadedFile = File(...), schema_spec: str = Form("auto", alias="schema")
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     if request_too_large(request):
-        return 413, {"detail": too_large_message()}
+        return Status(413, {"detail": too_large_message()})
     try:
         run = run_upload(file, schema_spec, request.user)
     except (SchemaNotFound, UnreadableFile) as exc:
-        return 400, {"detail": str(exc)}
+        return Status(400, {"detail": str(exc)})
     data = dict(run.report)
     data["id"] = str(run.pk)
     data["url"] = request.build_absolute_uri(reverse("schemas:report", kwargs={"pk": run.pk}))
     data["badge"] = request.build_absolute_uri(reverse("schemas:badge", kwargs={"pk": run.pk}))
-    return 200, data
+    return Status(200, data)
