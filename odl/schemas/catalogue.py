@@ -39,7 +39,9 @@ def fetch_json(url: str) -> Any:
     if response.status_code != 200:
         raise CatalogueError(f"« {url} » répond {response.status_code}.")
     if len(response.content) > MAX_SCHEMA_BYTES:
-        raise CatalogueError(f"« {url} » dépasse {MAX_SCHEMA_BYTES // 1024 // 1024} Mo : ce n'est pas un schéma.")
+        raise CatalogueError(
+            f"« {url} » dépasse {MAX_SCHEMA_BYTES // 1024 // 1024} Mo : ce n'est pas un schéma."
+        )
     try:
         return response.json()
     except ValueError as exc:
@@ -75,7 +77,9 @@ class Source:
             except ValueError as exc:
                 raise CatalogueError(f"Le catalogue « {path} » n'est pas un JSON valide.") from exc
         if not isinstance(data, dict) or not isinstance(data.get("schemas"), list):
-            raise CatalogueError("Le catalogue ne suit pas le format de schema.data.gouv.fr (clé « schemas »).")
+            raise CatalogueError(
+                "Le catalogue ne suit pas le format de schema.data.gouv.fr (clé « schemas »)."
+            )
         return data
 
     def schema(self, url: str) -> Any:

@@ -30,7 +30,13 @@ from odl.schemas.registry import Schema
 from odl.schemas.report import Report, ValidationError
 
 Progress = Callable[[str, int, int], None]
-ERROR_SCHEMA = {"row": pl.Int64, "column": pl.String, "code": pl.String, "rule": pl.String, "value": pl.String}
+ERROR_SCHEMA = {
+    "row": pl.Int64,
+    "column": pl.String,
+    "code": pl.String,
+    "rule": pl.String,
+    "value": pl.String,
+}
 DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
 DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -175,9 +181,12 @@ def _uri_ok(v: str) -> bool:
         parts = urlsplit(v)
     except ValueError:
         return False
-    return bool(parts.scheme) and bool(parts.netloc or parts.path) and " " not in v and re.match(
-        r"^[A-Za-z][A-Za-z0-9+.-]*$", parts.scheme
-    ) is not None
+    return (
+        bool(parts.scheme)
+        and bool(parts.netloc or parts.path)
+        and " " not in v
+        and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*$", parts.scheme) is not None
+    )
 
 
 def _email_ok(v: str) -> bool:
@@ -247,10 +256,15 @@ class FieldCheck:
                 return fast
             return fast | _exact(s, _number_ok)
         if kind == "boolean":
-            return s.is_in(self.field.get("trueValues", DEFAULT_TRUE) + self.field.get("falseValues", DEFAULT_FALSE))
+            return s.is_in(
+                self.field.get("trueValues", DEFAULT_TRUE) + self.field.get("falseValues", DEFAULT_FALSE)
+            )
         if kind == "date":
             if fmt in ("default", "%Y-%m-%d"):
-                fast = s.str.contains(r"^\d{4}-\d{2}-\d{2}$") & s.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+                fast = (
+                    s.str.contains(r"^\d{4}-\d{2}-\d{2}$")
+                    & s.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+                )
                 if fast.all():
                     return fast
                 return fast | _exact(s, _date_ok(fmt))
@@ -307,15 +321,27 @@ class FieldCheck:
         if "minLength" in c or "maxLength" in c:
             length = s.str.len_chars()
             if "minLength" in c:
-                out.append(_errors(good.filter(length < c["minLength"]), self.name, "constraint-error", "minLength"))
+                out.append(
+                    _errors(good.filter(length < c["minLength"]), self.name, "constraint-error", "minLength")
+                )
             if "maxLength" in c:
-                out.append(_errors(good.filter(length > c["maxLength"]), self.name, "constraint-error", "maxLength"))
+                out.append(
+                    _errors(good.filter(length > c["maxLength"]), self.name, "constraint-error", "maxLength")
+                )
         if "minimum" in c or "maximum" in c:
             typed = self.typed_number(s)
             if "minimum" in c:
-                out.append(_errors(good.filter(typed < _bound(c["minimum"])), self.name, "constraint-error", "minimum"))
+                out.append(
+                    _errors(
+                        good.filter(typed < _bound(c["minimum"])), self.name, "constraint-error", "minimum"
+                    )
+                )
             if "maximum" in c:
-                out.append(_errors(good.filter(typed > _bound(c["maximum"])), self.name, "constraint-error", "maximum"))
+                out.append(
+                    _errors(
+                        good.filter(typed > _bound(c["maximum"])), self.name, "constraint-error", "maximum"
+                    )
+                )
         if c.get("unique"):
             out.append(_errors(good.filter(_repeats(s, self.seen)), self.name, "unique-error", "unique"))
         return out
@@ -344,7 +370,9 @@ def _errors(frame: pl.DataFrame, column: str | None, code: str, rule: str, value
         pl.lit(column, dtype=pl.String).alias("column"),
         pl.lit(code).alias("code"),
         pl.lit(rule).alias("rule"),
-        (pl.col(value).cast(pl.String) if value in frame.columns else pl.lit(None, dtype=pl.String)).alias("value"),
+        (pl.col(value).cast(pl.String) if value in frame.columns else pl.lit(None, dtype=pl.String)).alias(
+            "value"
+        ),
     )
 
 
@@ -372,7 +400,9 @@ class Validator:
 
     def run(self, path: Path, display_name: str | None = None) -> Report:
         started = time.perf_counter()
-        reader = open_table(path, display_name, **({"chunk_bytes": self.chunk_bytes} if self.chunk_bytes else {}))
+        reader = open_table(
+            path, display_name, **({"chunk_bytes": self.chunk_bytes} if self.chunk_bytes else {})
+        )
         try:
             report = Report(schema=self.schema.ref(), file=reader.info.as_dict(), max_errors=self.max_errors)
             mapping = self._structure(reader.header, report)
@@ -413,7 +443,9 @@ class Validator:
         absent = [n for n in names if n not in mapping]
         extras: list[tuple[int, str]] = []
         for index, label in unknown:
-            match = next((n for n in absent if fold(n).replace(" ", "") == fold(label).replace(" ", "")), None)
+            match = next(
+                (n for n in absent if fold(n).replace(" ", "") == fold(label).replace(" ", "")), None
+            )
             if match and label.strip() and label not in names:
                 mapping[match] = f"c{index}"
                 absent.remove(match)
@@ -431,7 +463,9 @@ class Validator:
         extra_labels = {fold(label): label for _, label in extras}
         for name in absent:
             close = difflib.get_close_matches(fold(name), list(extra_labels), n=1, cutoff=0.6)
-            hint = f" La colonne « {extra_labels[close[0]]} » de votre fichier lui ressemble." if close else ""
+            hint = (
+                f" La colonne « {extra_labels[close[0]]} » de votre fichier lui ressemble." if close else ""
+            )
             severity = "error" if name in required else "warning"
             if severity == "warning":
                 hint += " Elle est facultative : ajoutez-la vide si vous n'avez pas l'information."
@@ -445,7 +479,9 @@ class Validator:
         width = max(len(reader.header), 1)
         labels = reader.header
         checks = [
-            FieldCheck(f, mapping[f["name"]], self.missing, f["name"] in self.pk) for f in self.fields if f["name"] in mapping
+            FieldCheck(f, mapping[f["name"]], self.missing, f["name"] in self.pk)
+            for f in self.fields
+            if f["name"] in mapping
         ]
         customs = CustomChecks(self.ts.get("custom_checks", []), mapping, self.fields, self.missing, report)
         pk_seen: set[str] = set()
@@ -486,7 +522,9 @@ class Validator:
         if referentiel is not None and referentiel.note:
             report.notes.append(referentiel.note)
 
-    def _ragged(self, ragged: pl.DataFrame, width: int, labels: list[str], report: Report, required: set[str]) -> None:
+    def _ragged(
+        self, ragged: pl.DataFrame, width: int, labels: list[str], report: Report, required: set[str]
+    ) -> None:
         for row, count in ragged.select("_row", "_n").iter_rows():
             if count > width:
                 report.add_one(row, None, "extra-cell", "extra-cell", None)
@@ -543,11 +581,13 @@ class CustomChecks:
                         f" Les colonnes {', '.join(cols)} vont ensemble : ajoutez {absent} ou retirez les autres.",
                     )
             elif name not in CUSTOM_RULES:
-                report.notes.append(f"Contrôle « {name} » du schéma non pris en charge : il n'a pas été vérifié.")
+                report.notes.append(
+                    f"Contrôle « {name} » du schéma non pris en charge : il n'a pas été vérifié."
+                )
 
-    def _value(self, name: str, valid: dict[str, pl.Series], frame: pl.DataFrame) -> pl.Expr:
+    def _value(self, name: str | None, valid: dict[str, pl.Series], frame: pl.DataFrame) -> pl.Expr:
         """The cell as frictionless hands it to the check: None when absent, missing or of the wrong type."""
-        if name not in self.mapping:
+        if name is None or name not in self.mapping:
             return pl.lit(None, dtype=pl.String)
         col = pl.col(self.mapping[name])
         expr = pl.when(col.is_null() | col.is_in(self.missing)).then(None).otherwise(col)
@@ -576,19 +616,23 @@ class CustomChecks:
                 out.extend(rule(self, spec.get("params", {}), frame, valid))
         return out
 
-    def typed(self, name: str, valid: dict[str, pl.Series], frame: pl.DataFrame) -> pl.Expr:
+    def typed(self, name: str | None, valid: dict[str, pl.Series], frame: pl.DataFrame) -> pl.Expr:
         value = self._value(name, valid, frame)
-        kind = self.types.get(name, "string")
+        kind = self.types.get(name or "", "string")
         if kind in ("integer", "number", "year"):
             return value.str.strip_chars().cast(pl.Float64, strict=False)
         return value
 
 
-def _siret(self: CustomChecks, params: dict[str, Any], frame: pl.DataFrame, valid: dict[str, pl.Series]) -> list[pl.DataFrame]:
+def _siret(
+    self: CustomChecks, params: dict[str, Any], frame: pl.DataFrame, valid: dict[str, pl.Series]
+) -> list[pl.DataFrame]:
     column = params.get("column")
     if column not in self.mapping:
         return []
-    data = frame.select(pl.col("_row"), self._value(column, valid, frame).alias("v")).filter(pl.col("v").is_not_null())
+    data = frame.select(pl.col("_row"), self._value(column, valid, frame).alias("v")).filter(
+        pl.col("v").is_not_null()
+    )
     if data.height == 0:
         return []
     s = data["v"]
@@ -610,22 +654,30 @@ def _luhn(s: pl.Series) -> pl.Series:
     return frame.select(((total % 10) == 0).alias("ok"))["ok"]
 
 
-def _one_of_required(self: CustomChecks, params: dict[str, Any], frame: pl.DataFrame, valid: dict[str, pl.Series]) -> list[pl.DataFrame]:
+def _one_of_required(
+    self: CustomChecks, params: dict[str, Any], frame: pl.DataFrame, valid: dict[str, pl.Series]
+) -> list[pl.DataFrame]:
     c1, c2 = params.get("column1"), params.get("column2")
     if c1 not in self.mapping and c2 not in self.mapping:
         return []
     a, b = self._value(c1, valid, frame), self._value(c2, valid, frame)
     data = frame.select(pl.col("_row"), a.alias("a"), b.alias("b"))
-    bad = data.filter(pl.col("a").is_null() & pl.col("b").is_null()).with_columns(pl.lit(None, dtype=pl.String).alias("v"))
+    bad = data.filter(pl.col("a").is_null() & pl.col("b").is_null()).with_columns(
+        pl.lit(None, dtype=pl.String).alias("v")
+    )
     return [_errors(bad, c1, "one-of-required", "one-of-required")]
 
 
-def _year_interval(self: CustomChecks, params: dict[str, Any], frame: pl.DataFrame, valid: dict[str, pl.Series]) -> list[pl.DataFrame]:
+def _year_interval(
+    self: CustomChecks, params: dict[str, Any], frame: pl.DataFrame, valid: dict[str, pl.Series]
+) -> list[pl.DataFrame]:
     column = params.get("column")
     if column not in self.mapping:
         return []
     allow = str(params.get("allow-year-only", "false")) in ("true", "yes")
-    data = frame.select(pl.col("_row"), self._value(column, valid, frame).alias("v")).filter(pl.col("v").is_not_null())
+    data = frame.select(pl.col("_row"), self._value(column, valid, frame).alias("v")).filter(
+        pl.col("v").is_not_null()
+    )
 
     def ok(v: str) -> bool:
         m = re.match(r"^(\d{4})/(\d{4})$", v)
@@ -637,7 +689,9 @@ def _year_interval(self: CustomChecks, params: dict[str, Any], frame: pl.DataFra
     return [_errors(data.filter(~good), column, "year-interval-value", "year-interval-value")]
 
 
-def _cohesive(self: CustomChecks, params: dict[str, Any], frame: pl.DataFrame, valid: dict[str, pl.Series]) -> list[pl.DataFrame]:
+def _cohesive(
+    self: CustomChecks, params: dict[str, Any], frame: pl.DataFrame, valid: dict[str, pl.Series]
+) -> list[pl.DataFrame]:
     column = params.get("column")
     others = list(params.get("othercolumns", []))
     cols = [column, *others]
@@ -659,7 +713,9 @@ _OPS: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
 }
 
 
-def _compare(self: CustomChecks, params: dict[str, Any], frame: pl.DataFrame, valid: dict[str, pl.Series]) -> list[pl.DataFrame]:
+def _compare(
+    self: CustomChecks, params: dict[str, Any], frame: pl.DataFrame, valid: dict[str, pl.Series]
+) -> list[pl.DataFrame]:
     c1, c2, op = params.get("column"), params.get("column2"), params.get("op")
     if c1 not in self.mapping or c2 not in self.mapping or op not in _OPS:
         return []
@@ -673,7 +729,9 @@ def _compare(self: CustomChecks, params: dict[str, Any], frame: pl.DataFrame, va
     return [_errors(bad, c1, "compare-columns-value", "compare-columns-value")]
 
 
-def _sum(self: CustomChecks, params: dict[str, Any], frame: pl.DataFrame, valid: dict[str, pl.Series]) -> list[pl.DataFrame]:
+def _sum(
+    self: CustomChecks, params: dict[str, Any], frame: pl.DataFrame, valid: dict[str, pl.Series]
+) -> list[pl.DataFrame]:
     column = params.get("column")
     parts = list(params.get("columns", []))
     if column not in self.mapping:
@@ -698,11 +756,15 @@ def _actes_ok(value: str) -> bool:
     return _norm_actes(prefix) in _ACTES_NORMALISED and "/ " not in value
 
 
-def _actes(self: CustomChecks, params: dict[str, Any], frame: pl.DataFrame, valid: dict[str, pl.Series]) -> list[pl.DataFrame]:
+def _actes(
+    self: CustomChecks, params: dict[str, Any], frame: pl.DataFrame, valid: dict[str, pl.Series]
+) -> list[pl.DataFrame]:
     column = params.get("column")
     if column not in self.mapping:
         return []
-    data = frame.select(pl.col("_row"), self._value(column, valid, frame).alias("v")).filter(pl.col("v").is_not_null())
+    data = frame.select(pl.col("_row"), self._value(column, valid, frame).alias("v")).filter(
+        pl.col("v").is_not_null()
+    )
     good = _exact(data["v"], _actes_ok)
     return [_errors(data.filter(~good), column, "nomenclature-actes-value", "nomenclature-actes-value")]
 
@@ -724,18 +786,28 @@ CUSTOM_RULES: dict[str, CustomRule] = {
 class Referentiel:
     """Checks only this platform can do: codes INSEE and SIREN against the référentiel, COLL_NOM against the SIREN."""
 
-    def __init__(self, insee: list[tuple[str, str]], siren: list[tuple[str, str]], name: str | None, has_data: bool) -> None:
+    def __init__(
+        self, insee: list[tuple[str, str]], siren: list[tuple[str, str]], name: str | None, has_data: bool
+    ) -> None:
         self.insee = insee
         self.siren = siren
         self.name_column = name
-        self.note = "" if has_data else "Référentiel des collectivités non chargé : codes INSEE et SIREN non comparés."
+        self.note = (
+            ""
+            if has_data
+            else "Référentiel des collectivités non chargé : codes INSEE et SIREN non comparés."
+        )
         self.has_data = has_data
 
     @classmethod
     def for_schema(cls, fields: list[dict[str, Any]], mapping: dict[str, str]) -> Referentiel | None:
         names = [f["name"] for f in fields if f["name"] in mapping]
         insee = [(n, mapping[n]) for n in names if "insee" in n.lower()]
-        siren = [(n, mapping[n]) for n in names if "siren" in n.lower() or ("coll" in n.lower() and "siret" in n.lower())]
+        siren = [
+            (n, mapping[n])
+            for n in names
+            if "siren" in n.lower() or ("coll" in n.lower() and "siret" in n.lower())
+        ]
         name_col = next((mapping[n] for n in names if n.lower().replace("_", "") in ("collnom",)), None)
         if not insee and not siren:
             return None
@@ -758,26 +830,49 @@ class Referentiel:
                 pl.col("v").str.contains(r"^(\d{5}|2[AB]\d{3})$")
             )
             codes = values["v"].unique().to_list()
-            known = set(Territory.objects.filter(code__in=codes).values_list("code", flat=True)) if codes else set()
-            out.append(_errors(values.filter(~pl.col("v").is_in(list(known))), field_name, "referentiel-code", "code-insee"))
+            known = (
+                set(Territory.objects.filter(code__in=codes).values_list("code", flat=True))
+                if codes
+                else set()
+            )
+            out.append(
+                _errors(
+                    values.filter(~pl.col("v").is_in(list(known))),
+                    field_name,
+                    "referentiel-code",
+                    "code-insee",
+                )
+            )
         for field_name, column in self.siren:
             data = frame.select(
-                pl.col("_row"), pl.col(column).alias("v"), pl.col(column).str.slice(0, 9).alias("siren"),
-                (pl.col(self.name_column) if self.name_column else pl.lit(None, dtype=pl.String)).alias("nom"),
+                pl.col("_row"),
+                pl.col(column).alias("v"),
+                pl.col(column).str.slice(0, 9).alias("siren"),
+                (pl.col(self.name_column) if self.name_column else pl.lit(None, dtype=pl.String)).alias(
+                    "nom"
+                ),
             ).filter(pl.col("v").str.contains(r"^\d{9}(\d{5})?$"))
             sirens = data["siren"].unique().to_list()
-            names = dict(Territory.objects.filter(siren__in=sirens).values_list("siren", "nom")) if sirens else {}
-            out.append(_errors(data.filter(~pl.col("siren").is_in(list(names))), field_name, "referentiel-code", "siren"))
+            names = (
+                dict(Territory.objects.filter(siren__in=sirens).values_list("siren", "nom")) if sirens else {}
+            )
+            out.append(
+                _errors(
+                    data.filter(~pl.col("siren").is_in(list(names))), field_name, "referentiel-code", "siren"
+                )
+            )
             if self.name_column and names:
-                known = data.filter(pl.col("siren").is_in(list(names)) & pl.col("nom").is_not_null())
+                known_rows = data.filter(pl.col("siren").is_in(list(names)) & pl.col("nom").is_not_null())
                 mismatch = [
                     row
-                    for row, siren, nom in known.select("_row", "siren", "nom").iter_rows()
+                    for row, siren, nom in known_rows.select("_row", "siren", "nom").iter_rows()
                     if not _same_name(nom, names[siren])
                 ]
                 if mismatch:
-                    bad = known.filter(pl.col("_row").is_in(mismatch)).with_columns(
-                        pl.concat_str([pl.col("nom"), pl.lit(" ≠ "), pl.col("siren").replace_strict(names, default="")]).alias("v")
+                    bad = known_rows.filter(pl.col("_row").is_in(mismatch)).with_columns(
+                        pl.concat_str(
+                            [pl.col("nom"), pl.lit(" ≠ "), pl.col("siren").replace_strict(names, default="")]
+                        ).alias("v")
                     )
                     out.append(_errors(bad, "COLL_NOM", "referentiel-nom", "coll-nom"))
         return out

@@ -23,7 +23,9 @@ from odl.schemas.reading import open_table
 from odl.schemas.registry import Schema
 
 _FR_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_FR_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[,.]\d+)?$|^[+-]?\d+,\d+$|^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")
+_FR_NUMBER = re.compile(
+    r"^[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[,.]\d+)?$|^[+-]?\d+,\d+$|^[+-]?\d{1,3}(?:\.\d{3})+,\d+$"
+)
 _INT_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+$")
 _SPACED_DIGITS = re.compile(r"^[\d \u00a0\u202f.]+$")
 Fixer = Callable[[str], tuple[str, str] | None]
@@ -148,11 +150,35 @@ def fix_file(path: Path, schema: Schema, output: Path, display_name: str | None 
     header = reader.header
     result = FixResult(output=output)
     if reader.info.format == "csv" and not reader.info.encoding.startswith("utf-8"):
-        result.changes.append({"ligne": None, "colonne": None, "avant": reader.info.encoding, "apres": "utf-8", "regle": "encodage converti en UTF-8"})
+        result.changes.append(
+            {
+                "ligne": None,
+                "colonne": None,
+                "avant": reader.info.encoding,
+                "apres": "utf-8",
+                "regle": "encodage converti en UTF-8",
+            }
+        )
     if reader.info.format == "csv" and reader.info.delimiter != ",":
-        result.changes.append({"ligne": None, "colonne": None, "avant": reader.info.delimiter, "apres": ",", "regle": "séparateur remplacé par la virgule"})
+        result.changes.append(
+            {
+                "ligne": None,
+                "colonne": None,
+                "avant": reader.info.delimiter,
+                "apres": ",",
+                "regle": "séparateur remplacé par la virgule",
+            }
+        )
     if reader.info.format != "csv":
-        result.changes.append({"ligne": None, "colonne": None, "avant": reader.info.format, "apres": "csv", "regle": "classeur enregistré en CSV UTF-8"})
+        result.changes.append(
+            {
+                "ligne": None,
+                "colonne": None,
+                "avant": reader.info.format,
+                "apres": "csv",
+                "regle": "classeur enregistré en CSV UTF-8",
+            }
+        )
     column_fixers: dict[int, list[Fixer]] = {}
     for index, label in enumerate(header):
         f = fields.get(label)
@@ -176,7 +202,13 @@ def fix_file(path: Path, schema: Schema, output: Path, display_name: str | None 
                                 new, rules = changed[value]
                                 result.total += 1
                                 result.changes.append(
-                                    {"ligne": row, "colonne": header[index], "avant": value, "apres": new, "regle": " ; ".join(rules)}
+                                    {
+                                        "ligne": row,
+                                        "colonne": header[index],
+                                        "avant": value,
+                                        "apres": new,
+                                        "regle": " ; ".join(rules),
+                                    }
                                 )
                         values = [changed[v][0] if v in changed else v for v in values]
                     columns[index] = values

@@ -72,7 +72,9 @@ def explain(
         if kind == "string" and fmt == "email":
             return f"« {shown} » n'est pas une adresse électronique valide (forme attendue : nom@domaine.fr)."
         if kind == "string" and fmt == "uri":
-            return f"« {shown} » n'est pas une adresse web complète (forme attendue : https://exemple.fr/page)."
+            return (
+                f"« {shown} » n'est pas une adresse web complète (forme attendue : https://exemple.fr/page)."
+            )
         if kind in ("date", "datetime") and fmt not in ("default", "any"):
             return f"La valeur « {shown} » doit suivre le format {fmt.replace('%Y', 'AAAA').replace('%m', 'MM').replace('%d', 'JJ')}."
         form = TYPE_FORMS.get(kind, f"une valeur de type {kind}")
@@ -118,7 +120,9 @@ def explain(
     if code == "blank-label":
         return "Une colonne de l'en-tête n'a pas de nom."
     if code == "incorrect-label":
-        return f"La colonne « {shown} » doit s'écrire exactement « {column} » (majuscules et accents compris)."
+        return (
+            f"La colonne « {shown} » doit s'écrire exactement « {column} » (majuscules et accents compris)."
+        )
     if code == "french-siret-value":
         return f"Le SIRET « {shown} » n'est pas valide : il faut 14 chiffres et une clé de contrôle correcte."
     if code == "year-interval-value":
@@ -136,7 +140,9 @@ def explain(
     if code == "compare-columns-value":
         return f"La valeur « {shown} » de « {column} » ne respecte pas la comparaison attendue avec une autre colonne de la ligne."
     if code == "sum-columns-value":
-        return f"La valeur « {shown} » de « {column} » n'est pas égale à la somme des colonnes qu'elle totalise."
+        return (
+            f"La valeur « {shown} » de « {column} » n'est pas égale à la somme des colonnes qu'elle totalise."
+        )
     if code == "referentiel-code":
         return f"« {shown} » n'existe pas dans le référentiel des collectivités (code INSEE ou SIREN inconnu ou ancien)."
     if code == "referentiel-nom":

@@ -99,7 +99,9 @@ def open_table(path: Path, display_name: str | None = None, chunk_bytes: int = C
     except OSError as exc:
         raise UnreadableFile(f"Le fichier « {name} » est introuvable ou illisible.") from exc
     if size == 0 or not head.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise UnreadableFile(f"Le fichier « {name} » est vide : il ne contient ni en-tête ni ligne de données.")
+        raise UnreadableFile(
+            f"Le fichier « {name} » est vide : il ne contient ni en-tête ni ligne de données."
+        )
     kind = _sniff_kind(head, name)
     if kind == "zip":
         return WorkbookReader(path, name, size)
@@ -225,9 +227,10 @@ class CsvReader(TableReader):
             series = pl.Series("_rec", lines, dtype=pl.String).str.strip_suffix("\r")
             # An empty line is a record with no cell, as Python's csv module (and frictionless) sees it.
             frame = pl.DataFrame(series).with_columns(
-                pl.when(pl.col("_rec") == "").then(pl.lit([], dtype=pl.List(pl.String))).otherwise(
-                    pl.col("_rec").str.split(sep)
-                ).alias("_rec")
+                pl.when(pl.col("_rec") == "")
+                .then(pl.lit([], dtype=pl.List(pl.String)))
+                .otherwise(pl.col("_rec").str.split(sep))
+                .alias("_rec")
             )
         else:
             rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
@@ -299,7 +302,9 @@ class WorkbookReader(TableReader):
             ) from exc
         inflated = sum(i.file_size for i in infos)
         packed = max(sum(i.compress_size for i in infos), 1)
-        if inflated > MAX_WORKBOOK_INFLATED or (inflated > 50 * 1024 * 1024 and inflated / packed > MAX_WORKBOOK_RATIO):
+        if inflated > MAX_WORKBOOK_INFLATED or (
+            inflated > 50 * 1024 * 1024 and inflated / packed > MAX_WORKBOOK_RATIO
+        ):
             raise UnreadableFile(
                 f"Le classeur « {name} » se décompresse en {inflated // 1024 // 1024} Mo "
                 f"(taux {inflated // packed}:1) : il est refusé par sécurité (bombe de décompression ?)."

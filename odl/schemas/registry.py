@@ -71,7 +71,12 @@ class Schema:
         return [f["name"] for f in self.table_schema.get("fields", [])]
 
     def ref(self) -> dict[str, str]:
-        return {"nom": self.name, "version": self.version, "titre": self.title, "identifiant": self.identifier}
+        return {
+            "nom": self.name,
+            "version": self.version,
+            "titre": self.title,
+            "identifiant": self.identifier,
+        }
 
 
 def to_table_schema(own: dict[str, Any]) -> dict[str, Any]:
@@ -166,7 +171,13 @@ def list_schemas() -> list[dict[str, Any]]:
         name = _short_name(ident)
         row = rows.setdefault(
             name,
-            {"nom": name, "identifiant": ident, "titre": entry.get("titre", ""), "version": "", "versions": []},
+            {
+                "nom": name,
+                "identifiant": ident,
+                "titre": entry.get("titre", ""),
+                "version": "",
+                "versions": [],
+            },
         )
         row.setdefault("origine", "catalogue")
         stored = entry.get("fichiers", {})
@@ -177,7 +188,9 @@ def list_schemas() -> list[dict[str, Any]]:
             latest = entry.get("derniere") or sorted(stored)[-1]
             if latest in stored:
                 row["version"] = latest
-                row["origine"] = "synchronisé" if row.get("origine") != "embarqué" else "embarqué + synchronisé"
+                row["origine"] = (
+                    "synchronisé" if row.get("origine") != "embarqué" else "embarqué + synchronisé"
+                )
     return sorted(rows.values(), key=lambda r: r["nom"])
 
 
@@ -228,9 +241,7 @@ def resolve(spec: str) -> Schema:
         return _from_own(own)
     close = difflib.get_close_matches(name, known_names(), n=4, cutoff=0.5)
     hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
-    raise SchemaNotFound(
-        f"Schéma inconnu : « {name} ».{hint} La liste complète : odl schemas list."
-    )
+    raise SchemaNotFound(f"Schéma inconnu : « {name} ».{hint} La liste complète : odl schemas list.")
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -260,10 +271,14 @@ def check_table_schema(data: Any, where: str) -> dict[str, Any]:
             raise SchemaNotFound(f"Le schéma {where} : le champ n° {index} n'a pas de nom (« name »).")
         kind = f.get("type", "string")
         if kind not in KNOWN_TYPES:
-            raise SchemaNotFound(f"Le schéma {where} : le champ « {f['name']} » a un type inconnu « {kind} ».")
+            raise SchemaNotFound(
+                f"Le schéma {where} : le champ « {f['name']} » a un type inconnu « {kind} »."
+            )
         constraints = f.get("constraints", {})
         if not isinstance(constraints, dict):
-            raise SchemaNotFound(f"Le schéma {where} : les contraintes du champ « {f['name']} » sont mal formées.")
+            raise SchemaNotFound(
+                f"Le schéma {where} : les contraintes du champ « {f['name']} » sont mal formées."
+            )
         if "pattern" in constraints:
             import re
 

@@ -71,10 +71,18 @@ class Report:
     _result: dict[str, Any] | None = None
 
     def add_structure(
-        self, code: str, column: str | None, value: str | None, position: int | None, severity: str, detail: str = ""
+        self,
+        code: str,
+        column: str | None,
+        value: str | None,
+        position: int | None,
+        severity: str,
+        detail: str = "",
     ) -> None:
         self.structure.append(
-            ValidationError(code, code, None, column, value, severity=severity, detail=detail, position=position)
+            ValidationError(
+                code, code, None, column, value, severity=severity, detail=detail, position=position
+            )
         )
 
     def add_frame(self, frame: pl.DataFrame, severity: str = "error") -> None:
@@ -85,7 +93,13 @@ class Report:
         self.frames.append(
             pl.DataFrame(
                 {"row": [row], "column": [column], "code": [code], "rule": [rule], "value": [value]},
-                schema={"row": pl.Int64, "column": pl.String, "code": pl.String, "rule": pl.String, "value": pl.String},
+                schema={
+                    "row": pl.Int64,
+                    "column": pl.String,
+                    "code": pl.String,
+                    "rule": pl.String,
+                    "value": pl.String,
+                },
             )
         )
 
@@ -97,18 +111,35 @@ class Report:
 
     def _all(self, frames: list[pl.DataFrame], severity: str) -> pl.DataFrame:
         if not frames:
-            return pl.DataFrame(schema={"row": pl.Int64, "column": pl.String, "code": pl.String, "rule": pl.String, "value": pl.String, "severity": pl.String})
+            return pl.DataFrame(
+                schema={
+                    "row": pl.Int64,
+                    "column": pl.String,
+                    "code": pl.String,
+                    "rule": pl.String,
+                    "value": pl.String,
+                    "severity": pl.String,
+                }
+            )
         return pl.concat(frames, how="vertical_relaxed").with_columns(pl.lit(severity).alias("severity"))
 
     def to_dict(self) -> dict[str, Any]:
         if self._result is not None:
             return self._result
         cells = pl.concat([self._all(self.frames, "error"), self._all(self.warning_frames, "warning")])
-        cells = cells.unique(maintain_order=True).with_columns(
-            pl.col("column").is_null().alias("_is_row")
-        ).sort(["_is_row", "row"], maintain_order=True)
-        errors_count = sum(1 for e in self.structure if e.severity == "error") + cells.filter(pl.col("severity") == "error").height
-        warnings_count = sum(1 for e in self.structure if e.severity == "warning") + cells.filter(pl.col("severity") == "warning").height
+        cells = (
+            cells.unique(maintain_order=True)
+            .with_columns(pl.col("column").is_null().alias("_is_row"))
+            .sort(["_is_row", "row"], maintain_order=True)
+        )
+        errors_count = (
+            sum(1 for e in self.structure if e.severity == "error")
+            + cells.filter(pl.col("severity") == "error").height
+        )
+        warnings_count = (
+            sum(1 for e in self.structure if e.severity == "warning")
+            + cells.filter(pl.col("severity") == "warning").height
+        )
         by_code: dict[str, int] = {}
         for e in self.structure:
             by_code[e.code] = by_code.get(e.code, 0) + 1
@@ -132,12 +163,19 @@ class Report:
             grouped = (
                 cells.with_row_index("_order")
                 .group_by(["column", "code", "rule", "severity"], maintain_order=True)
-                .agg(pl.len().alias("n"), pl.col("_order").min().alias("_first"), pl.col("_is_row").first().alias("_is_row"))
+                .agg(
+                    pl.len().alias("n"),
+                    pl.col("_order").min().alias("_first"),
+                    pl.col("_is_row").first().alias("_is_row"),
+                )
                 .sort(["_is_row", "_first"])
             )
             for column, code, rule, severity, count, _first, is_row in grouped.iter_rows():
                 sample = cells.filter(
-                    (pl.col("column").eq_missing(column)) & (pl.col("code") == code) & (pl.col("rule") == rule) & (pl.col("severity") == severity)
+                    (pl.col("column").eq_missing(column))
+                    & (pl.col("code") == code)
+                    & (pl.col("rule") == rule)
+                    & (pl.col("severity") == severity)
                 ).head(EXAMPLES_PER_GROUP)
                 groups.append(
                     {
@@ -182,7 +220,12 @@ class Report:
     def _error(self, row: dict[str, Any]) -> ValidationError:
         value = row["value"]
         error = ValidationError(
-            code=row["code"], rule=row["rule"], row=row["row"], column=row["column"], value=value, severity=row["severity"]
+            code=row["code"],
+            rule=row["rule"],
+            row=row["row"],
+            column=row["column"],
+            value=value,
+            severity=row["severity"],
         )
         error.message = self._explain(error)
         if value is not None and len(value) > MAX_VALUE_CHARS:
@@ -202,7 +245,9 @@ def render_text(report: dict[str, Any]) -> str:
     summary = report["resume"]
     verdict = "VALIDE" if report["valide"] else "NON VALIDE"
     lines.append(f"{fichier['nom']} — schéma {schema['nom']} {schema['version']} : {verdict}")
-    sep = {",": "virgule", ";": "point-virgule", "\t": "tabulation"}.get(fichier.get("separateur") or "", fichier.get("separateur"))
+    sep = {",": "virgule", ";": "point-virgule", "\t": "tabulation"}.get(
+        fichier.get("separateur") or "", fichier.get("separateur")
+    )
     desc = f"{summary['lignes']} lignes, {summary['colonnes']} colonnes, format {fichier['format']}"
     if fichier["format"] == "csv":
         desc += f", encodage {fichier['encodage']}, séparateur {sep}"

@@ -29,7 +29,12 @@ def validate_page(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     chosen = request.POST.get("schema", "auto")
     if upload is None:
-        return render(request, "schemas/validate.html", _form_context("Choisissez un fichier à valider.", chosen), status=400)
+        return render(
+            request,
+            "schemas/validate.html",
+            _form_context("Choisissez un fichier à valider.", chosen),
+            status=400,
+        )
     try:
         run = run_upload(upload, chosen, request.user)
     except (SchemaNotFound, UnreadableFile) as exc:
@@ -46,7 +51,9 @@ def report_page(request: HttpRequest, pk: str) -> HttpResponse:
     sections: list[dict[str, Any]] = []
     for group in report["groupes"]:
         if not sections or sections[-1]["key"] != group["categorie"]:
-            sections.append({"key": group["categorie"], "title": categories[group["categorie"]], "groups": []})
+            sections.append(
+                {"key": group["categorie"], "title": categories[group["categorie"]], "groups": []}
+            )
         sections[-1]["groups"].append(group)
     return render(
         request,
@@ -74,7 +81,12 @@ def badge(request: HttpRequest, pk: str) -> HttpResponse:
     left = 12 + 7 * len(label)
     right = 12 + 7 * len(text)
     svg = BADGE.format(
-        width=left + right, left=left, right=right, tx=left + 6, label=_xml(label), text=_xml(text),
+        width=left + right,
+        left=left,
+        right=right,
+        tx=left + 6,
+        label=_xml(label),
+        text=_xml(text),
         color="#2e7d32" if run.valid else "#c62828",
     )
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
@@ -101,7 +113,10 @@ def fixed_download(request: HttpRequest, pk: str) -> FileResponse:
 def changes_download(request: HttpRequest, pk: str) -> HttpResponse:
     run = get_object_or_404(ValidationRun, pk=pk)
     header = ["ligne", "colonne", "avant", "après", "correction"]
-    rows = [[c["ligne"], c["colonne"], c["avant"], c["apres"], c["regle"]] for c in run.report.get("corrections", [])]
+    rows = [
+        [c["ligne"], c["colonne"], c["avant"], c["apres"], c["regle"]]
+        for c in run.report.get("corrections", [])
+    ]
     response = HttpResponse(exports.to_csv(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="corrections.csv"'
     return response

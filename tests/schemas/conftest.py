@@ -11,17 +11,46 @@ import pytest
 from tests.schemas.corpus import DELIB_GOOD, DELIB_HEADER
 
 SUB_HEADER = [
-    "nomAttribuant", "idAttribuant", "dateConvention", "referenceDecision", "nomBeneficiaire", "idBeneficiaire",
-    "rnaBeneficiaire", "objet", "montant", "nature", "conditionsVersement", "datesPeriodeVersement", "idRAE",
-    "notificationUE", "pourcentageSubvention", "dispositifAide",
+    "nomAttribuant",
+    "idAttribuant",
+    "dateConvention",
+    "referenceDecision",
+    "nomBeneficiaire",
+    "idBeneficiaire",
+    "rnaBeneficiaire",
+    "objet",
+    "montant",
+    "nature",
+    "conditionsVersement",
+    "datesPeriodeVersement",
+    "idRAE",
+    "notificationUE",
+    "pourcentageSubvention",
+    "dispositifAide",
 ]
 SUB_GOOD = [
-    "Ville de Rennes", "21350238800019", "2024-03-12", "DEL-2024-12", "Association Bretonne", "44088714900019",
-    "", "Fête de quartier", "1500.50", "aide en numéraire", "Versement unique", "2024-04-01", "", "non", "0.5", "",
+    "Ville de Rennes",
+    "21350238800019",
+    "2024-03-12",
+    "DEL-2024-12",
+    "Association Bretonne",
+    "44088714900019",
+    "",
+    "Fête de quartier",
+    "1500.50",
+    "aide en numéraire",
+    "Versement unique",
+    "2024-04-01",
+    "",
+    "non",
+    "0.5",
+    "",
 ]
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[str]], sep: str = ",", encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, header: list[str], rows: list[list[str]], sep: str = ",", encoding: str = "utf-8"
+) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=sep, lineterminator="\n")
     writer.writerow(header)

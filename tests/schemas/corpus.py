@@ -29,14 +29,42 @@ SCHEMA_FILES = {
 }
 
 DELIB_HEADER = [
-    "COLL_NOM", "COLL_SIRET", "DELIB_ID", "DELIB_DATE", "DELIB_MATIERE_CODE", "DELIB_MATIERE_NOM", "DELIB_OBJET",
-    "BUDGET_ANNEE", "BUDGET_NOM", "PREF_ID", "PREF_DATE", "VOTE_EFFECTIF", "VOTE_REEL", "VOTE_POUR",
-    "VOTE_CONTRE", "VOTE_ABSTENTION", "DELIB_URL",
+    "COLL_NOM",
+    "COLL_SIRET",
+    "DELIB_ID",
+    "DELIB_DATE",
+    "DELIB_MATIERE_CODE",
+    "DELIB_MATIERE_NOM",
+    "DELIB_OBJET",
+    "BUDGET_ANNEE",
+    "BUDGET_NOM",
+    "PREF_ID",
+    "PREF_DATE",
+    "VOTE_EFFECTIF",
+    "VOTE_REEL",
+    "VOTE_POUR",
+    "VOTE_CONTRE",
+    "VOTE_ABSTENTION",
+    "DELIB_URL",
 ]
 DELIB_GOOD = [
-    "Ville de Rennes", "21350238800019", "DEL-2024-001", "2024-03-12", "7.1", "Finances locales/Décisions budgétaires",
-    "Vote du budget primitif", "2024", "Budget principal", "035-213502388-20240312-DEL1-DE", "2024-03-15",
-    "61", "55", "40", "10", "5", "https://metropole.rennes.fr/deliberations/2024-001.pdf",
+    "Ville de Rennes",
+    "21350238800019",
+    "DEL-2024-001",
+    "2024-03-12",
+    "7.1",
+    "Finances locales/Décisions budgétaires",
+    "Vote du budget primitif",
+    "2024",
+    "Budget principal",
+    "035-213502388-20240312-DEL1-DE",
+    "2024-03-15",
+    "61",
+    "55",
+    "40",
+    "10",
+    "5",
+    "https://metropole.rennes.fr/deliberations/2024-001.pdf",
 ]
 
 
@@ -56,7 +84,14 @@ def _read(path: Path) -> tuple[list[str], list[list[str]]]:
     return rows[0], [r for r in rows[1:]]
 
 
-def _write(path: Path, header: list[str], rows: list[list[str]], sep: str = ",", encoding: str = "utf-8", eol: str = "\n") -> Path:
+def _write(
+    path: Path,
+    header: list[str],
+    rows: list[list[str]],
+    sep: str = ",",
+    encoding: str = "utf-8",
+    eol: str = "\n",
+) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=sep, lineterminator=eol)
     writer.writerow(header)
@@ -99,7 +134,11 @@ def build(shared: Path, out: Path) -> list[Case]:
     add("subventions-point-virgule", "subventions", _write(out / "sub-pv.csv", header, rows, sep=";"))
     add("subventions-tabulation", "subventions", _write(out / "sub-tab.csv", header, rows, sep="\t"))
     add("subventions-latin1", "subventions", _write(out / "sub-latin1.csv", header, rows, encoding="latin-1"))
-    add("subventions-cp1252", "subventions", _write(out / "sub-cp1252.csv", header, rows, sep=";", encoding="cp1252"))
+    add(
+        "subventions-cp1252",
+        "subventions",
+        _write(out / "sub-cp1252.csv", header, rows, sep=";", encoding="cp1252"),
+    )
     add("subventions-bom", "subventions", _write(out / "sub-bom.csv", header, rows, encoding="utf-8-sig"))
     add("subventions-crlf", "subventions", _write(out / "sub-crlf.csv", header, rows, eol="\r\n"))
     # Workbooks.
@@ -131,22 +170,41 @@ def build(shared: Path, out: Path) -> list[Case]:
     add("subventions-lignes", "subventions", _write(out / "sub-rows.csv", header, ragged))
     # Header problems.
     missing = [h for h in header if h != "objet"]
-    add("subventions-colonne-manquante", "subventions",
-        _write(out / "sub-missing.csv", missing, [[c for h, c in zip(header, r, strict=True) if h != "objet"] for r in rows[:5]]))
-    add("subventions-colonne-en-trop", "subventions",
-        _write(out / "sub-extra.csv", header + ["commentaire"], [r + ["note"] for r in rows[:5]]))
+    add(
+        "subventions-colonne-manquante",
+        "subventions",
+        _write(
+            out / "sub-missing.csv",
+            missing,
+            [[c for h, c in zip(header, r, strict=True) if h != "objet"] for r in rows[:5]],
+        ),
+    )
+    add(
+        "subventions-colonne-en-trop",
+        "subventions",
+        _write(out / "sub-extra.csv", header + ["commentaire"], [r + ["note"] for r in rows[:5]]),
+    )
     misspelled = ["montnt" if h == "montant" else h for h in header]
-    add("subventions-colonne-mal-ecrite", "subventions", _write(out / "sub-misspelled.csv", misspelled, rows[:5]))
+    add(
+        "subventions-colonne-mal-ecrite",
+        "subventions",
+        _write(out / "sub-misspelled.csv", misspelled, rows[:5]),
+    )
     upper = [h.upper() for h in header]
     add("subventions-entete-majuscules", "subventions", _write(out / "sub-upper.csv", upper, rows[:5]))
     reordered = header[1:] + header[:1]
-    add("subventions-colonnes-desordre", "subventions",
-        _write(out / "sub-order.csv", reordered, [r[1:] + r[:1] for r in rows[:5]]))
+    add(
+        "subventions-colonnes-desordre",
+        "subventions",
+        _write(out / "sub-order.csv", reordered, [r[1:] + r[:1] for r in rows[:5]]),
+    )
     # Files that are not tables.
     (out / "vide.csv").write_bytes(b"")
     add("fichier-vide", "subventions", out / "vide.csv")
     add("entete-seul", "subventions", _write(out / "header-only.csv", header, []))
-    (out / "document.csv").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+    (out / "document.csv").write_bytes(
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+    )
     add("pdf-renomme", "subventions", out / "document.csv")
     whole = (out / "sub.xlsx").read_bytes()
     (out / "tronque.xlsx").write_bytes(whole[: len(whole) // 2])
@@ -176,7 +234,11 @@ def build(shared: Path, out: Path) -> list[Case]:
     _set(bad2, h, 4, "BUDGET_ANNEE", "24")
     _set(bad2, h, 5, "DELIB_MATIERE_NOM", "Finances locales")
     _set(bad2, h, 6, "COLL_NOM", "")
-    add("deliberations-types", "deliberations", _write(out / "delib-types.csv", h, bad2, sep=";", encoding="cp1252"))
+    add(
+        "deliberations-types",
+        "deliberations",
+        _write(out / "delib-types.csv", h, bad2, sep=";", encoding="cp1252"),
+    )
 
     # Stationnement: primary key duplicates; decp-dpa: unique.
     sh, srows = _read(scdl / "stationnement/exemple-valide.csv")

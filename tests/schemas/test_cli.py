@@ -16,7 +16,9 @@ from django.core.management.base import CommandError
 from odl.schemas.management.commands.validate import Command as ValidateCommand
 from tests.schemas.conftest import SUB_GOOD, SUB_HEADER, write_csv
 
-REPORT_SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "odl" / "schemas" / "report.schema.json").read_text())
+REPORT_SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[2] / "odl" / "schemas" / "report.schema.json").read_text()
+)
 
 
 def validate_cli(*args: str) -> tuple[int, str]:
@@ -51,7 +53,9 @@ def test_the_json_report_follows_its_documented_schema(tmp_path: Path) -> None:
     rows[1] = rows[1][:3]
     rows[2] = [""] * 16
     header = [*SUB_HEADER[:-1], "Dispositif"]
-    code, text = validate_cli(str(write_csv(tmp_path / "f.csv", header, rows, sep=";")), "subventions", "fmt=json", "max_errors=3")
+    code, text = validate_cli(
+        str(write_csv(tmp_path / "f.csv", header, rows, sep=";")), "subventions", "fmt=json", "max_errors=3"
+    )
     assert code == 1
     report = json.loads(text)
     jsonschema.validate(report, REPORT_SCHEMA)
@@ -64,7 +68,9 @@ def test_the_json_report_follows_its_documented_schema(tmp_path: Path) -> None:
 def test_a_schema_version_can_be_asked_for(subventions_file: Path) -> None:
     assert validate_cli(str(subventions_file), "subventions@2.1.1")[0] == 0
     assert validate_cli(str(subventions_file), "scdl/subventions")[0] == 0
-    with pytest.raises(CommandError, match="version « 1.0 » du schéma « subventions » n'est pas disponible") as caught:
+    with pytest.raises(
+        CommandError, match="version « 1.0 » du schéma « subventions » n'est pas disponible"
+    ) as caught:
         validate_cli(str(subventions_file), "subventions@1.0")
     assert caught.value.returncode == 2
 
@@ -77,7 +83,9 @@ def test_an_unknown_schema_lists_the_close_ones(subventions_file: Path) -> None:
 
 def test_any_table_schema_file_can_be_used_directly(tmp_path: Path, subventions_file: Path) -> None:
     schema = tmp_path / "mon-schema.json"
-    schema.write_text(json.dumps({"fields": [{"name": "nomAttribuant", "type": "string", "constraints": {"maxLength": 5}}]}))
+    schema.write_text(
+        json.dumps({"fields": [{"name": "nomAttribuant", "type": "string", "constraints": {"maxLength": 5}}]})
+    )
     code, text = validate_cli(str(subventions_file), str(schema))
     assert code == 1
     assert "5 au plus" in text
@@ -92,7 +100,9 @@ def test_any_table_schema_file_can_be_used_directly(tmp_path: Path, subventions_
         ('{"fields": [{"name": "a", "constraints": {"pattern": "(["}}]}', "n'est pas une expression valide"),
     ],
 )
-def test_an_invalid_schema_file_is_refused_with_exit_2(tmp_path: Path, subventions_file: Path, content: str, expected: str) -> None:
+def test_an_invalid_schema_file_is_refused_with_exit_2(
+    tmp_path: Path, subventions_file: Path, content: str, expected: str
+) -> None:
     schema = tmp_path / "cassé.json"
     schema.write_text(content)
     with pytest.raises(CommandError, match=expected) as caught:
@@ -115,7 +125,12 @@ def test_the_real_command_line_uses_exit_codes_0_1_2(tmp_path: Path, subventions
     rows[0][2] = "hier"
     bad = write_csv(tmp_path / "bad.csv", SUB_HEADER, rows)
     odl = [sys.executable, "-m", "odl.cli", "validate", "--no-referentiel", "--no-progress"]
-    assert subprocess.run([*odl, str(subventions_file), "--schema", "subventions"], capture_output=True).returncode == 0
+    assert (
+        subprocess.run(
+            [*odl, str(subventions_file), "--schema", "subventions"], capture_output=True
+        ).returncode
+        == 0
+    )
     assert subprocess.run([*odl, str(bad), "--schema", "subventions"], capture_output=True).returncode == 1
     refused = subprocess.run([*odl, str(bad), "--schema", "inconnu"], capture_output=True, text=True)
     assert refused.returncode == 2
@@ -138,7 +153,9 @@ def test_fix_writes_a_corrected_copy_and_lists_the_changes(tmp_path: Path) -> No
     assert validate_cli(str(fixed), "subventions")[0] == 0
 
 
-def test_schemas_list_shows_every_embedded_schema_with_its_version(capsys: pytest.CaptureFixture[str]) -> None:
+def test_schemas_list_shows_every_embedded_schema_with_its_version(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     call_command("schemas", "list", "--format", "json")
     rows = {r["nom"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["deliberations"]["version"] == "2.1.5"

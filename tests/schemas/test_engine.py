@@ -26,7 +26,13 @@ def run(path: Path, schema: str = "subventions", **kwargs: object) -> dict:  # t
 def test_a_clean_file_is_valid(subventions_file: Path) -> None:
     report = run(subventions_file)
     assert report["valide"] is True
-    assert report["resume"] == {"lignes": 5, "colonnes": 16, "erreurs": 0, "avertissements": 0, "par_code": {}}
+    assert report["resume"] == {
+        "lignes": 5,
+        "colonnes": 16,
+        "erreurs": 0,
+        "avertissements": 0,
+        "par_code": {},
+    }
 
 
 def test_it_names_rows_as_a_spreadsheet_user_counts_them(tmp_path: Path) -> None:
@@ -96,7 +102,8 @@ def test_one_of_required_wants_a_siret_or_an_rna_number(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("sep", "encoding"), [(",", "utf-8"), (";", "utf-8"), ("\t", "utf-8"), (";", "latin-1"), (",", "cp1252"), (";", "utf-8-sig")]
+    ("sep", "encoding"),
+    [(",", "utf-8"), (";", "utf-8"), ("\t", "utf-8"), (";", "latin-1"), (",", "cp1252"), (";", "utf-8-sig")],
 )
 def test_it_reads_every_separator_and_encoding(tmp_path: Path, sep: str, encoding: str) -> None:
     rows = [list(SUB_GOOD) for _ in range(2)]
@@ -114,7 +121,9 @@ def test_it_reads_workbooks(tmp_path: Path, fmt: str) -> None:
     path.write_bytes(exports.render(fmt, SUB_HEADER, rows))
     report = run(path)
     assert report["fichier"]["format"] == fmt
-    assert {(e["ligne"], e["colonne"], e["code"]) for e in report["erreurs"]} == {(4, "dateConvention", "type-error")}
+    assert {(e["ligne"], e["colonne"], e["code"]) for e in report["erreurs"]} == {
+        (4, "dateConvention", "type-error")
+    }
 
 
 def test_structure_problems_come_first_with_the_closest_name(tmp_path: Path) -> None:
@@ -124,7 +133,11 @@ def test_structure_problems_come_first_with_the_closest_name(tmp_path: Path) -> 
     report = run(write_csv(tmp_path / "f.csv", header, rows))
     first = report["erreurs"][0]
     assert first["categorie"] == "structure"
-    structure = {(e["code"], e["colonne"] or e["valeur"], e["gravite"]) for e in report["erreurs"] if e["categorie"] == "structure"}
+    structure = {
+        (e["code"], e["colonne"] or e["valeur"], e["gravite"])
+        for e in report["erreurs"]
+        if e["categorie"] == "structure"
+    }
     assert structure == {
         ("incorrect-label", "nomAttribuant", "error"),
         ("extra-label", "montnt", "warning"),
@@ -172,7 +185,9 @@ def test_uniqueness_and_primary_keys_hold_across_batches(tmp_path: Path) -> None
     rows.append(list(rows[3]))
     path = write_csv(tmp_path / "dpa.csv", header, rows)
     report = validate(path, resolve("decp-dpa"), referentiel=False, chunk_bytes=1024).to_dict()
-    assert (302, "siretAcheteur", "unique-error") in {(e["ligne"], e["colonne"], e["code"]) for e in report["erreurs"]}
+    assert (302, "siretAcheteur", "unique-error") in {
+        (e["ligne"], e["colonne"], e["code"]) for e in report["erreurs"]
+    }
 
 
 def test_max_errors_cuts_the_list_but_counts_stay_exact(tmp_path: Path) -> None:
@@ -205,7 +220,9 @@ def test_a_two_megabyte_cell_is_checked_and_reported_briefly(tmp_path: Path) -> 
         ("ancien.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "ancien classeur"),
     ],
 )
-def test_files_that_are_not_tables_get_a_clear_french_message(tmp_path: Path, name: str, content: bytes, expected: str) -> None:
+def test_files_that_are_not_tables_get_a_clear_french_message(
+    tmp_path: Path, name: str, content: bytes, expected: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(UnreadableFile, match=expected):
@@ -238,12 +255,20 @@ def test_the_progress_callback_reaches_the_end(tmp_path: Path) -> None:
     rows = [list(SUB_GOOD) for _ in range(200)]
     path = write_csv(tmp_path / "f.csv", SUB_HEADER, rows)
     seen: list[tuple[int, int]] = []
-    validate(path, resolve("subventions"), referentiel=False, chunk_bytes=4096, progress=lambda s, d, t: seen.append((d, t)))
+    validate(
+        path,
+        resolve("subventions"),
+        referentiel=False,
+        chunk_bytes=4096,
+        progress=lambda s, d, t: seen.append((d, t)),
+    )
     assert len(seen) > 1
     assert seen[-1][0] == seen[-1][1] == path.stat().st_size
 
 
-def test_the_referentiel_flags_unknown_codes_and_a_name_that_does_not_match(small_referentiel: Path, tmp_path: Path) -> None:
+def test_the_referentiel_flags_unknown_codes_and_a_name_that_does_not_match(
+    small_referentiel: Path, tmp_path: Path
+) -> None:
     rows = [list(DELIB_GOOD) for _ in range(3)]
     for i, row in enumerate(rows):
         row[2] = f"D{i}"

@@ -31,28 +31,47 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Case], dict[s
     if not SHARED_DATA.is_dir():
         pytest.skip("données de référence absentes : le corpus est construit depuis ../shared")
     if not VALIDATA_PYTHON.exists():
-        pytest.skip(f"validata-table absent ({VALIDATA_PYTHON}) : lancez « make validata » (fait par « make test »)")
+        pytest.skip(
+            f"validata-table absent ({VALIDATA_PYTHON}) : lancez « make validata » (fait par « make test »)"
+        )
     cases = build(SHARED_DATA, tmp_path_factory.mktemp("corpus"))
     jobs = [[c.name, str(c.official_schema(SHARED_DATA)), str(c.path)] for c in cases]
     done = subprocess.run(
         [str(VALIDATA_PYTHON), str(Path(__file__).with_name("validata_runner.py"))],
-        input=json.dumps(jobs), capture_output=True, text=True, timeout=600, check=False,
+        input=json.dumps(jobs),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     if done.returncode != 0:
         pytest.fail(f"validata-table n'a pas pu tourner : {done.stderr[-2000:]}")
     return cases, json.loads(done.stdout)
 
 
-def test_the_corpus_covers_every_error_kind_and_custom_check(corpus: tuple[list[Case], dict[str, Any]]) -> None:
+def test_the_corpus_covers_every_error_kind_and_custom_check(
+    corpus: tuple[list[Case], dict[str, Any]],
+) -> None:
     cases, reference = corpus
     kinds = set()
     for case in cases:
         result = reference[case.name]
         kinds |= {code for _, _, code in result.get("errors", [])}
     assert kinds >= {
-        "type-error", "constraint-error", "missing-label", "blank-row", "extra-cell", "missing-cell", "primary-key",
-        "unique-error", "one-of-required", "year-interval-value", "cohesive-columns-value", "compare-columns-value",
-        "sum-columns-value", "custom-check-error",
+        "type-error",
+        "constraint-error",
+        "missing-label",
+        "blank-row",
+        "extra-cell",
+        "missing-cell",
+        "primary-key",
+        "unique-error",
+        "one-of-required",
+        "year-interval-value",
+        "cohesive-columns-value",
+        "compare-columns-value",
+        "sum-columns-value",
+        "custom-check-error",
     }
 
 
@@ -62,7 +81,9 @@ def test_each_corpus_file_gets_the_same_errors_as_validata(corpus: tuple[list[Ca
     for case in cases:
         result = reference[case.name]
         try:
-            ours: set[Any] | str = ours_keys(validate(case.path, resolve(case.schema), referentiel=False).to_dict())
+            ours: set[Any] | str = ours_keys(
+                validate(case.path, resolve(case.schema), referentiel=False).to_dict()
+            )
         except UnreadableFile as exc:
             ours = f"refusé : {exc}"
         if case.name in REFERENCE_WRONG:

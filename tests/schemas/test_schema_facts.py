@@ -26,7 +26,10 @@ def facts(ts: dict[str, Any]) -> dict[str, Any]:
             del item["format"]
         item["constraints"] = _constraints(f.get("constraints"))
         if "arrayItem" in item:
-            item["arrayItem"] = {"type": f["arrayItem"]["type"], "constraints": _constraints(f["arrayItem"].get("constraints"))}
+            item["arrayItem"] = {
+                "type": f["arrayItem"]["type"],
+                "constraints": _constraints(f["arrayItem"].get("constraints")),
+            }
         fields.append(item)
     pk = ts.get("primaryKey")
     return {
@@ -40,8 +43,17 @@ def facts(ts: dict[str, Any]) -> dict[str, Any]:
 
 def test_the_platform_ships_the_main_scdl_schemas() -> None:
     assert set(embedded()) >= {
-        "deliberations", "subventions", "decp-dpa", "equipements", "prenoms", "catalogue", "budget",
-        "irve-statique", "stationnement", "menus-collectifs", "plats-menus-collectifs",
+        "deliberations",
+        "subventions",
+        "decp-dpa",
+        "equipements",
+        "prenoms",
+        "catalogue",
+        "budget",
+        "irve-statique",
+        "stationnement",
+        "menus-collectifs",
+        "plats-menus-collectifs",
     }
 
 

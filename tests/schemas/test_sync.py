@@ -29,7 +29,9 @@ def sync(source: str | None) -> tuple[catalogue.SyncResult, str]:
     return result, out.getvalue()
 
 
-def test_sync_reads_the_shared_copy_of_the_catalogue_and_says_which_files_are_missing(shared_data: Path) -> None:
+def test_sync_reads_the_shared_copy_of_the_catalogue_and_says_which_files_are_missing(
+    shared_data: Path,
+) -> None:
     result, text = sync(str(shared_data / "scdl" / "schema-data-gouv-fr"))
     assert result.stored == []
     missing = {ident for ident, _, _ in result.missing}
@@ -58,8 +60,14 @@ def _mirror(root: Path, shared: Path, base_url: str) -> None:
                         "title": "Subventions",
                         "schema_type": "tableschema",
                         "versions": [
-                            {"version_name": "2.1.1", "schema_url": f"{base_url}/schemas/scdl/subventions/2.1.1/schema.json"},
-                            {"version_name": "2.2.0", "schema_url": f"{base_url}/schemas/scdl/subventions/2.2.0/schema.json"},
+                            {
+                                "version_name": "2.1.1",
+                                "schema_url": f"{base_url}/schemas/scdl/subventions/2.1.1/schema.json",
+                            },
+                            {
+                                "version_name": "2.2.0",
+                                "schema_url": f"{base_url}/schemas/scdl/subventions/2.2.0/schema.json",
+                            },
                         ],
                     },
                     {"name": "etalab/schema-bal", "schema_type": "other", "versions": []},
@@ -69,7 +77,9 @@ def _mirror(root: Path, shared: Path, base_url: str) -> None:
     )
 
 
-def test_a_newer_synced_version_is_used_and_the_embedded_one_stays_available(tmp_path: Path, shared_data: Path) -> None:
+def test_a_newer_synced_version_is_used_and_the_embedded_one_stays_available(
+    tmp_path: Path, shared_data: Path
+) -> None:
     mirror = tmp_path / "mirror"
     _mirror(mirror, shared_data, "https://schema.data.gouv.fr")
     result, _ = sync(str(mirror))

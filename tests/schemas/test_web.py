@@ -69,7 +69,9 @@ def test_the_corrected_copy_and_its_list_of_changes_can_be_downloaded(client: Cl
 
 def test_a_500_mb_upload_is_refused_before_it_is_read(client: Client, tmp_path: Path) -> None:
     response = client.post(
-        "/validation/", {"file": upload(broken_file(tmp_path)), "schema": "auto"}, CONTENT_LENGTH=str(500 * 1024 * 1024)
+        "/validation/",
+        {"file": upload(broken_file(tmp_path)), "schema": "auto"},
+        CONTENT_LENGTH=str(500 * 1024 * 1024),
     )
     assert response.status_code == 413
     assert "dépasse la limite de 100 Mo" in response.content.decode()
@@ -77,7 +79,9 @@ def test_a_500_mb_upload_is_refused_before_it_is_read(client: Client, tmp_path: 
     assert not ValidationRun.objects.exists()
 
 
-def test_a_file_over_the_configured_limit_is_refused(client: Client, tmp_path: Path, settings: pytest.FixtureRequest) -> None:
+def test_a_file_over_the_configured_limit_is_refused(
+    client: Client, tmp_path: Path, settings: pytest.FixtureRequest
+) -> None:
     settings.ODL_VALIDATE_MAX_UPLOAD_MB = 1  # type: ignore[attr-defined]
     rows = [list(SUB_GOOD) for _ in range(9000)]
     big = write_csv(tmp_path / "gros.csv", SUB_HEADER, rows)
@@ -95,7 +99,9 @@ def test_a_file_over_the_configured_limit_is_refused(client: Client, tmp_path: P
         (b"a;b\n1;2\n", "auto", "Aucun schéma ne correspond"),
     ],
 )
-def test_bad_uploads_get_a_french_message_not_a_500(client: Client, content: bytes, schema: str, expected: str) -> None:
+def test_bad_uploads_get_a_french_message_not_a_500(
+    client: Client, content: bytes, schema: str, expected: str
+) -> None:
     page = client.post("/validation/", {"file": SimpleUploadedFile("f.csv", content), "schema": schema})
     assert page.status_code == 400
     assert expected in page.content.decode()

@@ -14,8 +14,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="{list,sync}")
         lister = sub.add_parser("list", help="liste les schémas disponibles hors ligne et leurs versions")
-        lister.add_argument("--format", default="table", choices=["table", "csv", "json"], help="format de sortie")
-        syncer = sub.add_parser("sync", help="rafraîchit les schémas depuis le catalogue de schema.data.gouv.fr")
+        lister.add_argument(
+            "--format", default="table", choices=["table", "csv", "json"], help="format de sortie"
+        )
+        syncer = sub.add_parser(
+            "sync", help="rafraîchit les schémas depuis le catalogue de schema.data.gouv.fr"
+        )
         syncer.add_argument(
             "--from",
             dest="source",
@@ -34,7 +38,14 @@ class Command(BaseCommand):
         rows = list_schemas()
         header = ["nom", "identifiant", "version", "versions connues", "titre", "origine"]
         table = [
-            [r["nom"], r["identifiant"], r["version"] or "—", ", ".join(r["versions"]), r["titre"], r["origine"]]
+            [
+                r["nom"],
+                r["identifiant"],
+                r["version"] or "—",
+                ", ".join(r["versions"]),
+                r["titre"],
+                r["origine"],
+            ]
             for r in rows
         ]
         write_table(self.stdout, fmt, header, table, None, json_rows=rows)

@@ -19,7 +19,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="fichier à valider (CSV , ; ou tabulation ; UTF-8 ou Latin-1 ; XLSX ; ODS)")
+        parser.add_argument(
+            "file", help="fichier à valider (CSV , ; ou tabulation ; UTF-8 ou Latin-1 ; XLSX ; ODS)"
+        )
         parser.add_argument(
             "--schema",
             required=True,
@@ -27,10 +29,19 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", default="text", choices=["text", "json"], help="format du rapport")
         parser.add_argument(
-            "--max-errors", type=int, default=None, help="nombre maximal d'erreurs détaillées (les comptes restent exacts)"
+            "--max-errors",
+            type=int,
+            default=None,
+            help="nombre maximal d'erreurs détaillées (les comptes restent exacts)",
         )
-        parser.add_argument("--fix", default=None, help="écrit une copie corrigée (corrections sûres) dans ce fichier")
-        parser.add_argument("--no-referentiel", action="store_true", help="ne pas comparer codes INSEE et SIREN au référentiel")
+        parser.add_argument(
+            "--fix", default=None, help="écrit une copie corrigée (corrections sûres) dans ce fichier"
+        )
+        parser.add_argument(
+            "--no-referentiel",
+            action="store_true",
+            help="ne pas comparer codes INSEE et SIREN au référentiel",
+        )
         parser.add_argument("--no-progress", action="store_true", help="sans barre de progression")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -66,7 +77,9 @@ class Command(BaseCommand):
             raise CommandError(f"Le fichier « {path} » est introuvable.", returncode=2)
         try:
             with progress_bar(progress) as update:
-                report = validate(path, schema, max_errors=max_errors, progress=update, referentiel=referentiel)
+                report = validate(
+                    path, schema, max_errors=max_errors, progress=update, referentiel=referentiel
+                )
         except UnreadableFile as exc:
             raise CommandError(str(exc), returncode=2) from exc
         data = report.to_dict()
@@ -80,5 +93,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(render_text(data), ending="")
             if fix:
-                self.stdout.write(f"Copie corrigée écrite dans {fix} ({len(data['corrections'])} modification(s)).")
+                self.stdout.write(
+                    f"Copie corrigée écrite dans {fix} ({len(data['corrections'])} modification(s))."
+                )
         return 0 if data["valide"] else 1
