@@ -210,6 +210,14 @@ def _exact(values: pl.Series, rule: Callable[[str], bool]) -> pl.Series:
     return values.replace_strict(verdict, return_dtype=pl.Boolean)
 
 
+def _settle(values: pl.Series, fast: pl.Series, rule: Callable[[str], bool]) -> pl.Series:
+    """``fast`` already says yes for most values; the exact rule decides only for the others."""
+    if fast.all():
+        return fast
+    doubtful = (~fast).arg_true()
+    return fast.scatter(doubtful, _exact(values.gather(doubtful), rule))
+
+
 class FieldCheck:
     """The checks of one schema field, bound to the file column that holds it."""
 
@@ -242,19 +250,12 @@ class FieldCheck:
             if fmt == "email":
                 return _exact(s, _email_ok)
             if fmt == "uri":
-                fast = s.str.contains(_URI_FAST)
-                return fast | _exact(s, _uri_ok)
+                return _settle(s, s.str.contains(_URI_FAST), _uri_ok)
             return pl.Series(s.name, [True] * s.len(), dtype=pl.Boolean)
         if kind == "integer":
-            fast = s.str.contains(r"^[+-]?\d+$")
-            if fast.all():
-                return fast
-            return fast | _exact(s, _int_ok)
+            return _settle(s, s.str.contains(r"^[+-]?\d+$"), _int_ok)
         if kind == "number":
-            fast = s.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-            if fast.all():
-                return fast
-            return fast | _exact(s, _number_ok)
+            return _settle(s, s.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$"), _number_ok)
         if kind == "boolean":
             return s.is_in(
                 self.field.get("trueValues", DEFAULT_TRUE) + self.field.get("falseValues", DEFAULT_FALSE)
@@ -265,9 +266,7 @@ class FieldCheck:
                     s.str.contains(r"^\d{4}-\d{2}-\d{2}$")
                     & s.str.to_date("%Y-%m-%d", strict=False).is_not_null()
                 )
-                if fast.all():
-                    return fast
-                return fast | _exact(s, _date_ok(fmt))
+                return _settle(s, fast, _date_ok(fmt))
             return _exact(s, _date_ok(fmt))
         if kind == "datetime":
             return _exact(s, _datetime_ok(fmt))
@@ -636,10 +635,10 @@ def _siret(
     if data.height == 0:
         return []
     s = data["v"]
-    digits = s.str.contains(r"^\d{14}$")
-    ok = digits & _luhn(s)
-    if not ok.all():
-        ok = ok | _exact(s, _siret_ok)
+    distinct = s.unique()
+    fast = distinct.str.contains(r"^\d{14}$") & _luhn(distinct)
+    good = distinct.filter(_settle(distinct, fast, _siret_ok))
+    ok = s.is_in(good)
     return [_errors(data.filter(~ok), column, "french-siret-value", "french-siret-value")]
 
 

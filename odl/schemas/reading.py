@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -218,33 +219,80 @@ class CsvReader(TableReader):
                 break
 
     def _parse(self, text: str) -> pl.DataFrame:
+        """Split a chunk into records: polars' CSV reader for plain lines, Python's csv for quoted ones.
+
+        Polars reads the chunk twice without quote handling (cells, then whole lines to count the
+        separators of each record, which finds ragged rows). Lines holding a quote are re-read by
+        Python's csv module, which is the reference. When a quoted value spans lines, lines are no
+        longer records and the whole chunk goes through Python's csv (exact, slower, rare).
+        """
         width = max(len(self.header), 1)
         sep = self.info.delimiter
-        if '"' not in text and "\r" not in text.replace("\r\n", ""):
-            lines = text.split("\n")
-            if lines and lines[-1] == "":
-                lines.pop()
-            series = pl.Series("_rec", lines, dtype=pl.String).str.strip_suffix("\r")
-            # An empty line is a record with no cell, as Python's csv module (and frictionless) sees it.
-            frame = pl.DataFrame(series).with_columns(
-                pl.when(pl.col("_rec") == "")
-                .then(pl.lit([], dtype=pl.List(pl.String)))
-                .otherwise(pl.col("_rec").str.split(sep))
-                .alias("_rec")
+        if "\x1f" in text or ("\r" in text and "\r" in text.replace("\r\n", "")):
+            return self._frame_from_records(self._records(text), width)
+        data = text.encode("utf-8")
+        names = [f"c{i}" for i in range(width)]
+        options: dict[str, Any] = {
+            "has_header": False,
+            "quote_char": None,
+            "infer_schema": False,
+            "empty_string_is_null": False,
+        }
+        lines = pl.read_csv(data, separator="\x1f", schema={"l": pl.String}, **options)["l"]
+        quoted = lines.str.contains('"', literal=True) if '"' in text else None
+        if quoted is not None and (lines.filter(quoted).str.count_matches('"', literal=True) % 2 == 1).any():
+            return self._frame_from_records(self._records(text), width)
+        cells = pl.read_csv(
+            data,
+            separator=sep,
+            schema=dict.fromkeys(names, pl.String),
+            truncate_ragged_lines=True,
+            extra_columns="ignore",
+            missing_columns="insert",
+            **options,
+        )
+        if cells.height != lines.len():
+            return self._frame_from_records(self._records(text), width)
+        counts = pl.DataFrame({"l": lines}).select(
+            pl.when(pl.col("l") == "")
+            .then(0)
+            .otherwise(pl.col("l").str.count_matches(sep, literal=True) + 1)
+            .cast(pl.Int64)
+            .alias("_n")
+        )["_n"]
+        frame = cells.with_columns(counts)
+        if quoted is not None and quoted.any():
+            index = quoted.arg_true()
+            records = list(csv.reader(lines.gather(index).to_list(), delimiter=sep))
+            replacement = self._columns(records, width)
+            frame = frame.with_columns(
+                [frame[name].scatter(index, replacement[name]) for name in [*names, "_n"]]
             )
-        else:
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
-            frame = pl.DataFrame({"_rec": rows}, schema={"_rec": pl.List(pl.String)})
         height = frame.height
-        frame = frame.select(
-            [pl.col("_rec").list.get(i, null_on_oob=True).alias(f"c{i}") for i in range(width)]
-            + [
-                pl.col("_rec").list.len().cast(pl.Int64).alias("_n"),
-                pl.int_range(self.next_row, self.next_row + height, dtype=pl.Int64).alias("_row"),
-            ]
+        frame = frame.with_columns(
+            [pl.when(pl.col("_n") > i).then(pl.col(n)).otherwise(None).alias(n) for i, n in enumerate(names)]
+            + [pl.int_range(self.next_row, self.next_row + height, dtype=pl.Int64).alias("_row")]
         )
         self.next_row += height
         return frame
+
+    def _records(self, text: str) -> list[list[str]]:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=self.info.delimiter))
+
+    @staticmethod
+    def _columns(records: list[list[str]], width: int) -> dict[str, pl.Series]:
+        columns: dict[str, pl.Series] = {}
+        for i in range(width):
+            columns[f"c{i}"] = pl.Series([r[i] if i < len(r) else None for r in records], dtype=pl.String)
+        columns["_n"] = pl.Series([len(r) for r in records], dtype=pl.Int64)
+        return columns
+
+    def _frame_from_records(self, records: list[list[str]], width: int) -> pl.DataFrame:
+        columns = self._columns(records, width)
+        height = len(records)
+        columns["_row"] = pl.Series(range(self.next_row, self.next_row + height), dtype=pl.Int64)
+        self.next_row += height
+        return pl.DataFrame(columns)
 
 
 def _sniff_delimiter(header_line: str) -> str:
