@@ -47,9 +47,9 @@ def run_child(command: list[str], stdout_path: Path | None = None) -> tuple[floa
 
 
 def generate_subventions(path: Path, rows: int) -> None:
-    from tests.schemas.conftest import SUB_GOOD, SUB_HEADER
-
     import csv
+
+    from tests.schemas.conftest import SUB_GOOD, SUB_HEADER
 
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -78,9 +78,9 @@ def generate_subventions(path: Path, rows: int) -> None:
 
 
 def generate_deliberations(path: Path, rows: int) -> None:
-    from tests.schemas.corpus import DELIB_GOOD, DELIB_HEADER
-
     import csv
+
+    from tests.schemas.corpus import DELIB_GOOD, DELIB_HEADER
 
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
