@@ -87,7 +87,10 @@ class Report:
 
     def add_frame(self, frame: pl.DataFrame, severity: str = "error") -> None:
         if frame.height:
-            (self.warning_frames if severity == "warning" else self.frames).append(frame)
+            # Filtered strings are views into the whole chunk's buffers: copying the few error rows
+            # lets each chunk be freed, which keeps memory bounded on files of any length.
+            copy = pl.DataFrame(frame.to_dict(as_series=False), schema=frame.schema)
+            (self.warning_frames if severity == "warning" else self.frames).append(copy)
 
     def add_one(self, row: int, column: str | None, code: str, rule: str, value: str | None) -> None:
         self.frames.append(

@@ -28,10 +28,12 @@ def test_a_secretary_drops_her_file_and_reads_a_plain_french_report(live_server:
         page.get_by_label("Fichier à valider").set_input_files(str(path))
         page.get_by_text("Schéma proposé d'après l'en-tête : Subventions").wait_for()
         assert page.get_by_label("Schéma").input_value() == "subventions"
-        page.get_by_role("button", name="Valider").click()
+        page.get_by_role("button", name="Valider", exact=True).click()
         page.wait_for_url("**/validation/rapports/**")
         assert page.get_by_text("Fichier non valide").is_visible()
-        assert page.get_by_text("La date « 12/03/2024 » doit s'écrire AAAA-MM-JJ, par exemple 2024-03-12.").is_visible()
+        assert page.get_by_text(
+            "La date « 12/03/2024 » doit s'écrire AAAA-MM-JJ, par exemple 2024-03-12."
+        ).is_visible()
         assert page.get_by_role("img", name="Badge : invalide").is_visible()
         assert page.get_by_role("link", name="Télécharger la copie corrigée (CSV UTF-8)").is_visible()
         assert axe_violations(page) == []
