@@ -140,7 +140,7 @@ def compare(name: str, path: Path, shared: Path, work: Path, with_validata: bool
         t_val, m_val, _ = run_child(
             [
                 str(VALIDATA_PYTHON),
-                str(REPO / "bench" / "validata_run.py"),
+                str(REPO / "bench" / "tools" / "validata_run.py"),
                 str(shared / SCHEMAS[name]),
                 str(path),
                 str(out),
