@@ -700,7 +700,8 @@ def _cohesive(
     first = self._value(column, valid, frame).is_null()
     differ = pl.any_horizontal([self._value(o, valid, frame).is_null() != first for o in others])
     data = frame.select(pl.col("_row"), differ.alias("bad"), self._value(column, valid, frame).alias("v"))
-    return [_errors(data.filter(pl.col("bad")), column, "cohesive-columns-value", "cohesive-columns-value")]
+    rule = "ensemble : " + ", ".join(str(c) for c in cols)
+    return [_errors(data.filter(pl.col("bad")), column, "cohesive-columns-value", rule)]
 
 
 _OPS: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
@@ -722,10 +723,11 @@ def _compare(
     b = self.typed(c2, valid, frame)
     data = frame.select(pl.col("_row"), a.alias("a"), b.alias("b"), self._value(c1, valid, frame).alias("v"))
     data = data.filter(pl.col("a").is_not_null() & pl.col("b").is_not_null())
+    rule = f"{c1} {op} {c2}"
     if data.schema["a"] != data.schema["b"]:
-        return [_errors(data, c1, "compare-columns-value", "compare-columns-value")]
+        return [_errors(data, c1, "compare-columns-value", rule)]
     bad = data.filter(~_OPS[op](pl.col("a"), pl.col("b")))
-    return [_errors(bad, c1, "compare-columns-value", "compare-columns-value")]
+    return [_errors(bad, c1, "compare-columns-value", rule)]
 
 
 def _sum(
@@ -745,7 +747,7 @@ def _sum(
         self._value(column, valid, frame).alias("v"),
     )
     bad = data.filter(pl.col("t").is_not_null() & pl.col("all") & (pl.col("t") != pl.col("s")))
-    return [_errors(bad, column, "sum-columns-value", "sum-columns-value")]
+    return [_errors(bad, column, "sum-columns-value", f"{column} = {' + '.join(str(p) for p in parts)}")]
 
 
 def _actes_ok(value: str) -> bool:

@@ -17,6 +17,14 @@ TYPE_FORMS = {
     "yearmonth": "une année et un mois AAAA-MM, par exemple 2024-03",
 }
 
+OPERATORS = {
+    ">": "supérieure",
+    ">=": "supérieure ou égale",
+    "==": "égale",
+    "<=": "inférieure ou égale",
+    "<": "inférieure",
+}
+
 LABELS = {
     "missing-label": "Colonne manquante",
     "extra-label": "Colonne en trop",
@@ -136,13 +144,20 @@ def explain(
     if code == "cohesive-columns-value":
         if detail:
             return detail.strip()
-        return f"La colonne « {column} » et les colonnes qui vont avec doivent être toutes remplies ou toutes vides."
-    if code == "compare-columns-value":
-        return f"La valeur « {shown} » de « {column} » ne respecte pas la comparaison attendue avec une autre colonne de la ligne."
-    if code == "sum-columns-value":
-        return (
-            f"La valeur « {shown} » de « {column} » n'est pas égale à la somme des colonnes qu'elle totalise."
+        together = (
+            rule.removeprefix("ensemble : ") if rule.startswith("ensemble : ") else f"« {column} » et liées"
         )
+        return f"Les colonnes {together} doivent être toutes remplies ou toutes vides sur une même ligne."
+    if code == "compare-columns-value":
+        parts = rule.split(" ")
+        if len(parts) == 3 and parts[1] in OPERATORS:
+            return (
+                f"« {shown} » dans « {parts[0]} » doit être {OPERATORS[parts[1]]} à la valeur de « {parts[2]} » "
+                "sur la même ligne."
+            )
+        return f"La valeur « {shown} » de « {column} » ne respecte pas la comparaison attendue ({rule})."
+    if code == "sum-columns-value":
+        return f"« {shown} » dans « {column} » doit être la somme des autres colonnes : {rule}."
     if code == "referentiel-code":
         return f"« {shown} » n'existe pas dans le référentiel des collectivités (code INSEE ou SIREN inconnu ou ancien)."
     if code == "referentiel-nom":
