@@ -156,6 +156,20 @@ def _array_ok(v: str) -> bool:
         return False
 
 
+_ITEM_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda x: isinstance(x, str),
+    "integer": lambda x: isinstance(x, int) and not isinstance(x, bool),
+    "number": lambda x: isinstance(x, int | float) and not isinstance(x, bool),
+    "boolean": lambda x: isinstance(x, bool),
+}
+
+
+def _items_ok(v: str, item_kind: str | None) -> bool:
+    """Each item of a JSON array has the item type (frictionless' arrayItem); null items are left to required."""
+    check = _ITEM_TYPES.get(item_kind or "")
+    return check is None or all(item is None or check(item) for item in json.loads(v))
+
+
 def _geopoint_ok(fmt: str) -> Callable[[str], bool]:
     def check(v: str) -> bool:
         try:
@@ -273,7 +287,8 @@ class FieldCheck:
         if kind == "year":
             return _exact(s, _year_ok)
         if kind == "array":
-            return _exact(s, _array_ok)
+            item_kind = self.field.get("arrayItem", {}).get("type")
+            return _exact(s, lambda v: _array_ok(v) and _items_ok(v, item_kind))
         if kind == "geopoint":
             return _exact(s, _geopoint_ok(fmt))
         return pl.Series(s.name, [True] * s.len(), dtype=pl.Boolean)
@@ -341,6 +356,22 @@ class FieldCheck:
                         good.filter(typed > _bound(c["maximum"])), self.name, "constraint-error", "maximum"
                     )
                 )
+        item_constraints = (
+            self.field.get("arrayItem", {}).get("constraints", {}) if self.kind == "array" else {}
+        )
+        if item_constraints.get("enum") or item_constraints.get("required"):
+            allowed = item_constraints.get("enum")
+            required = bool(item_constraints.get("required"))
+
+            def items_allowed(v: str) -> bool:
+                items = json.loads(v)
+                if required and any(item is None for item in items):
+                    return False
+                return allowed is None or all(item in allowed for item in items if item is not None)
+
+            out.append(
+                _errors(good.filter(~_exact(s, items_allowed)), self.name, "constraint-error", "arrayItem")
+            )
         if c.get("unique"):
             out.append(_errors(good.filter(_repeats(s, self.seen)), self.name, "unique-error", "unique"))
         return out

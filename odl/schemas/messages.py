@@ -94,6 +94,11 @@ def explain(
         return f"La valeur « {shown} » doit être {form}."
     if code == "constraint-error" and field:
         c = field.get("constraints", {})
+        if rule == "arrayItem":
+            allowed = ", ".join(
+                f"« {x} »" for x in field.get("arrayItem", {}).get("constraints", {}).get("enum", [])[:14]
+            )
+            return f"La liste {shown} contient une valeur non autorisée. Valeurs possibles : {allowed}."
         if rule == "required":
             return f"La colonne « {column} » est obligatoire : cette cellule ne doit pas être vide{_example(field, examples)}."
         if rule == "enum":

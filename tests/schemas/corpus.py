@@ -246,7 +246,81 @@ def build(shared: Path, out: Path) -> list[Case]:
     add("stationnement-cle-primaire", "stationnement", _write(out / "stat-pk.csv", sh, dup))
     dh, drows = _read_semicolon(scdl / "decp-dpa/exemple-valide.csv")
     add("decp-dpa-unique", "decp-dpa", _write(out / "dpa-unique.csv", dh, drows + [list(drows[0])], sep=";"))
+    # Menus: arrays (with arrayItem), datetimes, enums, a %Y-%m-%d date format.
+    mh, mgood = menus_row()
+    menus = [list(mgood) for _ in range(10)]
+    _set(menus, mh, 0, "menuPlatSiqo", '["bio"]')  # array item outside its enum
+    _set(menus, mh, 1, "menuPlatAllergene", "lait, oeufs")  # not a JSON array
+    _set(menus, mh, 2, "menuPublicationDate", "2020-05-11 14:08")  # datetime
+    _set(menus, mh, 3, "menuDate", "15/10/2017")  # date with a format
+    _set(menus, mh, 4, "menuPlatTexture", "[]")  # empty array, items required
+    _set(menus, mh, 5, "menuRestaurantInsee", "8619")  # pattern
+    _set(menus, mh, 6, "menuPlatPrix", "5,35")  # number
+    _set(menus, mh, 7, "menuCollSiret", "21330063500018")  # siret
+    _set(menus, mh, 8, "menuPublicationDate", "2020-05-11T14:08:32+02:00")  # valid with an offset
+    _set(menus, mh, 9, "menuPlatRegime", '["végétarien", 3]')  # item of the wrong type
+    add("menus-collectifs", "menus-collectifs", _write(out / "menus.csv", mh, menus))
     return cases
+
+
+def menus_row() -> tuple[list[str], list[str]]:
+    header = [
+        "menuCollNom",
+        "menuCollSiret",
+        "menuEtablissementNom",
+        "menuEtablissementSiret",
+        "menuRestaurantNom",
+        "menuRestaurantInsee",
+        "menuRestaurantId",
+        "menuRestaurantIdType",
+        "menuRestaurantType",
+        "menuRestaurantConvive",
+        "menuDate",
+        "menuRepasType",
+        "menuPlatType",
+        "menuPlatNom",
+        "menuPlatCode",
+        "menuPlatSiqo",
+        "menuPlatLabel",
+        "menuPlatPrecision",
+        "menuPlatRegime",
+        "menuPlatAllergene",
+        "menuPlatTexture",
+        "menuPlatNutriscore",
+        "menuPlatPrix",
+        "menuPublicationDate",
+        "menuModificationDate",
+        "menuModificationInfo",
+    ]
+    row = [
+        "Grand Poitiers",
+        "21330063500017",
+        "SIVU de Poitiers",
+        "25330618700035",
+        "école Flornoy",
+        "86194",
+        "25330618700017",
+        "SIRET",
+        "élémentaire",
+        "grande section",
+        "2017-10-15",
+        "déjeuner",
+        "entrée",
+        "boeuf bourguignon",
+        "46657345",
+        '["agriculture biologique"]',
+        "ferme des Jarouilles",
+        "",
+        '["végétarien","sans sel"]',
+        '["fruits à coques"]',
+        '["sans texture modifiée","haché"]',
+        "C",
+        "5.35",
+        "2020-05-11T14:08:32Z",
+        "",
+        "",
+    ]
+    return header, row
 
 
 def _read_semicolon(path: Path) -> tuple[list[str], list[list[str]]]:
