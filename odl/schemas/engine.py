@@ -360,14 +360,14 @@ class FieldCheck:
             self.field.get("arrayItem", {}).get("constraints", {}) if self.kind == "array" else {}
         )
         if item_constraints.get("enum") or item_constraints.get("required"):
-            allowed = item_constraints.get("enum")
+            item_enum: list[Any] | None = item_constraints.get("enum")
             required = bool(item_constraints.get("required"))
 
             def items_allowed(v: str) -> bool:
                 items = json.loads(v)
                 if required and any(item is None for item in items):
                     return False
-                return allowed is None or all(item in allowed for item in items if item is not None)
+                return item_enum is None or all(item in item_enum for item in items if item is not None)
 
             out.append(
                 _errors(good.filter(~_exact(s, items_allowed)), self.name, "constraint-error", "arrayItem")
