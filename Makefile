@@ -1,5 +1,5 @@
 # OpenDataLocale task runner. CI calls `make test` (through .ci/run) and `make quality`.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
