@@ -39,7 +39,7 @@ run: install
 	$(BIN)/odl load_territories
 	$(BIN)/odl load_demo
 	@echo "OpenDataLocale : http://$(HOST):$(PORT)/"
-	$(BIN)/odl runserver $(HOST):$(PORT)
+	$(BIN)/gunicorn odl.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 300 --access-logfile -
 
 test: install-dev chromium
 	$(BIN)/odl makemigrations --check --dry-run -v0
