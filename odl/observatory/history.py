@@ -26,7 +26,12 @@ from odl.territories.models import Kind, Territory
 COUNTED_MATCH_STATUSES = ("auto", "accepted")
 # The ODF organisation types, so that platform snapshots and ODF editions read the same.
 EPCI_NATURE_TYPES = {"CC": "CC", "CA": "CA", "CU": "CU", "METRO": "MET", "MET69": "MET", "EPT": "EPT"}
-KIND_TYPES: dict[str, str] = {Kind.COMMUNE: "COM", Kind.DEPARTEMENT: "DEP", Kind.REGION: "REG", Kind.EPT: "EPT"}
+KIND_TYPES: dict[str, str] = {
+    Kind.COMMUNE: "COM",
+    Kind.DEPARTEMENT: "DEP",
+    Kind.REGION: "REG",
+    Kind.EPT: "EPT",
+}
 
 METHOD = (
     "Calcul de la plateforme à partir des jeux moissonnés le {date} : une collectivité est ouverte quand "

@@ -481,10 +481,11 @@ def measure_all(snapshot: Snapshot, rule: Rule) -> dict[str, dict[str, Any]]:
     return results
 
 
-def history(criteria: Criteria) -> list[dict[str, Any]]:
+def history(criteria: Criteria, records: list[Record] | None = None) -> list[dict[str, Any]]:
     """One point per snapshot: open, open among the obliged, rate, datasets."""
     points = []
-    records = load_records(perimeter_filter(criteria), criteria.rule, criteria.kinds)
+    if records is None:
+        records = load_records(perimeter_filter(criteria), criteria.rule, criteria.kinds)
     for snapshot in Snapshot.objects.order_by("date", "created_at"):
         figures = measure(criteria, snapshot, records=records).figures
         points.append(
