@@ -7,10 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from odl.observatory.models import HarvestedDataset, HarvestSource, Publisher
 from odl.territories.models import Territory
+
+
+@pytest.fixture(autouse=True)
+def _static_root_exists() -> None:
+    # WhiteNoise warns (an error here) when STATIC_ROOT is missing, i.e. before any collectstatic.
+    from pathlib import Path
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @dataclass
