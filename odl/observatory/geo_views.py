@@ -20,12 +20,13 @@ KIND_FILTERS = ("commune", "epci", "departement", "region")
 
 
 def _all_perimeters(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
-    """All perimeters of France for a snapshot, cached: the map asks for them on every load."""
+    """France, régions and départements for a snapshot, cached: the map asks for them on every load."""
     rule = build_criteria(check_codes=False).rule
-    key = f"observatory:all:{snapshot.pk}:{snapshot.created_at.timestamp()}:{rule.population_threshold}:{rule.agents_threshold}"
+    key = f"observatory:map:{snapshot.pk}:{snapshot.created_at.timestamp()}:{rule.population_threshold}:{rule.agents_threshold}"
     figures: dict[str, dict[str, Any]] | None = cache.get(key)
     if figures is None:
-        figures = measure_all(snapshot, rule)
+        # The map shows départements and régions: the 1,255 EPCI perimeters are not needed here.
+        figures = measure_all(snapshot, rule, levels=("R", "D"))
         cache.set(key, figures, 3600)
     return figures
 

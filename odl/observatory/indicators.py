@@ -432,7 +432,9 @@ def measure(
     return Measure(snapshot, previous, rule, figures, records, entries, previous_open, label)
 
 
-def measure_all(snapshot: Snapshot, rule: Rule) -> dict[str, dict[str, Any]]:
+def measure_all(
+    snapshot: Snapshot, rule: Rule, levels: Iterable[str] = ("R", "D", "E")
+) -> dict[str, dict[str, Any]]:
     """Indicators of every perimeter of France at once: ``FR``, ``R:53``, ``D:35``, ``E:<siren>``.
 
     Each collectivité is loaded once and added to every perimeter it lies in, with the same
@@ -449,6 +451,7 @@ def measure_all(snapshot: Snapshot, rule: Rule) -> dict[str, dict[str, Any]]:
         if r.kind == Kind.COMMUNE and r.epci_id is not None:
             epci_places[r.epci_id].add("R:" + r.region_code)
             epci_places[r.epci_id].add("D:" + r.departement_code)
+    wanted = set(levels)
     accs: dict[str, Accumulator] = defaultdict(Accumulator)
     france = accs["FR"]
     for r in records:
@@ -466,12 +469,13 @@ def measure_all(snapshot: Snapshot, rule: Rule) -> dict[str, dict[str, Any]]:
         else:
             keys = ["R:" + r.code]
         for key in keys:
-            accs[key].add(r, entry, was_open)
+            if key[0] in wanted:
+                accs[key].add(r, entry, was_open)
     for reg, dep, view in outside:
         france.add_outside(view)
-        if reg:
+        if reg and "R" in wanted:
             accs["R:" + reg].add_outside(view)
-        if dep:
+        if dep and "D" in wanted:
             accs["D:" + dep].add_outside(view)
     has_previous = previous is not None
     results = {key: acc.result() for key, acc in accs.items()}
