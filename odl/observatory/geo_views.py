@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from odl.observatory import geo
-from odl.observatory.indicators import IndicatorError, measure, measure_all, pick_snapshot, row_of
+from odl.observatory.indicators import IndicatorError, map_figures, measure, pick_snapshot, row_of
 from odl.observatory.measure_views import _error, scope_from_request
 from odl.observatory.models import Snapshot
 from odl.territories.models import Kind
@@ -20,15 +19,7 @@ KIND_FILTERS = ("commune", "epci", "departement", "region")
 
 
 def _all_perimeters(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
-    """France, régions and départements for a snapshot, cached: the map asks for them on every load."""
-    rule = build_criteria(check_codes=False).rule
-    key = f"observatory:map:{snapshot.pk}:{snapshot.created_at.timestamp()}:{rule.population_threshold}:{rule.agents_threshold}"
-    figures: dict[str, dict[str, Any]] | None = cache.get(key)
-    if figures is None:
-        # The map shows départements and régions: the 1,255 EPCI perimeters are not needed here.
-        figures = measure_all(snapshot, rule, levels=("R", "D"))
-        cache.set(key, figures, 3600)
-    return figures
+    return map_figures(snapshot, build_criteria(check_codes=False).rule)
 
 
 def map_page(request: HttpRequest) -> HttpResponse:

@@ -206,7 +206,16 @@ def take_snapshot(date: dt.date | None = None) -> Snapshot:
             "validator": bool(validators),
         }
         snapshot.save(update_fields=["report"])
+    warm_caches(snapshot)
     return snapshot
+
+
+def warm_caches(snapshot: Snapshot) -> None:
+    """Compute the map's figures now, so that the first visitor after a harvest does not wait."""
+    from odl.observatory.indicators import map_figures
+    from odl.territories.targeting import build_criteria
+
+    map_figures(snapshot, build_criteria(check_codes=False).rule)
 
 
 def snapshot_at(day: dt.date | None = None) -> Snapshot | None:

@@ -9,16 +9,20 @@ previous snapshot (new and lost), then summed per perimeter by :class:`Accumulat
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 
 from odl.observatory.history import previous_snapshot, snapshot_at
 from odl.observatory.models import Snapshot, SnapshotEntry
-from odl.territories.models import Kind, Territory
+from odl.territories.models import Kind, ReferentielLoad, Territory
 from odl.territories.obligation import Obligation, Rule, evaluate
 from odl.territories.targeting import KIND_LABELS, KIND_ORDER, POPULATION_BANDS, Criteria, perimeter_filter
 
@@ -483,6 +487,40 @@ def measure_all(
         for figures in results.values():
             figures["new"] = figures["lost"] = None
     return results
+
+
+MAP_LEVELS = ("R", "D")
+
+
+def _map_cache_path(snapshot: Snapshot, rule: Rule) -> Path:
+    load = ReferentielLoad.objects.order_by("-loaded_at").values_list("pk", "loaded_at").first()
+    marker = f"{load[0]}-{load[1].timestamp():.6f}" if load else "none"
+    name = (
+        f"map-{snapshot.pk}-{snapshot.created_at.timestamp():.6f}-{rule.population_threshold}-"
+        f"{rule.agents_threshold}-{marker}.json"
+    )
+    return Path(settings.DATA_DIR) / "cache" / "observatory" / name
+
+
+def map_figures(snapshot: Snapshot, rule: Rule) -> dict[str, dict[str, Any]]:
+    """France, régions and départements of a snapshot, kept on disk: the map asks for them on every
+    load, and computing them costs about a second. The file name holds everything they depend on
+    (snapshot, thresholds, référentiel load), so a stale file is never read."""
+    path = _map_cache_path(snapshot, rule)
+    try:
+        cached: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+        return cached
+    except (OSError, ValueError):
+        pass
+    figures = measure_all(snapshot, rule, levels=MAP_LEVELS)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(figures, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        pass  # a read-only disk only costs speed
+    return figures
 
 
 def history(criteria: Criteria, records: list[Record] | None = None) -> list[dict[str, Any]]:

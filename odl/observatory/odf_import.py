@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 
 from odl.core.spreadsheets import Table, UnreadableFile, read_table
+from odl.observatory.history import warm_caches
 from odl.observatory.models.history import Snapshot, SnapshotEntry, SnapshotOrigin
 from odl.territories.models import Kind, Territory
 
@@ -253,6 +254,7 @@ def import_edition(
         )
         snapshot.report = result.as_dict()
         snapshot.save(update_fields=["report"])
+    warm_caches(snapshot)
     return result
 
 

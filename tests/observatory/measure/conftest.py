@@ -22,6 +22,12 @@ def _static_root_exists() -> None:
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def _private_data_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Caches and synced contours go under DATA_DIR: each test gets its own, never the developer's var/.
+    settings.DATA_DIR = tmp_path_factory.mktemp("data")
+
+
 @dataclass
 class Harvested:
     datagouv: HarvestSource

@@ -126,3 +126,22 @@ def test_the_map_page_works_offline_with_the_tile_grid(client, snapshot):
     techno = client.get(reverse("observatory:map_grid"), {"technologie": "Opendatasoft"}).json()
     assert next(c for c in techno["cells"] if c["code"] == "35")["technology_open"] == 1
     assert client.get(reverse("observatory:map_grid"), {"niveau": "canton"}).status_code == 400
+
+
+def test_the_map_figures_are_computed_when_the_snapshot_is_taken_and_kept_on_disk(settings, harvested):
+    from pathlib import Path
+
+    from odl.observatory.indicators import map_figures
+    from odl.territories.targeting import build_criteria
+
+    first = take_snapshot()
+    folder = Path(settings.DATA_DIR) / "cache" / "observatory"
+    files = list(folder.glob("map-*.json"))
+    assert len(files) == 1
+    rule = build_criteria().rule
+    assert map_figures(first, rule)["D:35"]["open"] == 2
+    # Retaking the day's snapshot makes a new one: its figures never come from the old file.
+    HarvestedDataset.objects.filter(publisher__territory__code="35238").update(archived_at="2020-01-01T00:00Z")
+    second = take_snapshot()
+    assert map_figures(second, rule)["D:35"]["open"] == 1
+    assert len(list(folder.glob("map-*.json"))) == 2
