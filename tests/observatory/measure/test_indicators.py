@@ -155,3 +155,16 @@ def test_the_command_prints_json_and_csv_and_refuses_bad_input(harvested, capsys
 def test_the_command_says_what_to_do_when_there_is_no_snapshot(small_referentiel):
     with pytest.raises(CommandError, match="odl import_observatoire"):
         Command().handle_one([], [], [])
+
+
+def test_the_command_measures_a_saved_perimeter(harvested, atd_agent):
+    from odl.territories.models import Perimeter
+
+    take_snapshot()
+    Perimeter.objects.create(
+        name="Métropole rennaise", slug="metropole-rennaise", query="epci=243500139", owner=atd_agent
+    )
+    result = Command().handle_one([], [], [], None, "metropole-rennaise")
+    assert result.label == "Métropole rennaise" and result.figures["open"] == 2
+    with pytest.raises(CommandError, match="Périmètre enregistré inconnu"):
+        Command().handle_one([], [], [], None, "nulle-part")

@@ -141,7 +141,9 @@ def test_the_map_figures_are_computed_when_the_snapshot_is_taken_and_kept_on_dis
     rule = build_criteria().rule
     assert map_figures(first, rule)["D:35"]["open"] == 2
     # Retaking the day's snapshot makes a new one: its figures never come from the old file.
-    HarvestedDataset.objects.filter(publisher__territory__code="35238").update(archived_at="2020-01-01T00:00Z")
+    HarvestedDataset.objects.filter(publisher__territory__code="35238").update(
+        archived_at="2020-01-01T00:00Z"
+    )
     second = take_snapshot()
     assert map_figures(second, rule)["D:35"]["open"] == 1
     assert len(list(folder.glob("map-*.json"))) == 2

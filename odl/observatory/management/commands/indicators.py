@@ -4,10 +4,11 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.http import QueryDict
 
 from odl.core import exports
 from odl.observatory.indicators import IndicatorError, Measure, measure, pick_snapshot
-from odl.territories.models import Territory
+from odl.territories.models import Perimeter, Territory
 from odl.territories.targeting import CriteriaError, build_criteria
 
 FORMATS = ("table", "json", "csv")
@@ -64,6 +65,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--epci", action="append", default=[], help="SIREN d'EPCI")
         parser.add_argument(
+            "--perimetre", default="", help="slug d'un périmètre enregistré (page « Mes périmètres »)"
+        )
+        parser.add_argument(
             "--date",
             default=None,
             help="AAAA-MM-JJ : dernier instantané à cette date ou avant (le plus récent par défaut)",
@@ -71,7 +75,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", default="table", choices=FORMATS, help="format de sortie")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = self.handle_one(options["region"], options["departement"], options["epci"], options["date"])
+        result = self.handle_one(
+            options["region"], options["departement"], options["epci"], options["date"], options["perimetre"]
+        )
         data = result.as_dict()
         fmt = options["format"]
         if fmt == "json":
@@ -86,7 +92,12 @@ class Command(BaseCommand):
             self.print_table(result, data)
 
     def handle_one(
-        self, regions: list[str], departements: list[str], epcis: list[str], date: str | None = None
+        self,
+        regions: list[str],
+        departements: list[str],
+        epcis: list[str],
+        date: str | None = None,
+        perimetre: str = "",
     ) -> Measure:
         if not Territory.objects.exists():
             raise CommandError(
@@ -99,11 +110,25 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"Date « {date} » invalide : attendu AAAA-MM-JJ.", returncode=2) from exc
         try:
-            criteria = build_criteria(regions=regions, departements=departements, epcis=epcis)
+            if perimetre:
+                saved = Perimeter.objects.filter(slug=perimetre).first()
+                if saved is None:
+                    raise CriteriaError(f"Périmètre enregistré inconnu : « {perimetre} ».")
+                params = QueryDict(saved.query)
+                criteria = build_criteria(
+                    regions=params.getlist("region"),
+                    departements=params.getlist("departement"),
+                    epcis=params.getlist("epci"),
+                    kinds=params.getlist("kind"),
+                    threshold=params.get("seuil"),
+                )
+                label = saved.name
+            else:
+                criteria = build_criteria(regions=regions, departements=departements, epcis=epcis)
+                label = perimeter_label(criteria.regions, criteria.departements, criteria.epcis)
             snapshot = pick_snapshot(day)
         except (CriteriaError, IndicatorError) as exc:
             raise CommandError(str(exc), returncode=2) from exc
-        label = perimeter_label(criteria.regions, criteria.departements, criteria.epcis)
         return measure(criteria, snapshot, label)
 
     def print_table(self, result: Measure, data: dict[str, Any]) -> None:
