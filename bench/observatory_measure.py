@@ -238,7 +238,7 @@ def bench_map(engine: str, database_url: str, data_dir: str) -> None:
 
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            for label in ("premier chargement (cache vide)", "chargement suivant"):
+            for label in ("premier chargement après le démarrage du serveur", "chargement suivant"):
                 context = browser.new_context()
                 page = context.new_page()
                 sizes: list[int] = []
