@@ -19,11 +19,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from odl.observatory.models import HarvestedDataset, Snapshot, SnapshotEntry
+from odl.observatory.models import HarvestedDataset, Snapshot, SnapshotEntry, SourceKind
 from odl.observatory.models.history import SnapshotOrigin
 from odl.territories.models import Kind, Territory
 
 COUNTED_MATCH_STATUSES = ("auto", "accepted")
+# A source without a technology label is named after its kind ("CKAN", "Opendatasoft"…).
+KIND_LABELS: dict[str, str] = {str(value): str(label) for value, label in SourceKind.choices}
 # The ODF organisation types, so that platform snapshots and ODF editions read the same.
 EPCI_NATURE_TYPES = {"CC": "CC", "CA": "CA", "CU": "CU", "METRO": "MET", "MET69": "MET", "EPT": "EPT"}
 KIND_TYPES: dict[str, str] = {
@@ -135,7 +137,7 @@ def take_snapshot(date: dt.date | None = None) -> Snapshot:
         pub = publications[territory_id]
         pub.datasets += 1
         pub.platforms.add(source)
-        pub.technologies.add(technology or kind)
+        pub.technologies.add(technology or KIND_LABELS.get(kind, kind))
         if behalf_id and behalf_id != territory_id:
             pub.on_behalf_of.add(behalf_id)
             behalf[behalf_id].add(territory_id)

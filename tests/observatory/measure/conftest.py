@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import json
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -156,3 +161,75 @@ def harvested(small_referentiel: Any) -> Harvested:
         ),
     }
     return Harvested(datagouv, ods, pubs, datasets)
+
+
+def _square(x: float, y: float) -> dict[str, object]:
+    return {
+        "type": "Polygon",
+        "coordinates": [[[x, y], [x + 0.05, y], [x + 0.05, y + 0.05], [x, y + 0.05], [x, y]]],
+    }
+
+
+# Hand-written stand-ins for Etalab's files: same shape (FeatureCollection, properties code/nom).
+COMMUNES = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"code": "35238", "nom": "Rennes"},
+            "geometry": _square(-1.7, 48.08),
+        },
+        {
+            "type": "Feature",
+            "properties": {"code": "35047", "nom": "Bruz"},
+            "geometry": _square(-1.75, 48.02),
+        },
+        {
+            "type": "Feature",
+            "properties": {"code": "22278", "nom": "Saint-Brieuc"},
+            "geometry": _square(-2.76, 48.5),
+        },
+        {"type": "Feature", "properties": {"code": "99999", "nom": "Inconnue"}, "geometry": _square(0, 0)},
+    ],
+}
+EPCI = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"code": "243500139", "nom": "Rennes Métropole"},
+            "geometry": _square(-1.8, 48.0),
+        }
+    ],
+}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    routes: dict[str, tuple[int, bytes]] = {}
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        status, body = self.routes.get(self.path, (404, b"not found"))
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def contours_server() -> Iterator[tuple[str, dict[str, tuple[int, bytes]]]]:
+    routes = {
+        "/contours/communes-1000m.geojson.gz": (200, gzip.compress(json.dumps(COMMUNES).encode())),
+        "/contours/epci-1000m.geojson.gz": (200, json.dumps(EPCI).encode()),
+        "/broken/communes-1000m.geojson.gz": (200, b"<html>maintenance</html>"),
+        "/down/communes-1000m.geojson.gz": (503, b"busy"),
+    }
+    handler = type("Handler", (_Handler,), {"routes": routes})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", routes
+    server.shutdown()
+    server.server_close()

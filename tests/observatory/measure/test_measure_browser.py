@@ -50,3 +50,33 @@ def test_the_map_shows_the_departement_grid_offline_and_opens_a_popup(
         assert "Tableau de bord" in page.inner_text(".leaflet-popup-content")
         assert axe_violations(page) == []
         assert outside == []
+
+
+def test_with_synced_contours_the_map_shows_communes_filters_them_and_links_to_their_page(
+    live_server: Any, harvested: Any, contours_server: Any
+) -> None:
+    from odl.observatory.management.commands.geo import Command
+
+    take_snapshot()
+    base, _ = contours_server
+    Command().handle_one(base + "/contours/")
+    with chromium_page() as page:
+        outside = _watch_outside(page, live_server.url)
+        page.goto(live_server.url + "/observatoire/carte/")
+        page.wait_for_selector("#observatory-map[data-ready='departement']")
+        page.get_by_label("Département (contours)").select_option("35")
+        page.get_by_label("Niveau").select_option("contours")
+        page.wait_for_selector("#observatory-map[data-ready='contours']")
+        # Rennes and Bruz (communes) and Rennes Métropole (EPCI) have contours in département 35.
+        assert page.locator("#observatory-map path.leaflet-interactive").count() == 3
+        page.get_by_label("Publication").select_option("oui")
+        page.wait_for_selector("#observatory-map[data-ready='contours']")
+        assert page.locator("#observatory-map path.leaflet-interactive").count() == 2  # Rennes, the métropole
+        page.get_by_label("Type de collectivité").select_option("commune")
+        page.wait_for_selector("#observatory-map[data-ready='contours']")
+        page.locator("#observatory-map path.leaflet-interactive").first.click(force=True)
+        page.get_by_role("link", name="Fiche de la collectivité").click()
+        page.wait_for_url("**/collectivites/commune/35238/")
+        assert page.get_by_test_id("publication").is_visible()
+        # The browser only talked to the platform, which serves the contours it cached.
+        assert outside == []
