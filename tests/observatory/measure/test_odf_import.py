@@ -110,3 +110,13 @@ def test_region_codes_are_read_from_odf_codes():
     assert region_code("BRE-53") == "53"
     assert region_code("GP-01") == "01"
     assert region_code("NC") == "" and region_code("") == ""
+
+
+def test_the_command_prints_counts_by_type_and_the_unmatched(small_referentiel, odf_file, capsys):
+    from django.core.management import call_command
+
+    call_command("import_observatoire", str(odf_file), "--edition", "2021", "--show-unmatched")
+    out = capsys.readouterr().out
+    assert "891 organisations" in out
+    assert "COM    454  Commune" in out
+    assert "non rapprochée" in out and "NOUMEA" in out

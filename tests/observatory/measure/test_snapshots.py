@@ -90,3 +90,15 @@ def test_the_command_takes_a_snapshot_and_rejects_a_bad_date(harvested):
     with pytest.raises(CommandError, match="invalide") as info:
         command.handle_one("31/12/2025")
     assert info.value.returncode == 2
+
+
+def test_the_command_lists_the_history_of_snapshots(harvested, capsys):
+    from django.core.management import call_command
+
+    take_snapshot(timezone.localdate() - dt.timedelta(days=35))
+    call_command("snapshot")
+    out = capsys.readouterr().out
+    assert "2 collectivités ouvertes" in out
+    call_command("snapshot", "--list")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all("harvest" in line for line in lines)
