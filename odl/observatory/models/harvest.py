@@ -1,9 +1,46 @@
 """Harvest sources, runs, the publishers found there and the datasets they publish."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
-from odl.territories.models import Territory
+from odl.territories.models import Kind, Territory
+
+# Publisher.match_status values. Only CONFIRMED ones count a collectivité as "open".
+MATCH_AUTO = "auto"
+MATCH_ACCEPTED = "accepted"
+MATCH_TO_REVIEW = "to_review"
+MATCH_REJECTED = "rejected"
+MATCH_NOT_COLLECTIVITE = "not_collectivite"
+MATCH_UNMATCHED = "unmatched"
+CONFIRMED_STATUSES = (MATCH_AUTO, MATCH_ACCEPTED)
+# A person decided these: no later harvest may overwrite them.
+MANUAL_STATUSES = (MATCH_ACCEPTED, MATCH_REJECTED, MATCH_NOT_COLLECTIVITE)
+MATCH_STATUS_LABELS = {
+    MATCH_AUTO: "rapproché automatiquement",
+    MATCH_ACCEPTED: "validé",
+    MATCH_TO_REVIEW: "à vérifier",
+    MATCH_REJECTED: "rejeté",
+    MATCH_NOT_COLLECTIVITE: "pas une collectivité",
+    MATCH_UNMATCHED: "non rapproché",
+}
+
+
+def perimeter_q(territory: Territory, prefix: str = "") -> Q:
+    """The territories lying inside an ATD's perimeter (the perimeter territory included).
+
+    ``prefix`` lets the same rule filter a related model (``"territory__"``, ``"candidate__"``).
+    """
+    own = Q(**{f"{prefix}pk": territory.pk})
+    if territory.kind == Kind.REGION:
+        return own | Q(**{f"{prefix}region_code": territory.code})
+    if territory.kind == Kind.DEPARTEMENT:
+        return own | Q(**{f"{prefix}departement_code": territory.code})
+    if territory.kind == Kind.EPCI:
+        return own | Q(**{f"{prefix}epci_id": territory.pk})
+    return own
 
 
 class SourceKind(models.TextChoices):
@@ -11,6 +48,46 @@ class SourceKind(models.TextChoices):
     CKAN = "ckan", "CKAN"
     OPENDATASOFT = "opendatasoft", "Opendatasoft"
     DCAT = "dcat", "Catalogue DCAT"
+
+
+class AtdMember(models.Model):
+    """Binds a user to the perimeter of the ATD they work for.
+
+    Staff users are national coordinators and see everything; an ATD member sees and reviews only the
+    sources its ATD owns and the publishers matched (or proposed) inside its perimeter.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="atd_member")
+    territory = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="atd_members", help_text="périmètre de l'ATD"
+    )
+    atd_name = models.CharField("nom de l'ATD", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "membre d'un ATD"
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.atd_name or self.territory.nom})"
+
+
+class HarvestSourceQuerySet(models.QuerySet["HarvestSource"]):
+    def visible_to(self, user: Any) -> "HarvestSourceQuerySet":
+        """National sources are visible to every signed-in user; an ATD's only to its members."""
+        if user.is_staff:
+            return self
+        member = AtdMember.objects.filter(user=user).first()
+        if member is None:
+            return self.filter(owner=None)
+        return self.filter(Q(owner=None) | Q(owner=member.territory))
+
+    def managed_by(self, user: Any) -> "HarvestSourceQuerySet":
+        """Sources this user may run, edit or delete: all for staff, its ATD's for an ATD member."""
+        if user.is_staff:
+            return self
+        member = AtdMember.objects.filter(user=user).first()
+        if member is None:
+            return self.none()
+        return self.filter(owner=member.territory)
 
 
 class HarvestSource(models.Model):
@@ -29,6 +106,11 @@ class HarvestSource(models.Model):
     schedule = models.CharField(max_length=20, default="weekly")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = HarvestSourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -50,9 +132,38 @@ class HarvestRun(models.Model):
     items_failed = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
+    trigger = models.CharField(max_length=20, default="cli", help_text="cli, web, celery, schedule")
+    pages = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at"]
+
+    @property
+    def duration(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+class PublisherQuerySet(models.QuerySet["Publisher"]):
+    def confirmed(self) -> "PublisherQuerySet":
+        return self.filter(territory__isnull=False, match_status__in=CONFIRMED_STATUSES)
+
+    def to_review(self) -> "PublisherQuerySet":
+        return self.filter(match_status=MATCH_TO_REVIEW)
+
+    def visible_to(self, user: Any) -> "PublisherQuerySet":
+        """Staff see every publisher; an ATD member those matched, proposed or harvested in its perimeter."""
+        if user.is_staff:
+            return self
+        member = AtdMember.objects.filter(user=user).first()
+        if member is None:
+            return self.none()
+        return self.filter(
+            perimeter_q(member.territory, "territory__")
+            | perimeter_q(member.territory, "candidate__")
+            | Q(source__owner=member.territory)
+        )
 
 
 class Publisher(models.Model):
@@ -73,6 +184,19 @@ class Publisher(models.Model):
     match_status = models.CharField(max_length=20, default="unmatched")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     decided_at = models.DateTimeField(null=True, blank=True)
+    candidate = models.ForeignKey(
+        Territory,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="candidate_publishers",
+        help_text="collectivité proposée quand le rapprochement est à vérifier",
+    )
+    match_note = models.CharField(max_length=300, blank=True, help_text="pourquoi ce rapprochement")
+    first_seen = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+
+    objects = PublisherQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -81,6 +205,20 @@ class Publisher(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class HarvestedDatasetQuerySet(models.QuerySet["HarvestedDataset"]):
+    def current(self) -> "HarvestedDatasetQuerySet":
+        """Still published at the source (not archived)."""
+        return self.filter(archived_at__isnull=True)
+
+    def counted(self) -> "HarvestedDatasetQuerySet":
+        """What the indicators count: current, not a duplicate, published by a confirmed collectivité."""
+        return self.current().filter(
+            duplicate_of__isnull=True,
+            publisher__territory__isnull=False,
+            publisher__match_status__in=CONFIRMED_STATUSES,
+        )
 
 
 class HarvestedDataset(models.Model):
@@ -103,6 +241,12 @@ class HarvestedDataset(models.Model):
     first_seen = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    title_key = models.CharField(
+        max_length=300, blank=True, db_index=True, help_text="titre et éditeur normalisés (dédoublonnage)"
+    )
+    content_hash = models.CharField(max_length=32, blank=True, editable=False)
+
+    objects = HarvestedDatasetQuerySet.as_manager()
 
     class Meta:
         constraints = [

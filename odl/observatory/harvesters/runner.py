@@ -1,0 +1,304 @@
+"""Run a harvest: read every page of a source, then store, match and deduplicate in one transaction.
+
+A source is read completely before anything is written, so a source that fails half-way (timeout,
+500, 429, endless paging, garbage) leaves what earlier harvests stored untouched. The run records
+what it saw and each failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+from django.db import transaction
+from django.utils import timezone
+
+from odl.core.text import fold
+from odl.observatory import matching
+from odl.observatory.harvesters.base import HarvestedItem, HarvestError, Page, harvester_for
+from odl.observatory.harvesters.scdl import detect_schemas
+from odl.observatory.models.harvest import HarvestedDataset, HarvestRun, HarvestSource, Publisher, SourceKind
+
+logger = logging.getLogger(__name__)
+Progress = Callable[[int, int | None], None]
+MAX_RECORDED_ERRORS = 200
+CHUNK = 900  # below SQLite's default limit of host parameters per statement
+
+STATUS_RUNNING = "running"
+STATUS_SUCCESS = "success"
+STATUS_PARTIAL = "partial"
+STATUS_FAILED = "failed"
+STATUS_LABELS = {
+    STATUS_RUNNING: "en cours",
+    STATUS_SUCCESS: "réussi",
+    STATUS_PARTIAL: "réussi avec des erreurs",
+    STATUS_FAILED: "échec",
+}
+
+
+def preview(kind: str, url: str, filters: dict[str, Any] | None = None, http: httpx.Client | None = None) -> Page:
+    """Harvest the first page of a source without storing anything (the "tester cette source" button)."""
+    harvester = harvester_for(kind, url, filters, http=http)
+    return harvester.first_page()
+
+
+def run_source(
+    source: HarvestSource,
+    *,
+    trigger: str = "cli",
+    progress: Progress | None = None,
+    http: httpx.Client | None = None,
+    index: matching.ReferentielIndex | None = None,
+) -> HarvestRun:
+    run = HarvestRun.objects.create(source=source, trigger=trigger, status=STATUS_RUNNING)
+    failures: list[dict[str, str]] = []
+    try:
+        harvester = harvester_for(source.kind, source.url, source.filters, http=http)
+        items: dict[str, HarvestedItem] = {}
+        for page in harvester.pages():
+            for item in page.items:
+                items[item.remote_id] = item
+            failures.extend(page.failures)
+            run.pages += 1
+            run.items_seen = len(items)
+            # A progress line for the web page: a cheap UPDATE per page, outside the final transaction.
+            HarvestRun.objects.filter(pk=run.pk).update(pages=run.pages, items_seen=run.items_seen)
+            if progress:
+                progress(len(items), page.total)
+        technology = getattr(harvester, "technology_hint", "") or harvester.technology
+    except HarvestError as exc:
+        return _finish(run, STATUS_FAILED, str(exc), failures)
+    except Exception as exc:  # an unexpected bug must not take the other sources down
+        logger.exception("harvest of source %s failed", source.pk)
+        return _finish(run, STATUS_FAILED, f"erreur inattendue : {exc.__class__.__name__} : {exc}", failures)
+
+    stats = store(source, list(items.values()), index=index)
+    deduplicate()
+    if not source.technology:
+        HarvestSource.objects.filter(pk=source.pk).update(technology=technology)
+        source.technology = technology
+    run.items_seen = len(items)
+    run.items_new, run.items_updated, run.items_archived = stats.new, stats.updated, stats.archived
+    status = STATUS_PARTIAL if failures else STATUS_SUCCESS
+    message = (
+        f"{len(items)} jeux vus, {stats.new} nouveaux, {stats.updated} modifiés, {stats.archived} archivés"
+        + (f", {len(failures)} en erreur" if failures else "")
+    )
+    return _finish(run, status, message, failures)
+
+
+def _finish(run: HarvestRun, status: str, message: str, failures: list[dict[str, str]]) -> HarvestRun:
+    run.status = status
+    run.message = message
+    run.items_failed = len(failures)
+    run.errors = failures[:MAX_RECORDED_ERRORS]
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+@dataclass
+class StoreStats:
+    new: int = 0
+    updated: int = 0
+    archived: int = 0
+    publishers_new: int = 0
+
+
+def title_key(title: str, publisher_name: str) -> str:
+    folded = fold(title)
+    if not folded or not publisher_name:
+        return ""
+    return f"{folded[:200]}|{matching.core_name(publisher_name)[0][:90]}"
+
+
+def _hash(values: list[Any]) -> str:
+    return hashlib.md5(json.dumps(values, default=str, sort_keys=True).encode(), usedforsecurity=False).hexdigest()
+
+
+DATASET_FIELDS = [
+    "url",
+    "title",
+    "description",
+    "publisher",
+    "license",
+    "remote_created",
+    "remote_modified",
+    "tags",
+    "resources",
+    "schemas",
+    "dedup_key",
+    "title_key",
+    "content_hash",
+    "archived_at",
+    "last_seen",
+]
+
+
+@transaction.atomic
+def store(
+    source: HarvestSource, items: list[HarvestedItem], *, index: matching.ReferentielIndex | None = None
+) -> StoreStats:
+    """Upsert publishers and datasets of one fully read source; archive what vanished."""
+    now = timezone.now()
+    stats = StoreStats()
+    index = index or matching.ReferentielIndex()
+    perimeter = index.perimeter(source.owner_id)
+
+    refs = {item.publisher.remote_id: item.publisher for item in items if item.publisher}
+    existing_publishers = {p.remote_id: p for p in Publisher.objects.filter(source=source)}
+    new_publishers: list[Publisher] = []
+    for remote_id, ref in refs.items():
+        publisher = existing_publishers.get(remote_id)
+        if publisher is None:
+            publisher = Publisher(
+                source=source,
+                remote_id=remote_id[:300],
+                name=ref.name[:500] or remote_id[:500],
+                business_number=ref.business_number[:20],
+                extras=ref.extras,
+                first_seen=now,
+            )
+            new_publishers.append(publisher)
+        else:
+            publisher.name = ref.name[:500] or publisher.name
+            publisher.business_number = ref.business_number[:20]
+            publisher.extras = ref.extras
+        publisher.last_seen = now
+        matching.apply(publisher, index, perimeter)
+    Publisher.objects.bulk_create(new_publishers, batch_size=CHUNK // 20)
+    stats.publishers_new = len(new_publishers)
+    Publisher.objects.bulk_update(
+        list(existing_publishers[r] for r in refs if r in existing_publishers),
+        ["name", "business_number", "extras", "last_seen", "match_status", "match_method", "territory",
+         "candidate", "match_note"],
+        batch_size=CHUNK // 20,
+    )
+    publisher_by_remote = {**existing_publishers, **{p.remote_id: p for p in new_publishers}}
+
+    existing: dict[str, tuple[int, str, datetime | None]] = {
+        remote_id: (pk, content_hash, archived_at)
+        for remote_id, pk, content_hash, archived_at in HarvestedDataset.objects.filter(source=source)
+        .values_list("remote_id", "id", "content_hash", "archived_at")
+        .iterator(chunk_size=5000)
+    }
+    to_create: list[HarvestedDataset] = []
+    to_update: list[HarvestedDataset] = []
+    for item in items:
+        publisher = publisher_by_remote.get(item.publisher.remote_id) if item.publisher else None
+        dataset = HarvestedDataset(
+            source=source,
+            remote_id=item.remote_id[:300],
+            url=item.url[:1000],
+            title=item.title[:500],
+            description=item.description,
+            publisher=publisher,
+            license=item.license[:200],
+            remote_created=item.created,
+            remote_modified=item.modified,
+            tags=item.tags,
+            resources=item.resources,
+            schemas=detect_schemas(item),
+            dedup_key=(item.origin_key or item.own_key)[:300],
+            title_key=title_key(item.title, item.publisher.name if item.publisher else "")[:300],
+            last_seen=now,
+        )
+        dataset.content_hash = _hash(
+            [
+                dataset.url,
+                dataset.title,
+                dataset.description,
+                publisher.pk if publisher else None,
+                dataset.license,
+                dataset.remote_created,
+                dataset.remote_modified,
+                dataset.tags,
+                dataset.resources,
+                dataset.schemas,
+                dataset.dedup_key,
+                dataset.title_key,
+            ]
+        )
+        known = existing.get(item.remote_id)
+        if known is None:
+            dataset.first_seen = now
+            to_create.append(dataset)
+        elif known[1] != dataset.content_hash or known[2] is not None:
+            dataset.pk = known[0]
+            dataset.archived_at = None
+            to_update.append(dataset)
+    HarvestedDataset.objects.bulk_create(to_create, batch_size=CHUNK // 20)
+    HarvestedDataset.objects.bulk_update(to_update, DATASET_FIELDS, batch_size=CHUNK // 20)
+    stats.new = len(to_create)
+    stats.updated = len(to_update)
+
+    seen = {item.remote_id for item in items}
+    vanished = [pk for remote_id, (pk, _h, archived_at) in existing.items() if archived_at is None and remote_id not in seen]
+    for start in range(0, len(vanished), CHUNK):
+        HarvestedDataset.objects.filter(pk__in=vanished[start : start + CHUNK]).update(archived_at=now)
+    stats.archived = len(vanished)
+    HarvestedDataset.objects.filter(source=source, archived_at__isnull=True).update(last_seen=now)
+    return stats
+
+
+def _canonical_order(row: tuple[int, int, str]) -> tuple[int, int]:
+    # The original portal wins over data.gouv.fr's harvested copy; then the oldest record.
+    pk, _source, kind = row
+    return (1 if kind == SourceKind.DATAGOUV else 0, pk)
+
+
+@transaction.atomic
+def deduplicate() -> int:
+    """Point every copy of a dataset to one canonical record; returns how many rows changed.
+
+    Same identity first (data.gouv.fr's harvest block, portal ids, DCAT URIs), then same normalised title
+    and publisher across different sources.
+    """
+    rows = list(
+        HarvestedDataset.objects.current().values_list(
+            "id", "source_id", "source__kind", "dedup_key", "title_key", "duplicate_of_id"
+        ).iterator(chunk_size=10000)
+    )
+    wanted: dict[int, int | None] = {row[0]: None for row in rows}
+    by_key: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for pk, source_id, kind, key, _title, _dup in rows:
+        if key:
+            by_key[key].append((pk, source_id, kind))
+    for group in by_key.values():
+        if len(group) > 1:
+            group.sort(key=_canonical_order)
+            for pk, _source, _kind in group[1:]:
+                wanted[pk] = group[0][0]
+    by_title: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for pk, source_id, kind, _key, title, _dup in rows:
+        if title and wanted[pk] is None:
+            by_title[title].append((pk, source_id, kind))
+    for group in by_title.values():
+        if len({source_id for _pk, source_id, _kind in group}) < 2:
+            continue
+        group.sort(key=_canonical_order)
+        canonical_pk, canonical_source, _kind = group[0]
+        for pk, source_id, _k in group[1:]:
+            # Same title within one portal is a different dataset (one per year, per service…).
+            if source_id != canonical_source:
+                wanted[pk] = canonical_pk
+    changed = [
+        HarvestedDataset(pk=pk, duplicate_of_id=wanted[pk]) for pk, _s, _k, _key, _t, dup in rows if dup != wanted[pk]
+    ]
+    HarvestedDataset.objects.bulk_update(changed, ["duplicate_of"], batch_size=CHUNK // 2)
+    return len(changed)
+
+
+def run_many(
+    sources: Iterable[HarvestSource], *, trigger: str = "cli", progress: Progress | None = None
+) -> list[HarvestRun]:
+    """In-process harvest of several sources, one after the other; each fails alone."""
+    index = matching.ReferentielIndex()
+    return [run_source(source, trigger=trigger, progress=progress, index=index) for source in sources]
