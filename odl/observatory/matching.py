@@ -28,14 +28,26 @@ from odl.territories.models import Kind, Territory
 # Longest first: "conseil departemental du" must win over "conseil departemental".
 _PREFIXES: list[tuple[str, str]] = sorted(
     [
-        *((f"{word} {link}", Kind.COMMUNE.value) for word in ("ville", "commune", "mairie") for link in ("de", "d", "du", "des")),
+        *(
+            (f"{word} {link}", Kind.COMMUNE.value)
+            for word in ("ville", "commune", "mairie")
+            for link in ("de", "d", "du", "des")
+        ),
         ("ville", Kind.COMMUNE.value),
         ("commune", Kind.COMMUNE.value),
         ("mairie", Kind.COMMUNE.value),
-        *((f"{word} {link}", Kind.DEPARTEMENT.value) for word in ("departement", "conseil departemental", "conseil general") for link in ("de", "d", "du", "des", "de la")),
+        *(
+            (f"{word} {link}", Kind.DEPARTEMENT.value)
+            for word in ("departement", "conseil departemental", "conseil general")
+            for link in ("de", "d", "du", "des", "de la")
+        ),
         ("departement", Kind.DEPARTEMENT.value),
         ("conseil departemental", Kind.DEPARTEMENT.value),
-        *((f"{word} {link}", Kind.REGION.value) for word in ("region", "conseil regional") for link in ("de", "d", "du", "des")),
+        *(
+            (f"{word} {link}", Kind.REGION.value)
+            for word in ("region", "conseil regional")
+            for link in ("de", "d", "du", "des")
+        ),
         ("region", Kind.REGION.value),
         ("conseil regional", Kind.REGION.value),
     ],
@@ -51,7 +63,9 @@ _EPCI_WORDS = (
     ("communaute de l agglomeration", "ca"),
 )
 # Names that usually are collectivités (worth a person's look when nothing matched).
-_LOOKS_LOCAL = re.compile(r"\b(ville|commune|mairie|departement|region|metropole|communaute|agglo|cc|ca|cu)\b")
+_LOOKS_LOCAL = re.compile(
+    r"\b(ville|commune|mairie|departement|region|metropole|communaute|agglo|cc|ca|cu)\b"
+)
 
 
 def core_name(name: str) -> tuple[str, str]:
@@ -172,12 +186,17 @@ def match(
         row_or_none = index.by_kind_code.get((_NIVEAU_KIND[niveau], code))
         if row_or_none is not None:
             row = row_or_none
-            names = {core_name(name)[0], core_name(str(extras.get("siretisation:denomination_unite_legale") or ""))[0]}
+            names = {
+                core_name(name)[0],
+                core_name(str(extras.get("siretisation:denomination_unite_legale") or ""))[0],
+            }
             territory_name = core_name(row.nom)[0]
             if (found_siren and found_siren == row.siren) or any(
                 territory_name and (territory_name == n or territory_name in n.split(" pour ")) for n in names
             ):
-                return MatchResult(MATCH_AUTO, "siretisation", row.id, note=f"siretisation {niveau} {code} vérifiée")
+                return MatchResult(
+                    MATCH_AUTO, "siretisation", row.id, note=f"siretisation {niveau} {code} vérifiée"
+                )
             return MatchResult(
                 MATCH_TO_REVIEW,
                 "siretisation",
@@ -190,13 +209,21 @@ def match(
     if perimeter is not None:
         inside = [r for r in candidates if index.inside(r, perimeter)]
         if len(inside) == 1:
-            return MatchResult(MATCH_AUTO, "name", inside[0].id, note=f"nom dans le périmètre de {perimeter.nom}")
+            return MatchResult(
+                MATCH_AUTO, "name", inside[0].id, note=f"nom dans le périmètre de {perimeter.nom}"
+            )
         if len(inside) > 1:
-            return MatchResult(MATCH_TO_REVIEW, "name", note=f"{len(inside)} collectivités portent ce nom dans le périmètre")
+            return MatchResult(
+                MATCH_TO_REVIEW, "name", note=f"{len(inside)} collectivités portent ce nom dans le périmètre"
+            )
     if len(candidates) == 1 and kind:
-        return MatchResult(MATCH_AUTO, "name", candidates[0].id, note="nom et type de collectivité uniques en France")
+        return MatchResult(
+            MATCH_AUTO, "name", candidates[0].id, note="nom et type de collectivité uniques en France"
+        )
     if len(candidates) == 1:
-        return MatchResult(MATCH_TO_REVIEW, "name", candidate_id=candidates[0].id, note="nom seul, sans type de collectivité")
+        return MatchResult(
+            MATCH_TO_REVIEW, "name", candidate_id=candidates[0].id, note="nom seul, sans type de collectivité"
+        )
     if len(candidates) > 1:
         return MatchResult(MATCH_TO_REVIEW, "name", note=f"{len(candidates)} collectivités portent ce nom")
 
@@ -204,7 +231,9 @@ def match(
         est_collectivite = str(extras.get("siretisation:est_collectivite_territoriale") or "").lower()
         if est_collectivite == "false" or not extras:
             return MatchResult(
-                MATCH_NOT_COLLECTIVITE, "siren", note=f"SIREN {siren or found_siren} absent du référentiel des collectivités"
+                MATCH_NOT_COLLECTIVITE,
+                "siren",
+                note=f"SIREN {siren or found_siren} absent du référentiel des collectivités",
             )
     if _LOOKS_LOCAL.search(fold(name)):
         return MatchResult(MATCH_TO_REVIEW, "", note="aucune collectivité trouvée pour ce nom")

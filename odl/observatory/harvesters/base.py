@@ -223,7 +223,9 @@ class ServiceClient:
     def close(self) -> None:
         self.http.close()
 
-    def get(self, url: str, params: dict[str, Any] | None = None, accept: str | None = None) -> httpx.Response:
+    def get(
+        self, url: str, params: dict[str, Any] | None = None, accept: str | None = None
+    ) -> httpx.Response:
         headers = {"Accept": accept} if accept else None
         attempt = 0
         while True:
@@ -249,7 +251,11 @@ class ServiceClient:
                 continue
             if response.status_code == 429 or response.status_code >= 500:
                 if attempt > self.retries:
-                    what = "limite de requêtes atteinte (429)" if response.status_code == 429 else "erreur du serveur"
+                    what = (
+                        "limite de requêtes atteinte (429)"
+                        if response.status_code == 429
+                        else "erreur du serveur"
+                    )
                     raise HarvestError(
                         f"{self.service_name} : {what}, code HTTP {response.status_code} après {attempt} essais pour {url}"
                     )

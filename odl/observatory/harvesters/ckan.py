@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from odl.core.text import fold
 from odl.observatory.harvesters.base import (
     MAX_DESCRIPTION,
     MAX_RESOURCES,
     MAX_TAGS,
     MAX_TITLE,
     HarvestedItem,
-    HarvestError,
     Harvester,
+    HarvestError,
     Page,
     PublisherRef,
     ServiceClient,
@@ -21,7 +22,6 @@ from odl.observatory.harvesters.base import (
     parse_when,
     register,
 )
-from odl.core.text import fold
 
 
 class CkanClient(ServiceClient):
@@ -97,7 +97,9 @@ class CkanHarvester(Harvester):
             page = self._page(packages, result.get("count"))
             new_ids = {item.remote_id for item in page.items} - seen_ids
             if page.items and not new_ids:
-                raise HarvestError("CKAN : le portail renvoie toujours les mêmes jeux de données, pagination interrompue")
+                raise HarvestError(
+                    "CKAN : le portail renvoie toujours les mêmes jeux de données, pagination interrompue"
+                )
             seen_ids |= new_ids
             yield page
             start += len(packages)
@@ -109,7 +111,9 @@ class CkanHarvester(Harvester):
     def _page(self, packages: list[Any], total: Any) -> Page:
         page = Page(items=[], total=total if isinstance(total, int) else None)
         for package in packages:
-            if isinstance(package, dict) and (package.get("private") or str(package.get("state") or "active").lower() != "active"):
+            if isinstance(package, dict) and (
+                package.get("private") or str(package.get("state") or "active").lower() != "active"
+            ):
                 continue
             try:
                 page.items.append(self.item(package))
@@ -152,4 +156,3 @@ class CkanHarvester(Harvester):
             # CKAN ids are UUIDs: data.gouv.fr's harvest block keeps the same remote_id.
             own_key=f"ckan:{remote_id}",
         )
-

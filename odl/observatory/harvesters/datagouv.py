@@ -19,8 +19,8 @@ from odl.observatory.harvesters.base import (
     MAX_TAGS,
     MAX_TITLE,
     HarvestedItem,
-    HarvestError,
     Harvester,
+    HarvestError,
     Page,
     PublisherRef,
     ServiceClient,
@@ -88,7 +88,9 @@ def declared_schemas(dataset: dict[str, Any], resources: list[dict[str, Any]]) -
         schema = holder.get("schema") if isinstance(holder, dict) else None
         if isinstance(schema, dict) and isinstance(schema.get("name"), str) and schema["name"]:
             names.append(schema["name"])
-        elif isinstance(holder, dict) and isinstance(holder.get("schema_name"), str) and holder["schema_name"]:
+        elif (
+            isinstance(holder, dict) and isinstance(holder.get("schema_name"), str) and holder["schema_name"]
+        ):
             names.append(holder["schema_name"])
     return sorted(set(names))
 
@@ -142,7 +144,9 @@ def item_from_dataset(
         license=normalise_license(dataset.get("license")),
         created=parse_when(dataset.get("created_at") or dataset.get("created_at_internal")),
         modified=parse_when(
-            dataset.get("last_update") or dataset.get("last_modified") or dataset.get("last_modified_internal")
+            dataset.get("last_update")
+            or dataset.get("last_modified")
+            or dataset.get("last_modified_internal")
         ),
         tags=[clean_text(t, 100) for t in tags if isinstance(t, str)][:MAX_TAGS],
         resources=[
@@ -228,7 +232,9 @@ class DatagouvHarvester(Harvester):
                     continue
                 page.items.append(item_from_dataset(dataset, self._publisher(dataset)))
             except (ValueError, TypeError, AttributeError) as exc:
-                page.failures.append({"remote_id": str(getattr(dataset, "get", lambda _k: "")("id")), "error": str(exc)})
+                page.failures.append(
+                    {"remote_id": str(getattr(dataset, "get", lambda _k: "")("id")), "error": str(exc)}
+                )
         return page
 
     def _export_pages(self) -> Iterator[Page]:
@@ -256,7 +262,9 @@ class DatagouvHarvester(Harvester):
             publisher = organizations.get(org_id)
             if publisher is None and org_id:
                 publisher = PublisherRef(remote_id=org_id, name=clean_text(row.get("organization"), 500))
-            harvest = {k.removeprefix("harvest."): v for k, v in row.items() if k.startswith("harvest.") and v}
+            harvest = {
+                k.removeprefix("harvest."): v for k, v in row.items() if k.startswith("harvest.") and v
+            }
             dataset = {
                 "id": row.get("id"),
                 "title": row.get("title"),

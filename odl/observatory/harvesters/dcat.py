@@ -21,8 +21,8 @@ from odl.observatory.harvesters.base import (
     MAX_TAGS,
     MAX_TITLE,
     HarvestedItem,
-    HarvestError,
     Harvester,
+    HarvestError,
     Page,
     PublisherRef,
     ServiceClient,
@@ -38,7 +38,9 @@ logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-ACCEPT = "application/rdf+xml, text/turtle;q=0.9, application/ld+json;q=0.9, application/json;q=0.8, */*;q=0.1"
+ACCEPT = (
+    "application/rdf+xml, text/turtle;q=0.9, application/ld+json;q=0.9, application/json;q=0.8, */*;q=0.1"
+)
 
 
 class DcatClient(ServiceClient):
@@ -62,7 +64,9 @@ def sniff_format(content: bytes, content_type: str) -> str:
         if isinstance(document, dict) and isinstance(document.get("dataset"), list):
             return "data.json"
         context = document.get("@context") if isinstance(document, dict) else None
-        if isinstance(context, str) or (isinstance(context, list) and any(isinstance(c, str) for c in context)):
+        if isinstance(context, str) or (
+            isinstance(context, list) and any(isinstance(c, str) for c in context)
+        ):
             # rdflib would fetch the remote context: never let a harvest reach an unplanned host.
             raise HarvestError(
                 "DCAT : ce JSON-LD dépend d'un contexte distant que la plateforme ne télécharge pas ; "
@@ -117,7 +121,9 @@ def _publisher(graph: Graph, dataset: Any) -> PublisherRef | None:
                 name = clean_text(str(node), 500)
                 remote = f"name:{fold(name)}"
             else:
-                name = clean_text(_text(graph, node, FOAF.name, SKOS.prefLabel, VCARD.fn, VCARD["organization-name"]), 500)
+                name = clean_text(
+                    _text(graph, node, FOAF.name, SKOS.prefLabel, VCARD.fn, VCARD["organization-name"]), 500
+                )
                 remote = str(node) if isinstance(node, URIRef) else f"name:{fold(name)}"
             if name:
                 return PublisherRef(remote_id=remote[:300], name=name)
@@ -129,10 +135,16 @@ def _license(graph: Graph, dataset: Any, distributions: list[Any]) -> str:
         for node in graph.objects(subject, DCTERMS.license):
             if isinstance(node, BNode) and not _text(graph, node, DCTERMS.title, RDF.value, SKOS.prefLabel):
                 continue
-            label = _text(graph, node, DCTERMS.title, RDF.value, SKOS.prefLabel) if not isinstance(node, Literal) else ""
+            label = (
+                _text(graph, node, DCTERMS.title, RDF.value, SKOS.prefLabel)
+                if not isinstance(node, Literal)
+                else ""
+            )
             return normalise_license(label or str(node))
         for node in graph.objects(subject, DCTERMS.rights):
-            return normalise_license(str(node) if isinstance(node, Literal) else _text(graph, node, DCTERMS.title))
+            return normalise_license(
+                str(node) if isinstance(node, Literal) else _text(graph, node, DCTERMS.title)
+            )
     return ""
 
 
@@ -219,7 +231,9 @@ def items_from_data_json(document: dict[str, Any]) -> Page:
                     }
                     for d in distributions
                 ],
-                declared_schemas=[str(entry["conformsTo"])] if isinstance(entry.get("conformsTo"), str) else [],
+                declared_schemas=[str(entry["conformsTo"])]
+                if isinstance(entry.get("conformsTo"), str)
+                else [],
                 own_key=uri_key(identifier) if identifier.startswith("http") else "",
             )
         )
@@ -286,7 +300,9 @@ class DcatHarvester(Harvester):
             if tags:
                 page.items = [i for i in page.items if tags.intersection(i.tags)]
             if publisher_filter:
-                page.items = [i for i in page.items if i.publisher and fold(i.publisher.name) == publisher_filter]
+                page.items = [
+                    i for i in page.items if i.publisher and fold(i.publisher.name) == publisher_filter
+                ]
             yield page
             if not next_url:
                 break

@@ -11,8 +11,8 @@ from odl.observatory.harvesters.base import (
     MAX_TAGS,
     MAX_TITLE,
     HarvestedItem,
-    HarvestError,
     Harvester,
+    HarvestError,
     Page,
     PublisherRef,
     ServiceClient,
@@ -33,7 +33,9 @@ class OpendatasoftClient(ServiceClient):
 
     service_name = "Opendatasoft"
 
-    def datasets(self, *, offset: int, limit: int, where: str = "", refine: list[str] | None = None) -> dict[str, Any]:
+    def datasets(
+        self, *, offset: int, limit: int, where: str = "", refine: list[str] | None = None
+    ) -> dict[str, Any]:
         params: dict[str, Any] = {"offset": offset, "limit": limit, "order_by": "dataset_id"}
         if where:
             params["where"] = where
@@ -86,7 +88,9 @@ class OpendatasoftHarvester(Harvester):
             page = self._page(results, data.get("total_count"))
             new_ids = {item.remote_id for item in page.items} - seen_ids
             if page.items and not new_ids:
-                raise HarvestError("Opendatasoft : le portail renvoie toujours les mêmes jeux de données, pagination interrompue")
+                raise HarvestError(
+                    "Opendatasoft : le portail renvoie toujours les mêmes jeux de données, pagination interrompue"
+                )
             seen_ids |= new_ids
             yield page
             offset += len(results)

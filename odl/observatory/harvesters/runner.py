@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,7 +43,9 @@ STATUS_LABELS = {
 }
 
 
-def preview(kind: str, url: str, filters: dict[str, Any] | None = None, http: httpx.Client | None = None) -> Page:
+def preview(
+    kind: str, url: str, filters: dict[str, Any] | None = None, http: httpx.Client | None = None
+) -> Page:
     """Harvest the first page of a source without storing anything (the "tester cette source" button)."""
     harvester = harvester_for(kind, url, filters, http=http)
     return harvester.first_page()
@@ -56,6 +58,7 @@ def run_source(
     progress: Progress | None = None,
     http: httpx.Client | None = None,
     index: matching.ReferentielIndex | None = None,
+    deduplicate_after: bool = True,
 ) -> HarvestRun:
     run = HarvestRun.objects.create(source=source, trigger=trigger, status=STATUS_RUNNING)
     failures: list[dict[str, str]] = []
@@ -80,7 +83,8 @@ def run_source(
         return _finish(run, STATUS_FAILED, f"erreur inattendue : {exc.__class__.__name__} : {exc}", failures)
 
     stats = store(source, list(items.values()), index=index)
-    deduplicate()
+    if deduplicate_after:
+        deduplicate()
     if not source.technology:
         HarvestSource.objects.filter(pk=source.pk).update(technology=technology)
         source.technology = technology
@@ -120,7 +124,9 @@ def title_key(title: str, publisher_name: str) -> str:
 
 
 def _hash(values: list[Any]) -> str:
-    return hashlib.md5(json.dumps(values, default=str, sort_keys=True).encode(), usedforsecurity=False).hexdigest()
+    return hashlib.md5(
+        json.dumps(values, default=str, sort_keys=True).encode(), usedforsecurity=False
+    ).hexdigest()
 
 
 DATASET_FIELDS = [
@@ -177,8 +183,17 @@ def store(
     stats.publishers_new = len(new_publishers)
     Publisher.objects.bulk_update(
         list(existing_publishers[r] for r in refs if r in existing_publishers),
-        ["name", "business_number", "extras", "last_seen", "match_status", "match_method", "territory",
-         "candidate", "match_note"],
+        [
+            "name",
+            "business_number",
+            "extras",
+            "last_seen",
+            "match_status",
+            "match_method",
+            "territory",
+            "candidate",
+            "match_note",
+        ],
         batch_size=CHUNK // 20,
     )
     publisher_by_remote = {**existing_publishers, **{p.remote_id: p for p in new_publishers}}
@@ -240,7 +255,11 @@ def store(
     stats.updated = len(to_update)
 
     seen = {item.remote_id for item in items}
-    vanished = [pk for remote_id, (pk, _h, archived_at) in existing.items() if archived_at is None and remote_id not in seen]
+    vanished = [
+        pk
+        for remote_id, (pk, _h, archived_at) in existing.items()
+        if archived_at is None and remote_id not in seen
+    ]
     for start in range(0, len(vanished), CHUNK):
         HarvestedDataset.objects.filter(pk__in=vanished[start : start + CHUNK]).update(archived_at=now)
     stats.archived = len(vanished)
@@ -262,9 +281,9 @@ def deduplicate() -> int:
     and publisher across different sources.
     """
     rows = list(
-        HarvestedDataset.objects.current().values_list(
-            "id", "source_id", "source__kind", "dedup_key", "title_key", "duplicate_of_id"
-        ).iterator(chunk_size=10000)
+        HarvestedDataset.objects.current()
+        .values_list("id", "source_id", "source__kind", "dedup_key", "title_key", "duplicate_of_id")
+        .iterator(chunk_size=10000)
     )
     wanted: dict[int, int | None] = {row[0]: None for row in rows}
     by_key: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
@@ -290,15 +309,9 @@ def deduplicate() -> int:
             if source_id != canonical_source:
                 wanted[pk] = canonical_pk
     changed = [
-        HarvestedDataset(pk=pk, duplicate_of_id=wanted[pk]) for pk, _s, _k, _key, _t, dup in rows if dup != wanted[pk]
+        HarvestedDataset(pk=pk, duplicate_of_id=wanted[pk])
+        for pk, _s, _k, _key, _t, dup in rows
+        if dup != wanted[pk]
     ]
     HarvestedDataset.objects.bulk_update(changed, ["duplicate_of"], batch_size=CHUNK // 2)
     return len(changed)
-
-
-def run_many(
-    sources: Iterable[HarvestSource], *, trigger: str = "cli", progress: Progress | None = None
-) -> list[HarvestRun]:
-    """In-process harvest of several sources, one after the other; each fails alone."""
-    index = matching.ReferentielIndex()
-    return [run_source(source, trigger=trigger, progress=progress, index=index) for source in sources]

@@ -60,5 +60,3 @@ def _fast_retries(settings: Any) -> None:
 @pytest.fixture
 def harvest_data(shared_data: Path) -> Path:
     return shared_data / "harvest"
-
-

@@ -10,10 +10,8 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 Reply = tuple[int, dict[str, str], bytes]
 Handler = Callable[[str, dict[str, list[str]]], Reply]
@@ -31,7 +29,9 @@ class Replay:
         body = json.dumps(payload).encode()
         self.routes[path] = lambda _p, _q: (status, {"Content-Type": "application/json"}, body)
 
-    def raw(self, path: str, body: bytes, content_type: str = "application/octet-stream", status: int = 200) -> None:
+    def raw(
+        self, path: str, body: bytes, content_type: str = "application/octet-stream", status: int = 200
+    ) -> None:
         self.routes[path] = lambda _p, _q: (status, {"Content-Type": content_type}, body)
 
     def handler(self, path: str, handler: Handler) -> None:
@@ -60,7 +60,9 @@ def paged_datagouv(replay: Replay, datasets: list[dict[str, Any]], page_size: in
         page = int(query.get("page", ["1"])[0])
         selected = datasets
         if "organization" in query:
-            selected = [d for d in datasets if (d.get("organization") or {}).get("id") == query["organization"][0]]
+            selected = [
+                d for d in datasets if (d.get("organization") or {}).get("id") == query["organization"][0]
+            ]
         chunk = selected[(page - 1) * page_size : page * page_size]
         more = page * page_size < len(selected)
         body = {
@@ -68,7 +70,9 @@ def paged_datagouv(replay: Replay, datasets: list[dict[str, Any]], page_size: in
             "page": page,
             "page_size": page_size,
             "total": len(selected),
-            "next_page": replay.url(f"/api/1/datasets/?page={page + 1}&page_size={page_size}") if more else None,
+            "next_page": replay.url(f"/api/1/datasets/?page={page + 1}&page_size={page_size}")
+            if more
+            else None,
             "previous_page": None,
         }
         return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
@@ -98,7 +102,11 @@ def paged_ckan(replay: Replay, packages: list[dict[str, Any]]) -> None:
     def handle(_path: str, query: dict[str, list[str]]) -> Reply:
         start = int(query.get("start", ["0"])[0])
         rows = int(query.get("rows", ["10"])[0])
-        body = {"help": "", "success": True, "result": {"count": len(packages), "results": packages[start : start + rows]}}
+        body = {
+            "help": "",
+            "success": True,
+            "result": {"count": len(packages), "results": packages[start : start + rows]},
+        }
         return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
 
     replay.handler("/api/3/action/package_search", handle)

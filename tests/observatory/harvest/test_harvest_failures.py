@@ -26,12 +26,15 @@ def ckan_source(replay: Replay, harvest_data: Path) -> HarvestSource:
 
 
 def snapshot(source: HarvestSource) -> list[tuple[Any, ...]]:
-    return list(source.datasets.order_by("remote_id").values_list("remote_id", "title", "archived_at", "last_seen"))
+    return list(
+        source.datasets.order_by("remote_id").values_list("remote_id", "title", "archived_at", "last_seen")
+    )
 
 
 def break_with(replay: Replay, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
     replay.handler(
-        "/api/3/action/package_search", lambda _p, _q: (status, headers or {"Content-Type": "text/html"}, body)
+        "/api/3/action/package_search",
+        lambda _p, _q: (status, headers or {"Content-Type": "text/html"}, body),
     )
 
 
@@ -42,7 +45,12 @@ def break_with(replay: Replay, status: int, body: bytes = b"", headers: dict[str
         (429, b"slow down", {"Retry-After": "0"}, "limite de requêtes atteinte (429)"),
         (200, b"{not json", {"Content-Type": "application/json"}, "n'est pas du JSON valide"),
         (200, b"<html>maintenance</html>", {"Content-Type": "text/html"}, "n'est pas du JSON valide"),
-        (200, b'{"success": true, "result": {"count": 3}}', {"Content-Type": "application/json"}, "sans liste"),
+        (
+            200,
+            b'{"success": true, "result": {"count": 3}}',
+            {"Content-Type": "application/json"},
+            "sans liste",
+        ),
         (404, b"", None, "code HTTP 404"),
     ],
 )
@@ -90,7 +98,9 @@ def test_a_rate_limit_that_lifts_is_retried_and_succeeds(replay: Replay, harvest
     assert (run.status, run.items_new) == ("success", 3)
 
 
-def test_a_source_that_paginates_forever_is_stopped(replay: Replay, harvest_data: Path, settings: Any) -> None:
+def test_a_source_that_paginates_forever_is_stopped(
+    replay: Replay, harvest_data: Path, settings: Any
+) -> None:
     settings.ODL_HARVEST_MAX_PAGES = 5
     dataset = load(harvest_data, "datagouv/datagouv_client-dataset_metadata.json")
     org = load(harvest_data, "datagouv/datagouv_client-organization_metadata.json")
@@ -118,7 +128,9 @@ def test_a_portal_that_ignores_paging_is_stopped(replay: Replay, harvest_data: P
     settings.ODL_HARVEST_PAGE_SIZE = 1
     packages = load(harvest_data, "ckan/demo.ckan.org-package_search.json")["result"]["results"]
     body = json.dumps({"success": True, "result": {"count": 1000, "results": packages[:1]}}).encode()
-    replay.handler("/api/3/action/package_search", lambda _p, _q: (200, {"Content-Type": "application/json"}, body))
+    replay.handler(
+        "/api/3/action/package_search", lambda _p, _q: (200, {"Content-Type": "application/json"}, body)
+    )
     run = run_source(HarvestSource.objects.create(name="p", kind="ckan", url=replay.url()))
     assert run.status == "failed"
     assert "toujours les mêmes jeux" in run.message
@@ -139,13 +151,23 @@ def test_redirects_are_followed_but_a_loop_fails(replay: Replay, harvest_data: P
 @pytest.mark.parametrize(
     "body, content_type, expected",
     [
-        (b"<?xml version='1.0'?><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><oops", "application/rdf+xml", "catalogue illisible"),
+        (
+            b"<?xml version='1.0'?><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><oops",
+            "application/rdf+xml",
+            "catalogue illisible",
+        ),
         (b"<html><body>Portail</body></html>", "text/html", "page web (HTML)"),
         (b"just some text", "text/plain", "format du catalogue non reconnu"),
-        (b'{"@context": "https://example.org/ctx.jsonld", "dcat:dataset": []}', "application/ld+json", "contexte distant"),
+        (
+            b'{"@context": "https://example.org/ctx.jsonld", "dcat:dataset": []}',
+            "application/ld+json",
+            "contexte distant",
+        ),
     ],
 )
-def test_garbage_dcat_gets_a_french_message(replay: Replay, body: bytes, content_type: str, expected: str) -> None:
+def test_garbage_dcat_gets_a_french_message(
+    replay: Replay, body: bytes, content_type: str, expected: str
+) -> None:
     replay.raw("/catalog", body, content_type)
     run = run_source(HarvestSource.objects.create(name="d", kind="dcat", url=replay.url("/catalog")))
     assert run.status == "failed"
@@ -153,7 +175,11 @@ def test_garbage_dcat_gets_a_french_message(replay: Replay, body: bytes, content
 
 
 def test_a_csw_answer_is_an_unknown_dcat_dialect(replay: Replay, harvest_data: Path) -> None:
-    replay.raw("/csw", (harvest_data / "dcat/udata-tests/csw-geonetwork-dcat-page-1.xml").read_bytes(), "application/xml")
+    replay.raw(
+        "/csw",
+        (harvest_data / "dcat/udata-tests/csw-geonetwork-dcat-page-1.xml").read_bytes(),
+        "application/xml",
+    )
     run = run_source(HarvestSource.objects.create(name="d", kind="dcat", url=replay.url("/csw")))
     assert "réponse CSW" in run.message
 
@@ -174,7 +200,9 @@ def test_vanished_datasets_are_archived_with_a_date_and_come_back(
     assert gone.archived_at is None
 
 
-def test_a_changed_dataset_is_counted_as_updated(replay: Replay, harvest_data: Path, ckan_source: HarvestSource) -> None:
+def test_a_changed_dataset_is_counted_as_updated(
+    replay: Replay, harvest_data: Path, ckan_source: HarvestSource
+) -> None:
     packages = load(harvest_data, "ckan/demo.ckan.org-package_search.json")["result"]["results"]
     packages[0]["title"] = "Nouveau titre"
     paged_ckan(replay, packages)

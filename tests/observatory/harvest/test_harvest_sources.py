@@ -19,7 +19,9 @@ def source(kind: str, url: str, **kwargs: object) -> HarvestSource:
     return HarvestSource.objects.create(name=f"{kind} test", kind=kind, url=url, **kwargs)
 
 
-def test_it_harvests_every_page_of_data_gouv_with_organisation_sirets(replay: Replay, harvest_data: Path) -> None:
+def test_it_harvests_every_page_of_data_gouv_with_organisation_sirets(
+    replay: Replay, harvest_data: Path
+) -> None:
     serve_udata_fixtures(replay, harvest_data, page_size=4)
     run = run_source(source("datagouv", replay.url()))
     assert run.status == "success", run.message
@@ -65,7 +67,12 @@ def test_it_harvests_an_opendatasoft_catalogue(replay: Replay, harvest_data: Pat
     assert wfp.publisher.name == "World Food Programme (UN agency)"
     assert wfp.license == "Open Government Licence v3.0"
     assert wfp.remote_modified.year == 2021
-    assert HarvestedDataset.objects.filter(remote_id="geonames-all-cities-with-a-population-1000").get().publisher is None
+    assert (
+        HarvestedDataset.objects.filter(remote_id="geonames-all-cities-with-a-population-1000")
+        .get()
+        .publisher
+        is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -115,7 +122,9 @@ def test_the_same_dataset_through_a_local_portal_and_data_gouv_counts_once(
     datasets = serve_udata_fixtures(replay, harvest_data)
     garein = next(d for d in datasets if d["title"].startswith("Base adresse locale de la commune de Garein"))
     # The same record on the original CKAN portal (pigma), as package_search returns it.
-    package = copy.deepcopy(load(harvest_data, "ckan/demo.ckan.org-package_search.json")["result"]["results"][0])
+    package = copy.deepcopy(
+        load(harvest_data, "ckan/demo.ckan.org-package_search.json")["result"]["results"][0]
+    )
     package.update(id=garein["harvest"]["remote_id"], title=garein["title"], name="bal-garein")
     paged_ckan(replay, [package])
     national = run_source(source("datagouv", replay.url()))
@@ -130,7 +139,9 @@ def test_the_same_dataset_through_a_local_portal_and_data_gouv_counts_once(
 
 
 def test_text_from_a_source_is_kept_raw_but_cut_when_huge(replay: Replay, harvest_data: Path) -> None:
-    packages = copy.deepcopy(load(harvest_data, "ckan/demo.ckan.org-package_search.json")["result"]["results"])
+    packages = copy.deepcopy(
+        load(harvest_data, "ckan/demo.ckan.org-package_search.json")["result"]["results"]
+    )
     packages[0]["title"] = "<script>alert('x')</script>Jeu"
     packages[0]["notes"] = "A" * 1_000_000
     packages[1]["license_title"] = "<b>" + "x" * 300
