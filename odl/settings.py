@@ -124,8 +124,11 @@ USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves from the finders (node_modules, app static) and from STATIC_ROOT once collected.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Front-end libraries come from npm (package.json) and are served by the platform itself.
 STATICFILES_DIRS = [
+    BASE_DIR / "odl" / "static",
     ("vendor/chartjs", NODE_MODULES_DIR / "chart.js" / "dist"),
     ("vendor/leaflet", NODE_MODULES_DIR / "leaflet" / "dist"),
 ]

@@ -120,9 +120,9 @@ def list_territories(
     page_size: int = 100,
 ) -> Any:
     if kind and kind not in Kind.values:
-        return 400, {"detail": f"Type inconnu : « {kind} ». Types : {', '.join(Kind.values)}."}
+        return _error(f"Type inconnu : « {kind} ». Types : {', '.join(Kind.values)}.")
     if page < 1 or not 1 <= page_size <= 1000:
-        return 400, {"detail": "page doit être ≥ 1 et page_size entre 1 et 1000."}
+        return _error("page doit être ≥ 1 et page_size entre 1 et 1000.")
     qs = Territory.objects.active().select_related("epci")
     if kind:
         qs = qs.filter(kind=kind)

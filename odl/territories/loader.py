@@ -212,11 +212,16 @@ def load_referentiel(
             counters["updated"] += len(to_update)
             report(stage, len(rows), len(rows))
 
-        sync("régions", [_region(r, info) for r in raw["regions.json"]])
-        sync("départements", [_departement(d, info) for d in raw["departements.json"]])
-
         communes_raw = raw["communes.json"]
         current = [c for c in communes_raw if c.get("type") == "commune-actuelle"]
+        # The population municipale of a département or région is the sum of its communes'.
+        totals: dict[tuple[str, str], int] = defaultdict(int)
+        for c in current:
+            totals[("departement", c.get("departement", ""))] += c.get("population") or 0
+            totals[("region", c.get("region", ""))] += c.get("population") or 0
+        sync("régions", [_region(r, info, totals) for r in raw["regions.json"]])
+        sync("départements", [_departement(d, info, totals) for d in raw["departements.json"]])
+
         commune_by_code = {c["code"]: c for c in current}
         epci_of: dict[str, str] = {}
         for epci in raw["epci.json"]:
@@ -259,16 +264,17 @@ def _special(kind: str, code: str, zone: str) -> dict[str, str]:
     return {"exercised_by": exercised, "note": note}
 
 
-def _region(r: dict[str, Any], info: SourceInfo) -> dict[str, Any]:
+def _region(r: dict[str, Any], info: SourceInfo, totals: dict[tuple[str, str], int]) -> dict[str, Any]:
     zone = r.get("zone", "metro")
+    population = totals.get(("region", r["code"])) or None
     return {
         "kind": Kind.REGION,
         "code": r["code"],
         "nom": r["nom"],
         "nature": "",
         "zone": zone,
-        "population": None,
-        "population_millesime": None,
+        "population": population,
+        "population_millesime": info.population_millesime if population else None,
         "departement_code": "",
         "region_code": r["code"],
         "codes_postaux": "",
@@ -279,16 +285,17 @@ def _region(r: dict[str, Any], info: SourceInfo) -> dict[str, Any]:
     }
 
 
-def _departement(d: dict[str, Any], info: SourceInfo) -> dict[str, Any]:
+def _departement(d: dict[str, Any], info: SourceInfo, totals: dict[tuple[str, str], int]) -> dict[str, Any]:
     zone = d.get("zone", "metro")
+    population = totals.get(("departement", d["code"])) or None
     return {
         "kind": Kind.DEPARTEMENT,
         "code": d["code"],
         "nom": d["nom"],
         "nature": "",
         "zone": zone,
-        "population": None,
-        "population_millesime": None,
+        "population": population,
+        "population_millesime": info.population_millesime if population else None,
         "departement_code": d["code"],
         "region_code": d.get("region", ""),
         "codes_postaux": "",

@@ -110,7 +110,7 @@ class Territory(models.Model):
     agents_source = models.CharField(max_length=200, blank=True)
     note = models.TextField(blank=True, help_text="statut particulier, expliqué à l'utilisateur")
     exercised_by = models.CharField(
-        max_length=40,
+        max_length=200,
         blank=True,
         help_text="collectivité qui exerce ses compétences (ex. la Collectivité de Corse pour 2A et 2B)",
     )

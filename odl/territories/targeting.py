@@ -44,7 +44,7 @@ SORTABLE = {
     "obligation",
 }
 KIND_ORDER = {"region": 0, "departement": 1, "epci": 2, "commune": 3}
-KIND_LABELS = {"commune": "Communes", "epci": "EPCI", "departement": "Départements", "region": "Régions"}
+KIND_LABELS = {"commune": "communes", "epci": "EPCI", "departement": "départements", "region": "régions"}
 POPULATION_BANDS: list[tuple[str, int, int | None]] = [
     ("moins de 3 500", 0, 3500),
     ("3 500 – 10 000", 3501, 10000),

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.views.decorators.http import require_POST
 
 from odl.core import exports
@@ -74,7 +74,7 @@ def targets(request: HttpRequest) -> HttpResponse:
         "regions": Territory.objects.filter(kind=Kind.REGION, active=True).order_by("nom"),
         "departements": Territory.objects.filter(kind=Kind.DEPARTEMENT, active=True).order_by("code"),
         "selected_epcis": Territory.objects.filter(kind=Kind.EPCI, code__in=criteria.epcis),
-        "kind_choices": [(k, KIND_LABELS[k]) for k in ("commune", "epci", "departement", "region")],
+        "kind_choices": [(k, capfirst(KIND_LABELS[k])) for k in ("commune", "epci", "departement", "region")],
         "columns": _columns(criteria),
         "chart_data": {
             "labels": [b["label"] for b in result.summary["bands"]],
@@ -208,6 +208,7 @@ def perimeter_save(request: HttpRequest) -> HttpResponse:
     slug, suffix = base, 2
     while Perimeter.objects.filter(slug=slug).exists():
         slug, suffix = f"{base}-{suffix}", suffix + 1
+    assert request.user.pk is not None  # login_required
     perimeter = Perimeter.objects.create(name=name, slug=slug, query=query, owner_id=request.user.pk)
     messages.success(
         request,

@@ -141,7 +141,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         help_text="collectivité qui exerce ses compétences (ex. la Collectivité de Corse pour 2A et 2B)",
-                        max_length=40,
+                        max_length=200,
                     ),
                 ),
                 ("search_text", models.TextField(blank=True, editable=False)),

@@ -84,5 +84,5 @@ class Command(BaseCommand):
         )
         if options["format"] == "table" or options["output"]:
             summary = result.summary
-            parts = [f"{k['count']} {k['label'].lower()}" for k in summary["by_kind"] if k["count"]]
+            parts = [f"{k['count']} {k['label']}" for k in summary["by_kind"] if k["count"]]
             self.stderr.write(f"{summary['total']} collectivités : " + ", ".join(parts))
