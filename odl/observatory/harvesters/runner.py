@@ -24,7 +24,14 @@ from odl.core.text import fold
 from odl.observatory import matching
 from odl.observatory.harvesters.base import HarvestedItem, HarvestError, Page, harvester_for
 from odl.observatory.harvesters.scdl import detect_schemas
-from odl.observatory.models.harvest import HarvestedDataset, HarvestRun, HarvestSource, Publisher, SourceKind
+from odl.observatory.models.harvest import (
+    RUN_STATUS_LABELS,
+    HarvestedDataset,
+    HarvestRun,
+    HarvestSource,
+    Publisher,
+    SourceKind,
+)
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int | None], None]
@@ -35,12 +42,7 @@ STATUS_RUNNING = "running"
 STATUS_SUCCESS = "success"
 STATUS_PARTIAL = "partial"
 STATUS_FAILED = "failed"
-STATUS_LABELS = {
-    STATUS_RUNNING: "en cours",
-    STATUS_SUCCESS: "réussi",
-    STATUS_PARTIAL: "réussi avec des erreurs",
-    STATUS_FAILED: "échec",
-}
+STATUS_LABELS = RUN_STATUS_LABELS
 
 
 def preview(

@@ -28,6 +28,14 @@ MATCH_STATUS_LABELS = {
 }
 
 
+RUN_STATUS_LABELS = {
+    "running": "en cours",
+    "success": "réussi",
+    "partial": "réussi avec des erreurs",
+    "failed": "échec",
+}
+
+
 def perimeter_q(territory: Territory, prefix: str = "") -> Q:
     """The territories lying inside an ATD's perimeter (the perimeter territory included).
 
@@ -139,6 +147,10 @@ class HarvestRun(models.Model):
         ordering = ["-started_at"]
 
     @property
+    def status_label(self) -> str:
+        return RUN_STATUS_LABELS.get(self.status, self.status)
+
+    @property
     def duration(self) -> float | None:
         if self.finished_at is None:
             return None
@@ -205,6 +217,10 @@ class Publisher(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def status_label(self) -> str:
+        return MATCH_STATUS_LABELS.get(self.match_status, self.match_status)
 
 
 class HarvestedDatasetQuerySet(models.QuerySet["HarvestedDataset"]):

@@ -89,7 +89,9 @@ def test_celery_workers_on_redis_harvest_like_the_in_process_path(
     try:
         # The in-memory SQLite test database locks whole tables: parallel workers need PostgreSQL.
         concurrency = 3 if connection.vendor == "postgresql" else 1
-        with start_worker(app, pool="threads", concurrency=concurrency, perform_ping_check=False, queues=[queue]):
+        with start_worker(
+            app, pool="threads", concurrency=concurrency, perform_ping_check=False, queues=[queue]
+        ):
             assert tasks.celery_enabled()
             runs = tasks.harvest(sources, trigger="celery")
     finally:
