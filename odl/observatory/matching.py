@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from odl.core.identifiers import clean_number, is_valid_siren
@@ -68,6 +69,7 @@ _LOOKS_LOCAL = re.compile(
 )
 
 
+@lru_cache(maxsize=200_000)
 def core_name(name: str) -> tuple[str, str]:
     """The distinctive part of a publisher's or collectivité's name, and the kind its prefix implies."""
     text = fold(_PARENTHESES.sub(" ", name or ""))

@@ -210,44 +210,36 @@ def store(
     to_update: list[HarvestedDataset] = []
     for item in items:
         publisher = publisher_by_remote.get(item.publisher.remote_id) if item.publisher else None
+        values = {
+            "url": item.url[:1000],
+            "title": item.title[:500],
+            "description": item.description,
+            "license": item.license[:200],
+            "remote_created": item.created,
+            "remote_modified": item.modified,
+            "tags": item.tags,
+            "resources": item.resources,
+            "schemas": detect_schemas(item),
+            "dedup_key": (item.origin_key or item.own_key)[:300],
+            "title_key": title_key(item.title, item.publisher.name if item.publisher else "")[:300],
+        }
+        content_hash = _hash([publisher.pk if publisher else None, *values.values()])
+        known = existing.get(item.remote_id)
+        # Unchanged and still published: no model instance at all (most items on most runs).
+        if known is not None and known[1] == content_hash and known[2] is None:
+            continue
         dataset = HarvestedDataset(
             source=source,
             remote_id=item.remote_id[:300],
-            url=item.url[:1000],
-            title=item.title[:500],
-            description=item.description,
             publisher=publisher,
-            license=item.license[:200],
-            remote_created=item.created,
-            remote_modified=item.modified,
-            tags=item.tags,
-            resources=item.resources,
-            schemas=detect_schemas(item),
-            dedup_key=(item.origin_key or item.own_key)[:300],
-            title_key=title_key(item.title, item.publisher.name if item.publisher else "")[:300],
+            content_hash=content_hash,
             last_seen=now,
+            **values,
         )
-        dataset.content_hash = _hash(
-            [
-                dataset.url,
-                dataset.title,
-                dataset.description,
-                publisher.pk if publisher else None,
-                dataset.license,
-                dataset.remote_created,
-                dataset.remote_modified,
-                dataset.tags,
-                dataset.resources,
-                dataset.schemas,
-                dataset.dedup_key,
-                dataset.title_key,
-            ]
-        )
-        known = existing.get(item.remote_id)
         if known is None:
             dataset.first_seen = now
             to_create.append(dataset)
-        elif known[1] != dataset.content_hash or known[2] is not None:
+        else:
             dataset.pk = known[0]
             dataset.archived_at = None
             to_update.append(dataset)
