@@ -63,7 +63,7 @@ class SourceForm(forms.Form):
     def __init__(self, *args: Any, member: AtdMember | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.member = member
-        self.fields["kind"].choices = list(kinds().items())
+        self.fields["kind"].choices = list(kinds().items())  # type: ignore[attr-defined]
         if member is not None:
             # An ATD declares sources for its own perimeter only.
             del self.fields["owner"]
@@ -71,7 +71,7 @@ class SourceForm(forms.Form):
         self.owner_territory: Territory | None = member.territory if member else None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.errors:
             return data
         data["filters"] = parse_filters(
@@ -93,7 +93,7 @@ class SourceForm(forms.Form):
 def source_list(request: HttpRequest) -> HttpResponse:
     sources = HarvestSource.objects.visible_to(request.user).select_related("owner")
     managed = set(HarvestSource.objects.managed_by(request.user).values_list("pk", flat=True))
-    last_runs = {}
+    last_runs: dict[int, HarvestRun] = {}
     for run in HarvestRun.objects.filter(source__in=sources).order_by("source_id", "-started_at").distinct():
         last_runs.setdefault(run.source_id, run)
     rows = [(s, last_runs.get(s.pk), s.pk in managed) for s in sources]
@@ -127,7 +127,7 @@ def source_new(request: HttpRequest) -> HttpResponse:
                 filters=data["filters"],
                 owner=form.owner_territory,
                 schedule=data["schedule"],
-                created_by=request.user,
+                created_by=request.user,  # type: ignore[misc]
             )
             messages.success(request, f"Source « {source.name} » déclarée. Lancez un premier moissonnage.")
             return redirect("observatory:harvest_source", pk=source.pk)
