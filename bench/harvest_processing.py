@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument(
         "--shared", default=str(REPO.parent / "shared" / "data"), help="reference data folder"
     )
+    parser.add_argument("--profile", action="store_true", help="print where the first pass spends its time")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="odl-bench-")
@@ -133,7 +134,14 @@ def main() -> None:
     total = sum(len(items) for _k, items in batches)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     index = ReferentielIndex()
     index_seconds = time.perf_counter() - started
     for kind, items in batches:
@@ -141,13 +149,21 @@ def main() -> None:
     store_seconds = time.perf_counter() - started
     deduplicate()
     first_seconds = time.perf_counter() - started
+    first_cpu = time.process_time() - cpu_started
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
 
     again = time.perf_counter()
+    cpu_again = time.process_time()
     updated = 0
     for kind, items in batches:
         updated += store(sources[kind], items, index=index).updated
     deduplicate()
     second_seconds = time.perf_counter() - again
+    second_cpu = time.process_time() - cpu_again
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     statuses = dict(
@@ -165,8 +181,12 @@ def main() -> None:
     print(f"index du référentiel : {index_seconds:.1f} s")
     print(
         f"premier passage (stockage + rapprochement) : {store_seconds:.1f} s ; avec dédoublonnage : {first_seconds:.1f} s"
+        f" (CPU de ce processus : {first_cpu:.1f} s)"
     )
-    print(f"second passage, rien n'a changé : {second_seconds:.1f} s ({updated} jeux réécrits)")
+    print(
+        f"second passage, rien n'a changé : {second_seconds:.1f} s (CPU {second_cpu:.1f} s, {updated} jeux réécrits)"
+    )
+    print(f"charge de la machine (load average 1 min) : {os.getloadavg()[0]:.1f} sur {os.cpu_count()} cœurs")
     print(
         f"mémoire : pic {rss_peak:.0f} Mo (dont {rss_before:.0f} Mo avant le traitement : Django, référentiel, jeux en mémoire)"
     )
