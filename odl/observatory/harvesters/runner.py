@@ -163,7 +163,7 @@ def insert_datasets(datasets: list[HarvestedDataset]) -> None:
     # Plain text and integers go as they are; dates and JSON need the backend's own adaptation.
     adapted = [isinstance(f, (models.DateTimeField, models.JSONField)) for f in fields]
     table = connection.ops.quote_name(HarvestedDataset._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(f.attname) for f in fields)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
     rows = [
         [
