@@ -153,9 +153,12 @@ DATASET_FIELDS = [
 ]
 
 
-def insert_datasets(datasets: list[HarvestedDataset]) -> None:
-    """INSERT new datasets with ``executemany``: the ORM's bulk_create spends most of a national
-    harvest compiling SQL value by value (see bench/harvest_processing.py), this does it once."""
+def insert_datasets(datasets: list[dict[str, Any]]) -> None:
+    """INSERT new datasets (dicts keyed by attname) with ``executemany``.
+
+    The ORM's bulk_create spends most of a national harvest building model instances and compiling SQL
+    value by value (see bench/harvest_processing.py); this builds the statement once.
+    """
     if not datasets:
         return
     connection = connections[HarvestedDataset.objects.db]
@@ -167,9 +170,9 @@ def insert_datasets(datasets: list[HarvestedDataset]) -> None:
     sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
     rows = [
         [
-            field.get_db_prep_save(getattr(dataset, field.attname), connection)
+            field.get_db_prep_save(dataset.get(field.attname), connection)
             if adapt
-            else getattr(dataset, field.attname)
+            else dataset.get(field.attname)
             for field, adapt in zip(fields, adapted, strict=True)
         ]
         for dataset in datasets
@@ -241,7 +244,7 @@ def store(
         .values_list("remote_id", "id", "content_hash", "archived_at")
         .iterator(chunk_size=5000)
     }
-    to_create: list[HarvestedDataset] = []
+    to_create: list[dict[str, Any]] = []
     to_update: list[HarvestedDataset] = []
     for item in items:
         publisher = publisher_by_remote.get(item.publisher.remote_id) if item.publisher else None
@@ -260,24 +263,21 @@ def store(
         }
         content_hash = _hash([publisher.pk if publisher else None, *values.values()])
         known = existing.get(item.remote_id)
-        # Unchanged and still published: no model instance at all (most items on most runs).
+        # Unchanged and still published: nothing to write (most items on most runs).
         if known is not None and known[1] == content_hash and known[2] is None:
             continue
-        dataset = HarvestedDataset(
-            source=source,
-            remote_id=item.remote_id[:300],
-            publisher=publisher,
-            content_hash=content_hash,
-            last_seen=now,
+        row = {
+            "source_id": source.pk,
+            "remote_id": item.remote_id[:300],
+            "publisher_id": publisher.pk if publisher else None,
+            "content_hash": content_hash,
+            "last_seen": now,
             **values,
-        )
+        }
         if known is None:
-            dataset.first_seen = now
-            to_create.append(dataset)
+            to_create.append({**row, "first_seen": now})
         else:
-            dataset.pk = known[0]
-            dataset.archived_at = None
-            to_update.append(dataset)
+            to_update.append(HarvestedDataset(pk=known[0], archived_at=None, **row))
     insert_datasets(to_create)
     HarvestedDataset.objects.bulk_update(to_update, DATASET_FIELDS, batch_size=BATCH)
     stats.new = len(to_create)
