@@ -98,6 +98,9 @@ class HarvestSourceQuerySet(models.QuerySet["HarvestSource"]):
         return self.filter(owner=member.territory)
 
 
+SCHEDULE_DAYS = {"daily": 1, "weekly": 7, "monthly": 30}
+
+
 class HarvestSource(models.Model):
     name = models.CharField("nom", max_length=200)
     kind = models.CharField(max_length=20, choices=SourceKind.choices)
@@ -126,6 +129,15 @@ class HarvestSource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def is_due(self, now: Any) -> bool:
+        """True when the schedule asks for a new harvest (never harvested, or the period has passed)."""
+        days = SCHEDULE_DAYS.get(self.schedule)
+        if not self.active or days is None:
+            return False
+        last = self.runs.exclude(status="failed").order_by("-started_at").first()
+        # A little slack so that a weekly cron at the same hour does not skip a week.
+        return last is None or (now - last.started_at).total_seconds() >= days * 86400 - 3600
 
 
 class HarvestRun(models.Model):

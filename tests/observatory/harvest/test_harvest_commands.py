@@ -134,3 +134,17 @@ def test_a_bad_mapping_file_is_refused_line_by_line(
     missing.write_text("a;b\n1;2\n", encoding="utf-8")
     with pytest.raises(CommandError, match="Colonnes manquantes"):
         ImportMapping().handle_one(str(missing))
+
+
+def test_due_sources_follow_their_schedule(replay: Replay, harvest_data: Path) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    paged_ckan(replay, load(harvest_data, "ckan/demo.ckan.org-package_search.json")["result"]["results"])
+    weekly = HarvestSource.objects.create(name="hebdo", kind="ckan", url=replay.url(), schedule="weekly")
+    HarvestSource.objects.create(name="à la main", kind="ckan", url=replay.url(), schedule="manual")
+    assert [r.source for r in Harvest().handle_one([], all_sources=True, due=True)] == [weekly]
+    assert Harvest().handle_one([], all_sources=True, due=True) == []
+    HarvestRun.objects.update(started_at=timezone.now() - timedelta(days=8))
+    assert len(Harvest().handle_one([], all_sources=True, due=True)) == 1

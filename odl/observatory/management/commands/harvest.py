@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from odl.core.cli_output import progress_bar, write_table
 from odl.observatory.harvesters.base import SourceUrlError
@@ -21,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="toutes les sources actives")
         parser.add_argument(
             "--kind", default="", help="avec --all : seulement ce type (datagouv, ckan, opendatasoft, dcat)"
+        )
+        parser.add_argument(
+            "--due",
+            action="store_true",
+            help="avec --all : seulement les sources dont la fréquence (jour, semaine, mois) demande un passage (pour cron)",
         )
         parser.add_argument("--no-progress", action="store_true", help="sans barre de progression")
 
@@ -56,7 +62,13 @@ class Command(BaseCommand):
             raise CommandError(f"{len(failed)} source(s) sur {len(runs)} en échec.", returncode=1)
 
     def handle_one(
-        self, references: list[str], *, all_sources: bool = False, kind: str = "", progress: bool = False
+        self,
+        references: list[str],
+        *,
+        all_sources: bool = False,
+        kind: str = "",
+        due: bool = False,
+        progress: bool = False,
     ) -> list[HarvestRun]:
         if all_sources == bool(references):
             raise CommandError("Indiquez des sources OU --all.", returncode=2)
@@ -65,6 +77,12 @@ class Command(BaseCommand):
             if kind:
                 query = query.filter(kind=kind)
             sources = list(query)
+            if due:
+                now = timezone.now()
+                sources = [s for s in sources if s.is_due(now)]
+                if not sources:
+                    self.stderr.write("Aucune source n'est due.")
+                    return []
         else:
             try:
                 sources = sources_for(references)
