@@ -20,7 +20,7 @@ admin.site.register(SnapshotEntry)
 
 # Harvesting: the coordinator binds each ATD user to its perimeter here.
 @admin.register(AtdMember)
-class AtdMemberAdmin(admin.ModelAdmin[AtdMember]):
+class AtdMemberAdmin(admin.ModelAdmin):
     list_display = ("user", "atd_name", "territory")
     search_fields = ("user__username", "atd_name", "territory__nom")
     raw_id_fields = ("territory",)
