@@ -149,6 +149,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "source": source,
             "runs": source.runs.all()[:20],
+            "running": source.runs.filter(status="running").first(),
             "datasets": page,
             "can_manage": HarvestSource.objects.managed_by(request.user).filter(pk=pk).exists(),
             "status_labels": STATUS_LABELS,

@@ -157,3 +157,10 @@ def test_staff_see_everything(admin_client: Client, portal: HarvestSource) -> No
     run_source(portal)
     assert "Portail 35" in admin_client.get("/observatoire/moissonnage/").content.decode()
     assert admin_client.get("/observatoire/moissonnage/editeurs/?statut=to_review").status_code == 200
+
+
+def test_a_running_harvest_shows_its_progress(alice_atd: Client, portal: HarvestSource) -> None:
+    HarvestRun.objects.create(source=portal, status="running", pages=3, items_seen=300)
+    page = alice_atd.get(f"/observatoire/moissonnage/sources/{portal.pk}/").content.decode()
+    assert "Moissonnage en cours : 3 pages lues, 300 jeux vus" in page
+    assert '<meta http-equiv="refresh" content="5">' in page
