@@ -39,7 +39,9 @@ def log_in(page: Any, base: str) -> None:
 def test_an_atd_agent_tests_declares_harvests_and_reviews(
     live_server: Any, alice: Any, replay: Replay, harvest_data: Path
 ) -> None:
-    packages = json.loads((harvest_data / "ckan/demo.ckan.org-package_search.json").read_text())["result"]["results"]
+    packages = json.loads((harvest_data / "ckan/demo.ckan.org-package_search.json").read_text())["result"][
+        "results"
+    ]
     packages[0]["organization"] = {"id": "o1", "title": "Commune de Nulle-Part"}
     packages[1]["title"] = "<img src=x onerror=alert(1)>"
     paged_ckan(replay, packages)
@@ -52,7 +54,9 @@ def test_an_atd_agent_tests_declares_harvests_and_reviews(
         page.get_by_label("Type de source").select_option("ckan")
         page.get_by_label("Adresse (URL)").fill(replay.url())
         page.get_by_role("button", name="Tester cette source").click()
-        assert page.get_by_role("heading", name="Aperçu de la première page (rien n'est enregistré)").is_visible()
+        assert page.get_by_role(
+            "heading", name="Aperçu de la première page (rien n'est enregistré)"
+        ).is_visible()
         assert page.get_by_text("<img src=x onerror=alert(1)>").is_visible()
         assert HarvestSource.objects.count() == 0
         assert axe_violations(page) == []
