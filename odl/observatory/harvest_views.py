@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from odl.observatory import tasks
@@ -253,13 +254,20 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
             raise SourceUrlError(f"décision inconnue : « {action} »")
     except SourceUrlError as exc:
         messages.error(request, f"{publisher.name} : {exc}")
-        return redirect(request.POST.get("next") or "observatory:harvest_review")
+        return _back(request)
     publisher.match_method = "manuel"
     publisher.decided_by = request.user  # type: ignore[assignment]
     publisher.decided_at = timezone.now()
     publisher.save()
     messages.success(request, f"{publisher.name} : décision enregistrée ({DECISIONS[action]}).")
+    return _back(request)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    """Back to the queue page the decision came from, never to another site."""
     next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(next_url)
     return redirect("observatory:harvest_review")

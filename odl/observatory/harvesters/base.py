@@ -164,6 +164,17 @@ def normalise_license(value: Any) -> str:
     return clean_text(text, 200)
 
 
+def safe_url(value: Any) -> str:
+    """An http(s) URL we may put in an href, or "": a harvested ``javascript:`` link must never be clickable."""
+    text = clean_text(value, 1000).replace(" ", "%20")
+    if any(ord(ch) < 32 for ch in text):
+        return ""
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    return text
+
+
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower().removeprefix("www.")
 

@@ -13,16 +13,16 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from django.db import connections, models, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.utils import timezone
 
 from odl.core.text import fold
 from odl.observatory import matching
-from odl.observatory.harvesters.base import HarvestedItem, HarvestError, Page, harvester_for
+from odl.observatory.harvesters.base import HarvestedItem, HarvestError, Page, harvester_for, safe_url
 from odl.observatory.harvesters.scdl import detect_schemas
 from odl.observatory.models.harvest import (
     RUN_STATUS_LABELS,
@@ -41,6 +41,7 @@ CHUNK = 900  # ids per IN (...): below SQLite's default limit of host parameters
 # statements under psycopg's 65,535 parameters.
 BATCH = 2000
 
+STALE_AFTER = timedelta(hours=6)
 STATUS_RUNNING = "running"
 STATUS_SUCCESS = "success"
 STATUS_PARTIAL = "partial"
@@ -65,8 +66,16 @@ def run_source(
     index: matching.ReferentielIndex | None = None,
     deduplicate_after: bool = True,
 ) -> HarvestRun:
+    now = timezone.now()
+    # A run still "running" after hours belongs to a process that died: say so rather than block forever.
+    HarvestRun.objects.filter(source=source, status=STATUS_RUNNING, started_at__lt=now - STALE_AFTER).update(
+        status=STATUS_FAILED, finished_at=now, message="interrompu : le processus de moissonnage s'est arrêté"
+    )
+    busy = HarvestRun.objects.filter(source=source, status=STATUS_RUNNING).exists()
     run = HarvestRun.objects.create(source=source, trigger=trigger, status=STATUS_RUNNING)
     failures: list[dict[str, str]] = []
+    if busy:
+        return _finish(run, STATUS_FAILED, "un autre moissonnage de cette source est déjà en cours", failures)
     try:
         harvester = harvester_for(source.kind, source.url, source.filters, http=http)
         items: dict[str, HarvestedItem] = {}
@@ -87,9 +96,16 @@ def run_source(
         logger.exception("harvest of source %s failed", source.pk)
         return _finish(run, STATUS_FAILED, f"erreur inattendue : {exc.__class__.__name__} : {exc}", failures)
 
-    stats = store(source, list(items.values()), index=index)
-    if deduplicate_after:
-        deduplicate()
+    try:
+        stats = store(source, list(items.values()), index=index)
+        if deduplicate_after:
+            deduplicate()
+    except DatabaseError as exc:
+        # store() is one transaction: nothing of this run was kept.
+        logger.exception("storing the harvest of source %s failed", source.pk)
+        return _finish(
+            run, STATUS_FAILED, f"enregistrement impossible, rien n'a été modifié : {exc}", failures
+        )
     if not source.technology:
         HarvestSource.objects.filter(pk=source.pk).update(technology=technology)
         source.technology = technology
@@ -249,14 +265,14 @@ def store(
     for item in items:
         publisher = publisher_by_remote.get(item.publisher.remote_id) if item.publisher else None
         values = {
-            "url": item.url[:1000],
+            "url": safe_url(item.url),
             "title": item.title[:500],
             "description": item.description,
             "license": item.license[:200],
             "remote_created": item.created,
             "remote_modified": item.modified,
             "tags": item.tags,
-            "resources": item.resources,
+            "resources": [{**r, "url": safe_url(r.get("url"))} for r in item.resources],
             "schemas": detect_schemas(item),
             "dedup_key": (item.origin_key or item.own_key)[:300],
             "title_key": title_key(item.title, item.publisher.name if item.publisher else "")[:300],

@@ -217,3 +217,28 @@ def test_a_broken_item_is_recorded_and_the_rest_is_kept(replay: Replay, harvest_
     run = run_source(HarvestSource.objects.create(name="dg", kind="datagouv", url=replay.url()))
     assert (run.status, run.items_seen, run.items_failed) == ("partial", 14, 1)
     assert run.errors[0]["error"] == "jeu de données sans identifiant"
+
+
+def test_a_source_already_being_harvested_is_not_harvested_twice(ckan_source: HarvestSource) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from odl.observatory.models import HarvestRun
+
+    HarvestRun.objects.create(source=ckan_source, status="running")
+    run = run_source(ckan_source)
+    assert (run.status, run.message) == ("failed", "un autre moissonnage de cette source est déjà en cours")
+    # A run left "running" for hours belongs to a dead process: it no longer blocks.
+    HarvestRun.objects.filter(status="running").update(started_at=timezone.now() - timedelta(hours=7))
+    assert run_source(ckan_source).status == "success"
+    assert HarvestRun.objects.filter(message__startswith="interrompu").count() == 1
+
+
+def test_harvested_links_that_are_not_http_are_dropped(replay: Replay, harvest_data: Path) -> None:
+    packages = load(harvest_data, "ckan/demo.ckan.org-package_search.json")["result"]["results"]
+    packages[0]["resources"] = [{"name": "piège", "url": "javascript:alert(1)", "format": "CSV"}]
+    paged_ckan(replay, packages)
+    source = HarvestSource.objects.create(name="p", kind="ckan", url=replay.url())
+    run_source(source)
+    assert source.datasets.get(remote_id=packages[0]["id"]).resources[0]["url"] == ""

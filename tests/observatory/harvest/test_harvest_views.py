@@ -164,3 +164,13 @@ def test_a_running_harvest_shows_its_progress(alice_atd: Client, portal: Harvest
     page = alice_atd.get(f"/observatoire/moissonnage/sources/{portal.pk}/").content.decode()
     assert "Moissonnage en cours : 3 pages lues, 300 jeux vus" in page
     assert '<meta http-equiv="refresh" content="5">' in page
+
+
+def test_a_decision_never_redirects_to_another_site(alice_atd: Client, portal: HarvestSource) -> None:
+    run_source(portal)
+    publisher = Publisher.objects.get(remote_id="o2")
+    response = alice_atd.post(
+        f"/observatoire/moissonnage/editeurs/{publisher.pk}/decision/",
+        {"action": "reject", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == "/observatoire/moissonnage/editeurs/"
