@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -192,13 +193,21 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .order_by("name", "pk")
     )
     page = Paginator(publishers, 50).get_page(request.GET.get("page"))
+    counts = dict(
+        Publisher.objects.visible_to(request.user)
+        .values_list("match_status")
+        .annotate(n=Count("pk"))
+        .values_list("match_status", "n")
+    )
+    choices = [(value, label, counts.get(value, 0)) for value, label in MATCH_STATUS_LABELS.items()]
     return render(
         request,
         "observatory/harvest/review_queue.html",
         {
             "page": page,
             "status": status,
-            "status_labels": MATCH_STATUS_LABELS,
+            "status_label": MATCH_STATUS_LABELS[status],
+            "choices": choices,
             "member": member_of(request.user),
         },
     )

@@ -117,6 +117,7 @@ def test_the_review_queue_is_scoped_to_the_perimeter(
     run_source(portal)
     queue = alice_atd.get("/observatoire/moissonnage/editeurs/").content.decode()
     assert "Commune de Nulle-Part" in queue
+    assert "à vérifier (1)" in queue and "rapproché automatiquement (1)" in queue
     assert "Commune de Nulle-Part" not in bob_atd.get("/observatoire/moissonnage/editeurs/").content.decode()
     publisher = Publisher.objects.get(remote_id="o2")
     assert (
