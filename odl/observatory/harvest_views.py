@@ -173,6 +173,17 @@ def source_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def source_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deactivate a source (its harvested datasets stay) or activate it again."""
+    source = get_object_or_404(HarvestSource.objects.managed_by(request.user), pk=pk)
+    source.active = not source.active
+    source.save(update_fields=["active"])
+    messages.success(request, f"Source « {source.name} » {'réactivée' if source.active else 'désactivée'}.")
+    return redirect("observatory:harvest_source", pk=pk)
+
+
+@login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = HarvestSource.objects.visible_to(request.user)
     run = get_object_or_404(HarvestRun.objects.select_related("source").filter(source__in=visible), pk=pk)

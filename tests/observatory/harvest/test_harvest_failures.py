@@ -242,3 +242,10 @@ def test_harvested_links_that_are_not_http_are_dropped(replay: Replay, harvest_d
     source = HarvestSource.objects.create(name="p", kind="ckan", url=replay.url())
     run_source(source)
     assert source.datasets.get(remote_id=packages[0]["id"]).resources[0]["url"] == ""
+
+
+def test_a_slow_answer_within_the_timeout_is_waited_for(replay: Replay, harvest_data: Path) -> None:
+    xml = (harvest_data / "dcat/udata-tests/catalog.xml").read_bytes()
+    replay.handler("/slow", slow(0.4, (200, {"Content-Type": "application/rdf+xml"}, xml)))
+    run = run_source(HarvestSource.objects.create(name="lent", kind="dcat", url=replay.url("/slow")))
+    assert (run.status, run.items_seen, replay.hits["/slow"]) == ("success", 4, 1)

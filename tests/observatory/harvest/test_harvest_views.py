@@ -175,3 +175,18 @@ def test_a_decision_never_redirects_to_another_site(alice_atd: Client, portal: H
         {"action": "reject", "next": "https://evil.example/"},
     )
     assert response["Location"] == "/observatoire/moissonnage/editeurs/"
+
+
+def test_a_manager_deactivates_a_source_and_its_datasets_stay(
+    alice_atd: Client, bob_atd: Client, portal: HarvestSource
+) -> None:
+    run_source(portal)
+    assert bob_atd.post(f"/observatoire/moissonnage/sources/{portal.pk}/activation/").status_code == 404
+    alice_atd.post(f"/observatoire/moissonnage/sources/{portal.pk}/activation/")
+    portal.refresh_from_db()
+    assert portal.active is False
+    assert portal.datasets.count() == 3
+    assert (
+        "Réactiver la source"
+        in alice_atd.get(f"/observatoire/moissonnage/sources/{portal.pk}/").content.decode()
+    )
