@@ -194,6 +194,12 @@ def insert_datasets(datasets: list[dict[str, Any]]) -> None:
         for dataset in datasets
     ]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY is PostgreSQL's bulk path: several times faster than INSERTs for a national pass.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, rows[start : start + BATCH])
 
