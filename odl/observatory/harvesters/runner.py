@@ -54,6 +54,10 @@ def preview(
 ) -> Page:
     """Harvest the first page of a source without storing anything (the "tester cette source" button)."""
     harvester = harvester_for(kind, url, filters, http=http)
+    client = getattr(harvester, "client", None)
+    if client is not None:
+        # Someone is waiting in front of the form: one retry at most, not a full back-off sequence.
+        client.retries = min(client.retries, 1)
     return harvester.first_page()
 
 

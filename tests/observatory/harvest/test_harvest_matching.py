@@ -122,3 +122,31 @@ def test_a_local_portal_publisher_matches_by_name_in_its_owner_perimeter(
     assert Publisher.objects.get(remote_id="org-1").territory.nom == "Bruz"
     acigne = Publisher.objects.get(remote_id="org-2")
     assert (acigne.match_status, acigne.territory.code) == ("auto", "35001")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_real_data_gouv_organisations_match_the_real_referentiel(
+    npm_referentiel: Path, replay: Replay, harvest_data: Path
+) -> None:
+    from odl.territories.loader import load_referentiel
+
+    load_referentiel(npm_referentiel)
+    serve_udata_fixtures(replay, harvest_data)
+    run_source(HarvestSource.objects.create(name="data.gouv.fr", kind="datagouv", url=replay.url()))
+
+    def matched(name: str) -> tuple[str, str, str | None]:
+        publisher = Publisher.objects.select_related("territory", "candidate").get(name=name)
+        found = publisher.territory or publisher.candidate
+        return publisher.match_status, publisher.match_method, found.code if found else None
+
+    assert matched("Mairie de Montluel (IRVE)") == ("auto", "siren", "01262")
+    assert matched("Commune de Sixt-sur-Aff") == ("auto", "siren", "35328")
+    assert matched("Métropole de Lyon")[:2] == ("auto", "siren")
+    assert matched("Durance Luberon Verdon Agglomération")[:2] == ("auto", "siren")
+    # The npm référentiel has no SIREN for régions: the declared SIRET (the Région's own) is confirmed
+    # through the siretisation extras, level "region", code 84.
+    assert matched("SGAR Auvergne-Rhône-Alpes") == ("auto", "siretisation", "84")
+    assert matched("Santé publique France")[0] == "not_collectivite"
+    # The accompanying structure publishing for the commune of Garein is not a collectivité itself.
+    assert matched("Agence Départementale D'Aide aux Collectivités Locales des Landes")[0] == "not_collectivite"
