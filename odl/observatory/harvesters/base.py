@@ -223,6 +223,7 @@ class ServiceClient:
         self.retries = int(harvest_setting("ODL_HARVEST_RETRIES", 3))
         self.backoff = float(harvest_setting("ODL_HARVEST_BACKOFF", 1.0))
         self.max_bytes = int(harvest_setting("ODL_HARVEST_MAX_RESPONSE_BYTES", 100 * 1024 * 1024))
+        self._owns_http = http is None
         self.http = http or httpx.Client(
             timeout=self.timeout,
             follow_redirects=True,
@@ -232,7 +233,8 @@ class ServiceClient:
         self.requests_made = 0
 
     def close(self) -> None:
-        self.http.close()
+        if self._owns_http:
+            self.http.close()
 
     def get(
         self, url: str, params: dict[str, Any] | None = None, accept: str | None = None
@@ -305,6 +307,7 @@ class Harvester:
     kind: ClassVar[str]
     technology: ClassVar[str]
     label: ClassVar[str]
+    client: ServiceClient
     # What the declaration form shows under the URL field.
     url_help: ClassVar[str] = ""
 
@@ -317,6 +320,15 @@ class Harvester:
 
     def pages(self) -> Iterator[Page]:
         raise NotImplementedError
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Harvester:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def first_page(self) -> Page:
         """What the "tester cette source" button shows: one page, nothing stored."""

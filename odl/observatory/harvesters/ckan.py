@@ -68,6 +68,7 @@ def publisher_of(package: dict[str, Any]) -> PublisherRef | None:
 @register
 class CkanHarvester(Harvester):
     kind = "ckan"
+    client: CkanClient
     technology = "CKAN"
     label = "CKAN"
     url_help = "Adresse du portail CKAN, par exemple https://trouver.datasud.fr"

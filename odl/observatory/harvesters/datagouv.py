@@ -167,6 +167,7 @@ def item_from_dataset(
 @register
 class DatagouvHarvester(Harvester):
     kind = "datagouv"
+    client: DatagouvClient
     technology = "data.gouv.fr"
     label = "data.gouv.fr"
     url_help = (

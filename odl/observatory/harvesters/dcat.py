@@ -259,6 +259,7 @@ def total_items(graph: Graph) -> int | None:
 @register
 class DcatHarvester(Harvester):
     kind = "dcat"
+    client: DcatClient
     technology = "DCAT"
     label = "Catalogue DCAT"
     url_help = "Adresse du catalogue DCAT (RDF/XML, Turtle, JSON-LD avec pagination Hydra, ou data.json)"

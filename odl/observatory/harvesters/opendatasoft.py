@@ -59,6 +59,7 @@ def portal_base(url: str) -> str:
 @register
 class OpendatasoftHarvester(Harvester):
     kind = "opendatasoft"
+    client: OpendatasoftClient
     technology = "Opendatasoft"
     label = "Opendatasoft"
     url_help = "Adresse du portail Opendatasoft, par exemple https://data.rennesmetropole.fr"

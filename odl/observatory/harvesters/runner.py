@@ -53,12 +53,10 @@ def preview(
     kind: str, url: str, filters: dict[str, Any] | None = None, http: httpx.Client | None = None
 ) -> Page:
     """Harvest the first page of a source without storing anything (the "tester cette source" button)."""
-    harvester = harvester_for(kind, url, filters, http=http)
-    client = getattr(harvester, "client", None)
-    if client is not None:
+    with harvester_for(kind, url, filters, http=http) as harvester:
         # Someone is waiting in front of the form: one retry at most, not a full back-off sequence.
-        client.retries = min(client.retries, 1)
-    return harvester.first_page()
+        harvester.client.retries = min(harvester.client.retries, 1)
+        return harvester.first_page()
 
 
 def run_source(
@@ -81,18 +79,18 @@ def run_source(
     if busy:
         return _finish(run, STATUS_FAILED, "un autre moissonnage de cette source est déjà en cours", failures)
     try:
-        harvester = harvester_for(source.kind, source.url, source.filters, http=http)
         items: dict[str, HarvestedItem] = {}
-        for page in harvester.pages():
-            for item in page.items:
-                items[item.remote_id] = item
-            failures.extend(page.failures)
-            run.pages += 1
-            run.items_seen = len(items)
-            # A progress line for the web page: a cheap UPDATE per page, outside the final transaction.
-            HarvestRun.objects.filter(pk=run.pk).update(pages=run.pages, items_seen=run.items_seen)
-            if progress:
-                progress(len(items), page.total)
+        with harvester_for(source.kind, source.url, source.filters, http=http) as harvester:
+            for page in harvester.pages():
+                for item in page.items:
+                    items[item.remote_id] = item
+                failures.extend(page.failures)
+                run.pages += 1
+                run.items_seen = len(items)
+                # A progress line for the web page: a cheap UPDATE per page, outside the final transaction.
+                HarvestRun.objects.filter(pk=run.pk).update(pages=run.pages, items_seen=run.items_seen)
+                if progress:
+                    progress(len(items), page.total)
         technology = getattr(harvester, "technology_hint", "") or harvester.technology
     except HarvestError as exc:
         return _finish(run, STATUS_FAILED, str(exc), failures)

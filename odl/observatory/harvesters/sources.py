@@ -52,7 +52,8 @@ def check_source(kind: str, url: str, filters: dict[str, Any]) -> str:
     if kind not in kinds():
         raise SourceUrlError(f"type de source inconnu : « {kind} » (types : {', '.join(kinds())})")
     url = validate_http_url(url)
-    harvester_for(kind, url, filters)
+    # Building the harvester runs the kind's own URL checks; nothing is fetched.
+    harvester_for(kind, url, filters).close()
     return url
 
 

@@ -149,4 +149,6 @@ def test_the_real_data_gouv_organisations_match_the_real_referentiel(
     assert matched("SGAR Auvergne-Rhône-Alpes") == ("auto", "siretisation", "84")
     assert matched("Santé publique France")[0] == "not_collectivite"
     # The accompanying structure publishing for the commune of Garein is not a collectivité itself.
-    assert matched("Agence Départementale D'Aide aux Collectivités Locales des Landes")[0] == "not_collectivite"
+    assert (
+        matched("Agence Départementale D'Aide aux Collectivités Locales des Landes")[0] == "not_collectivite"
+    )
