@@ -12,5 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("moissonnage/sources/<int:pk>/activation/", views.source_toggle, name="harvest_source_toggle"),
     path("moissonnage/passages/<int:pk>/", views.run_detail, name="harvest_run"),
     path("moissonnage/editeurs/", views.review_queue, name="harvest_review"),
+    path("moissonnage/editeurs/correspondances.csv", views.mapping_export, name="harvest_mapping_export"),
+    path("moissonnage/editeurs/import/", views.mapping_import, name="harvest_mapping_import"),
     path("moissonnage/editeurs/<int:pk>/decision/", views.review_decide, name="harvest_decide"),
 ]

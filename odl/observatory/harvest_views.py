@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,10 +21,22 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from odl.core import exports
+from odl.core.spreadsheets import UnreadableFile, read_table
 from odl.observatory import tasks
 from odl.observatory.harvesters.base import HarvestError, SourceUrlError
 from odl.observatory.harvesters.runner import STATUS_LABELS, preview
-from odl.observatory.harvesters.sources import SCHEDULES, check_source, find_territory, kinds, parse_filters
+from odl.observatory.harvesters.sources import (
+    MAPPING_COLUMNS,
+    REQUIRED_MAPPING_COLUMNS,
+    SCHEDULES,
+    check_source,
+    find_territory,
+    import_mapping,
+    kinds,
+    mapping_rows,
+    parse_filters,
+)
 from odl.observatory.models.harvest import (
     MATCH_ACCEPTED,
     MATCH_NOT_COLLECTIVITE,
@@ -222,6 +235,53 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "member": member_of(request.user),
         },
     )
+
+
+class MappingUploadForm(forms.Form):
+    file = forms.FileField(label="Table de correspondance (CSV, XLSX ou ODS, au format de l'export)")
+    dry_run = forms.BooleanField(label="Vérifier seulement, sans rien enregistrer", required=False)
+
+
+@login_required
+def mapping_export(request: HttpRequest) -> HttpResponse:
+    """The mapping of the publishers this user may see, as CSV (formula injection neutralised)."""
+    rows = mapping_rows(Publisher.objects.visible_to(request.user))
+    response = HttpResponse(exports.to_csv(MAPPING_COLUMNS, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="correspondances-editeurs.csv"'
+    return response
+
+
+@login_required
+def mapping_import(request: HttpRequest) -> HttpResponse:
+    member = None if request.user.is_staff else member_of(request.user)
+    if member is None and not request.user.is_staff:
+        raise PermissionDenied("Seuls la coordination nationale et les ATD importent des correspondances.")
+    form = MappingUploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.ODL_MAX_UPLOAD_BYTES:
+            form.add_error("file", "Fichier trop volumineux.")
+        else:
+            try:
+                table = read_table(upload.name, upload.read())
+            except UnreadableFile as exc:
+                form.add_error("file", str(exc))
+            else:
+                header = {h.strip().lower() for h in table.header}
+                missing = [c for c in REQUIRED_MAPPING_COLUMNS if c not in header]
+                if missing:
+                    form.add_error("file", f"Colonnes manquantes : {', '.join(missing)}.")
+                else:
+                    report = import_mapping(
+                        table.dicts(),
+                        table.line_numbers or list(range(2, len(table.rows) + 2)),
+                        user=request.user,
+                        dry_run=form.cleaned_data["dry_run"],
+                        publishers=Publisher.objects.visible_to(request.user),
+                        perimeter=member.territory if member else None,
+                    )
+    return render(request, "observatory/harvest/mapping_import.html", {"form": form, "report": report})
 
 
 DECISIONS = {

@@ -15,6 +15,7 @@ from odl.observatory.models.harvest import (
     MATCH_STATUS_LABELS,
     HarvestSource,
     Publisher,
+    perimeter_q,
 )
 from odl.territories.models import Territory
 
@@ -93,6 +94,9 @@ MAPPING_COLUMNS = [
 ]
 
 
+REQUIRED_MAPPING_COLUMNS = ("source_id", "editeur_id", "statut", "collectivite_type", "collectivite_code")
+
+
 def mapping_rows(publishers: Any) -> list[list[Any]]:
     rows = []
     for p in publishers.select_related("source", "territory", "on_behalf_of").order_by("source_id", "name"):
@@ -134,9 +138,19 @@ def _territory(kind: str, code: str) -> Territory | None:
 
 
 def import_mapping(
-    rows: list[dict[str, str]], line_numbers: list[int], user: Any = None, dry_run: bool = False
+    rows: list[dict[str, str]],
+    line_numbers: list[int],
+    user: Any = None,
+    dry_run: bool = False,
+    publishers: Any = None,
+    perimeter: Territory | None = None,
 ) -> ImportReport:
-    """Apply a mapping table: every row is a person's decision, which later harvests keep."""
+    """Apply a mapping table: every row is a person's decision, which later harvests keep.
+
+    From the web, ``publishers`` is what the user may see and ``perimeter`` the ATD's territory: rows
+    outside them are refused line by line.
+    """
+    publishers = Publisher.objects.all() if publishers is None else publishers
     report = ImportReport(errors=[])
     assert report.errors is not None
     allowed = set(MATCH_STATUS_LABELS)
@@ -144,7 +158,7 @@ def import_mapping(
         for row, line in zip(rows, line_numbers, strict=False):
             try:
                 source_id = int(row.get("source_id") or "0")
-                publisher = Publisher.objects.get(source_id=source_id, remote_id=row.get("editeur_id", ""))
+                publisher = publishers.get(source_id=source_id, remote_id=row.get("editeur_id", ""))
             except (ValueError, Publisher.DoesNotExist):
                 report.errors.append(
                     f"ligne {line} : éditeur « {row.get('editeur_id', '')} » de la source {row.get('source_id', '')} inconnu"
@@ -163,6 +177,16 @@ def import_mapping(
                 )
             except ValueError as exc:
                 report.errors.append(f"ligne {line} : {exc}")
+                continue
+            outside = [
+                t
+                for t in (territory, behalf)
+                if t is not None
+                and perimeter is not None
+                and not Territory.objects.filter(perimeter_q(perimeter), pk=t.pk).exists()
+            ]
+            if outside:
+                report.errors.append(f"ligne {line} : {outside[0].nom} est hors du périmètre de votre ATD")
                 continue
             if status in CONFIRMED_STATUSES and territory is None:
                 report.errors.append(f"ligne {line} : le statut « {status} » demande une collectivité")

@@ -190,3 +190,41 @@ def test_a_manager_deactivates_a_source_and_its_datasets_stay(
         "Réactiver la source"
         in alice_atd.get(f"/observatoire/moissonnage/sources/{portal.pk}/").content.decode()
     )
+
+
+def test_the_mapping_exports_and_imports_from_the_web_within_the_perimeter(
+    alice_atd: Client, portal: HarvestSource
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    run_source(portal)
+    exported = alice_atd.get("/observatoire/moissonnage/editeurs/correspondances.csv")
+    assert exported["Content-Type"].startswith("text/csv")
+    lines = exported.content.decode("utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    nulle = next(line.split(";") for line in lines if "Nulle-Part" in line)
+    nulle[header.index("statut")] = "accepted"
+    nulle[header.index("collectivite_type")], nulle[header.index("collectivite_code")] = "commune", "35001"
+    bruz = next(line.split(";") for line in lines if '"Bruz"' in line or ";Bruz;" in line)
+    bruz[header.index("statut")] = "accepted"
+    bruz[header.index("collectivite_type")], bruz[header.index("collectivite_code")] = "commune", "2A004"
+    body = "\n".join([";".join(header), ";".join(nulle), ";".join(bruz)]).encode()
+    response = alice_atd.post(
+        "/observatoire/moissonnage/editeurs/import/",
+        {"file": SimpleUploadedFile("corr.csv", body, "text/csv")},
+    )
+    page = response.content.decode()
+    assert "1 éditeur modifié" in page
+    assert "ligne 3 : Ajaccio est hors du périmètre de votre ATD" in page
+    assert Publisher.objects.get(remote_id="o2").territory.code == "35001"
+    assert Publisher.objects.get(remote_id="o1").territory.code == "35047"
+
+
+def test_an_unreadable_mapping_upload_gets_a_french_message(alice_atd: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = alice_atd.post(
+        "/observatoire/moissonnage/editeurs/import/",
+        {"file": SimpleUploadedFile("corr.csv", b"a;b\n1;2\n", "text/csv")},
+    )
+    assert "Colonnes manquantes : source_id, editeur_id" in response.content.decode()

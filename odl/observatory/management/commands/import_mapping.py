@@ -3,7 +3,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odl.core.spreadsheets import UnreadableFile, read_table
-from odl.observatory.harvesters.sources import MAPPING_COLUMNS, ImportReport, import_mapping
+from odl.observatory.harvesters.sources import (
+    MAPPING_COLUMNS,
+    REQUIRED_MAPPING_COLUMNS,
+    ImportReport,
+    import_mapping,
+)
 
 
 class Command(BaseCommand):
@@ -33,11 +38,7 @@ class Command(BaseCommand):
         except UnreadableFile as exc:
             raise CommandError(str(exc), returncode=2) from exc
         header = {h.strip().lower() for h in table.header}
-        missing = [
-            c
-            for c in ("source_id", "editeur_id", "statut", "collectivite_type", "collectivite_code")
-            if c not in header
-        ]
+        missing = [c for c in REQUIRED_MAPPING_COLUMNS if c not in header]
         if missing:
             raise CommandError(
                 f"Colonnes manquantes dans « {path} » : {', '.join(missing)} (attendu : {', '.join(MAPPING_COLUMNS)}).",
