@@ -42,6 +42,8 @@ CHUNK = 900  # ids per IN (...): below SQLite's default limit of host parameters
 BATCH = 2000
 
 STALE_AFTER = timedelta(hours=6)
+# Bump when title_key, SCDL detection or URL cleaning change: every dataset is then rewritten once.
+DERIVATION_VERSION = 1
 STATUS_RUNNING = "running"
 STATUS_SUCCESS = "success"
 STATUS_PARTIAL = "partial"
@@ -272,6 +274,30 @@ def store(
     to_update: list[HarvestedDataset] = []
     for item in items:
         publisher = publisher_by_remote.get(item.publisher.remote_id) if item.publisher else None
+        # The hash covers what the source said (and which version of our derivations reads it): an
+        # unchanged dataset costs one hash, not a folding, URL checks and SCDL detection.
+        content_hash = _hash(
+            [
+                DERIVATION_VERSION,
+                publisher.pk if publisher else None,
+                item.publisher.name if item.publisher else "",
+                item.url,
+                item.title,
+                item.description,
+                item.license,
+                item.created,
+                item.modified,
+                item.tags,
+                item.resources,
+                item.declared_schemas,
+                item.origin_key,
+                item.own_key,
+            ]
+        )
+        known = existing.get(item.remote_id)
+        # Unchanged and still published: nothing to write (most items on most runs).
+        if known is not None and known[1] == content_hash and known[2] is None:
+            continue
         values = {
             "url": safe_url(item.url),
             "title": item.title[:500],
@@ -285,11 +311,6 @@ def store(
             "dedup_key": (item.origin_key or item.own_key)[:300],
             "title_key": title_key(item.title, item.publisher.name if item.publisher else "")[:300],
         }
-        content_hash = _hash([publisher.pk if publisher else None, *values.values()])
-        known = existing.get(item.remote_id)
-        # Unchanged and still published: nothing to write (most items on most runs).
-        if known is not None and known[1] == content_hash and known[2] is None:
-            continue
         row = {
             "source_id": source.pk,
             "remote_id": item.remote_id[:300],
