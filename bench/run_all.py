@@ -9,7 +9,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     modules = sorted(
-        f"bench.{path.stem}" for path in (REPO / "bench").glob("*.py") if path.stem not in {"__init__", "run_all"}
+        f"bench.{path.stem}"
+        for path in (REPO / "bench").glob("*.py")
+        if path.stem not in {"__init__", "run_all"}
     )
     failed = []
     for module in modules:

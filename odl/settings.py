@@ -151,7 +151,8 @@ ODL_AGENTS_THRESHOLD = env_int("ODL_AGENTS_THRESHOLD", 50)
 
 # Jobs: in-process by default; Celery workers on Redis when a broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "")
+# Harvest commands wait for their tasks: results go to the broker unless told otherwise.
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or CELERY_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 
 # Production hardening, all switched on by DJANGO_SECURE=1 (a test runs check --deploy with it).
