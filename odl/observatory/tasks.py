@@ -9,7 +9,7 @@ from celery import group
 from django.conf import settings
 
 from odl.celery import app
-from odl.observatory.harvesters.runner import Progress, deduplicate, run_source
+from odl.observatory.harvesters.runner import Progress, run_source, settle
 from odl.observatory.matching import ReferentielIndex
 from odl.observatory.models.harvest import HarvestRun, HarvestSource
 
@@ -35,10 +35,11 @@ def harvest(
     if not sources:
         return []
     if celery_enabled():
-        # Workers only store; deduplication crosses sources, so it runs once, here, at the end.
+        # Workers only store; deduplication crosses sources, so it runs once, here, at the end,
+        # followed by the day's snapshot.
         job = group(harvest_source.s(s.pk, trigger, False) for s in sources).apply_async()
         run_ids: list[Any] = job.get(timeout=WAIT_SECONDS, propagate=False)
-        deduplicate()
+        settle()
         runs = HarvestRun.objects.in_bulk([r for r in run_ids if isinstance(r, int)])
         return [runs[r] for r in run_ids if isinstance(r, int) and r in runs]
     index = ReferentielIndex()
@@ -46,7 +47,7 @@ def harvest(
         run_source(s, trigger=trigger, progress=progress, index=index, deduplicate_after=False)
         for s in sources
     ]
-    deduplicate()
+    settle()
     return runs_here
 
 

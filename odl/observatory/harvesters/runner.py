@@ -103,7 +103,7 @@ def run_source(
     try:
         stats = store(source, list(items.values()), index=index)
         if deduplicate_after:
-            deduplicate()
+            settle()
     except DatabaseError as exc:
         # store() is one transaction: nothing of this run was kept.
         logger.exception("storing the harvest of source %s failed", source.pk)
@@ -348,6 +348,14 @@ def _canonical_order(row: tuple[int, int, str]) -> tuple[int, int]:
 
 
 @transaction.atomic
+def settle() -> None:
+    """After a harvest: count cross-platform duplicates once, then record the day's snapshot."""
+    from odl.observatory.history import take_snapshot
+
+    deduplicate()
+    take_snapshot()
+
+
 def deduplicate() -> int:
     """Point every copy of a dataset to one canonical record; returns how many rows changed.
 
