@@ -1,5 +1,5 @@
 # OpenDataLocale task runner. CI calls `make test` (through .ci/run) and `make quality`.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
@@ -48,7 +48,7 @@ run: install
 	$(BIN)/odl load_territories
 	$(BIN)/odl load_demo
 	@echo "OpenDataLocale : http://$(HOST):$(PORT)/"
-	$(BIN)/odl runserver $(HOST):$(PORT)
+	$(BIN)/gunicorn odl.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 300 --access-logfile -
 
 test: install-dev chromium validata
 	$(BIN)/odl makemigrations --check --dry-run -v0

@@ -152,8 +152,17 @@ ODL_AGENTS_THRESHOLD = env_int("ODL_AGENTS_THRESHOLD", 50)
 
 # Jobs: in-process by default; Celery workers on Redis when a broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "")
+# Harvest commands wait for their tasks: results go to the broker unless told otherwise.
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or CELERY_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+
+# Harvesting: how patient the platform is with outside catalogues (see docs/observatory-harvest.md).
+ODL_HARVEST_TIMEOUT = float(env_str("ODL_HARVEST_TIMEOUT", "30"))
+ODL_HARVEST_RETRIES = env_int("ODL_HARVEST_RETRIES", 3)
+ODL_HARVEST_BACKOFF = float(env_str("ODL_HARVEST_BACKOFF", "1.0"))
+ODL_HARVEST_MAX_PAGES = env_int("ODL_HARVEST_MAX_PAGES", 2000)
+ODL_HARVEST_PAGE_SIZE = env_int("ODL_HARVEST_PAGE_SIZE", 100)
+ODL_HARVEST_MAX_RESPONSE_BYTES = env_int("ODL_HARVEST_MAX_RESPONSE_BYTES", 100 * 1024 * 1024)
 
 # Production hardening, all switched on by DJANGO_SECURE=1 (a test runs check --deploy with it).
 SECURE = env_bool("DJANGO_SECURE", False)

@@ -14,7 +14,9 @@ FIXTURES = Path(__file__).resolve().parent / "territories" / "fixtures"
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings: pytest.FixtureRequest) -> None:
+def _isolated_settings(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+    # Each test gets its own data folder (caches, synced contours), so parallel workers never share one.
+    settings.DATA_DIR = tmp_path / "var"  # type: ignore[attr-defined]
     # Tests render templates without running collectstatic.
     settings.STORAGES = {  # type: ignore[attr-defined]
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

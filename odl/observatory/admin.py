@@ -8,6 +8,7 @@ from odl.observatory.models import (
     Snapshot,
     SnapshotEntry,
 )
+from odl.observatory.models.harvest import AtdMember
 
 admin.site.register(HarvestSource)
 admin.site.register(HarvestRun)
@@ -15,3 +16,11 @@ admin.site.register(Publisher)
 admin.site.register(HarvestedDataset)
 admin.site.register(Snapshot)
 admin.site.register(SnapshotEntry)
+
+
+# Harvesting: the coordinator binds each ATD user to its perimeter here.
+@admin.register(AtdMember)
+class AtdMemberAdmin(admin.ModelAdmin):
+    list_display = ("user", "atd_name", "territory")
+    search_fields = ("user__username", "atd_name", "territory__nom")
+    raw_id_fields = ("territory",)

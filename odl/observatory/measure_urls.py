@@ -1,5 +1,21 @@
 """URLs of indicators, dashboards, history and the map."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from odl.observatory import geo_views, measure_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", measure_views.dashboard, name="dashboard"),
+    path("collectivites/<slug:which>/", measure_views.collectivite_list, name="list"),
+    path(
+        "collectivites/<slug:which>/export.<str:fmt>",
+        measure_views.collectivite_list_export,
+        name="list_export",
+    ),
+    path("instantanes/", measure_views.snapshot_list, name="snapshots"),
+    path("instantanes/<int:pk>/lignes.<str:fmt>", measure_views.snapshot_rows, name="snapshot_rows"),
+    path("carte/", geo_views.map_page, name="map"),
+    path("carte/grille.json", geo_views.grid_data, name="map_grid"),
+    path("carte/collectivites.json", geo_views.collectivites_data, name="map_collectivites"),
+    path("carte/contours/<slug:layer>/<str:departement>.geojson", geo_views.contours, name="map_contours"),
+]

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 
 from odl.core.identifiers import clean_number, siren_problem
 from odl.core.text import fold
@@ -227,7 +228,6 @@ def perimeter_filter(criteria: Criteria) -> Q:
 
 
 _FIELDS = (
-    "id",
     "kind",
     "code",
     "siren",
@@ -238,12 +238,9 @@ _FIELDS = (
     "population_millesime",
     "departement_code",
     "region_code",
-    "epci__siren",
-    "epci__code",
-    "epci__nom",
+    "epci_id",
     "agents",
     "exercised_by",
-    "note",
 )
 
 
@@ -273,40 +270,55 @@ def compute_targets(criteria: Criteria) -> TargetResult:
             | Q(population=None)
         )
     names = _names()
+    epcis = {
+        pk: (siren, nom)
+        for pk, siren, nom in Territory.objects.filter(kind=Kind.EPCI).values_list("id", "siren", "nom")
+    }
+    detail_url = reverse("territories:detail", args=["KIND", "CODE"])
     rows: list[dict[str, Any]] = []
-    for values in qs.values(*_FIELDS):
-        status, reason = evaluate(
-            values["kind"],
-            values["population"],
-            values["agents"],
-            values["zone"],
-            values["exercised_by"],
-            rule,
-        )
-        if not criteria.include_all and status == Obligation.NON:
+    include_all = criteria.include_all
+    no_epci = ("", "")
+    # Tuples and one pass: this runs for every ciblage request (4,600 rows for France).
+    for (
+        kind,
+        code,
+        siren,
+        nom,
+        nature,
+        zone,
+        population,
+        millesime,
+        dep,
+        reg,
+        epci_id,
+        agents,
+        exercised,
+    ) in qs.order_by().values_list(*_FIELDS):
+        status, reason = evaluate(kind, population, agents, zone, exercised, rule)
+        if not include_all and status == Obligation.NON:
             continue
-        dep = values["departement_code"]
-        reg = values["region_code"]
+        epci_siren, epci_nom = epcis.get(epci_id, no_epci) if epci_id else no_epci
         rows.append(
             {
-                "kind": values["kind"],
-                "code": values["code"],
-                "siren": values["siren"],
-                "nom": values["nom"],
-                "nature": values["nature"],
-                "zone": values["zone"],
-                "population": values["population"],
-                "millesime": values["population_millesime"],
+                "kind": kind,
+                "code": code,
+                "siren": siren,
+                "nom": nom,
+                "nature": nature,
+                "zone": zone,
+                "population": population,
+                "millesime": millesime,
                 "departement": dep,
                 "departement_nom": names["departement"].get(dep, ""),
                 "region": reg,
                 "region_nom": names["region"].get(reg, ""),
-                "epci_siren": values["epci__siren"] or "",
-                "epci_nom": values["epci__nom"] or "",
-                "agents": values["agents"],
+                "epci_siren": epci_siren,
+                "epci_nom": epci_nom,
+                "agents": agents,
                 "obligation": status.value,
                 "obligation_label": OBLIGATION_LABELS[status],
                 "raison": reason,
+                "url": detail_url.replace("KIND", kind, 1).replace("CODE", code, 1),
             }
         )
     sort_rows(rows, criteria.sort)
@@ -361,9 +373,6 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def export_rows(result: TargetResult) -> list[list[Any]]:
     return [[row[col] if row[col] is not None else "" for col in EXPORT_COLUMNS] for row in result.rows]
-
-
-_NAME_CACHE: dict[str, dict[str, str]] = {}
 
 
 def _names() -> dict[str, dict[str, str]]:

@@ -74,3 +74,17 @@ def test_the_chart_is_drawn_from_the_platforms_own_chartjs(live_server: Any) -> 
         page.goto(f"{live_server.url}/ciblage/?region=53")
         page.wait_for_function("() => window.Chart && Chart.getChart('bands-chart')")
     assert all(url.startswith(live_server.url) or url.startswith("data:") for url in requested), requested
+
+
+def test_an_epci_can_be_picked_by_its_name(live_server: Any) -> None:
+    load_referentiel(FIXTURES / "referentiel", cog_year=2026)
+    with chromium_page() as page:
+        page.goto(f"{live_server.url}/ciblage/")
+        picker = page.get_by_label("Ajouter un EPCI par son nom")
+        picker.fill("rennes")
+        page.wait_for_function("() => document.querySelectorAll('#epci-options option').length > 0")
+        picker.fill("Rennes Métropole (243500139)")
+        assert page.get_by_label("EPCI (SIREN, séparés par des virgules)").input_value() == "243500139"
+        page.get_by_role("button", name="Appliquer").click()
+        page.wait_for_url("**epci=243500139**")
+        assert page.get_by_role("link", name="Betton").is_visible()

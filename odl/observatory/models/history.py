@@ -5,6 +5,11 @@ from django.db import models
 from odl.territories.models import Territory
 
 
+class SnapshotOrigin(models.TextChoices):
+    ODF = "odf", "Édition OpenDataFrance"
+    HARVEST = "harvest", "Moissonnage de la plateforme"
+
+
 class Snapshot(models.Model):
     date = models.DateField()
     label = models.CharField(max_length=200)
@@ -12,6 +17,12 @@ class Snapshot(models.Model):
     edition = models.PositiveIntegerField(null=True, blank=True)
     method = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    source_name = models.CharField(
+        "source", max_length=300, blank=True, help_text="fichier importé ou moissonnage d'origine"
+    )
+    report = models.JSONField(
+        default=dict, blank=True, help_text="bilan du calcul ou de l'import (lignes non rapprochées…)"
+    )
 
     class Meta:
         ordering = ["date"]
@@ -19,8 +30,14 @@ class Snapshot(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def origin_label(self) -> str:
+        return str(SnapshotOrigin(self.origin).label) if self.origin in SnapshotOrigin.values else self.origin
+
 
 class SnapshotEntry(models.Model):
+    """One organisation in a snapshot: open (publishes under its own name) or only published for."""
+
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="entries")
     territory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.SET_NULL)
     siren = models.CharField(max_length=9, db_index=True)
@@ -31,6 +48,22 @@ class SnapshotEntry(models.Model):
     platforms = models.JSONField(default=list, blank=True)
     technologies = models.JSONField(default=list, blank=True)
     schemas = models.JSONField(default=list, blank=True)
+    region_code = models.CharField(max_length=3, blank=True, db_index=True)
+    departement_code = models.CharField(max_length=3, blank=True)
+    population = models.PositiveIntegerField(null=True, blank=True, help_text="telle que la source la donne")
+    match_method = models.CharField(max_length=20, blank=True, help_text="siren, code ou vide")
+    scdl_resources = models.PositiveIntegerField(
+        default=0, help_text="ressources déclarées sous un schéma SCDL"
+    )
+    scdl_valid = models.PositiveIntegerField(
+        null=True, blank=True, help_text="dont valides ; vide quand aucun validateur n'a pu les contrôler"
+    )
+    on_behalf_of = models.JSONField(
+        default=list, blank=True, help_text="SIREN des collectivités pour le compte desquelles elle publie"
+    )
+    first_seen = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+    raw = models.JSONField(default=dict, blank=True, help_text="la ligne source telle quelle")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["snapshot", "siren"], name="snapshot_siren_unique")]

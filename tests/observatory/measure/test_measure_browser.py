@@ -1,0 +1,82 @@
+"""The dashboard and the map in a real Chromium: chart drawn, grid tiles clickable, nothing external."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from odl.observatory.history import take_snapshot
+from tests.browser import axe_violations, chromium_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _watch_outside(page: Any, base: str) -> list[str]:
+    outside: list[str] = []
+    page.on("request", lambda request: None if request.url.startswith(base) else outside.append(request.url))
+    return outside
+
+
+def test_the_dashboard_draws_its_history_chart_beside_the_table(live_server: Any, harvested: Any) -> None:
+    take_snapshot()
+    with chromium_page() as page:
+        outside = _watch_outside(page, live_server.url)
+        page.goto(live_server.url + "/observatoire/?departement=35")
+        page.wait_for_selector("#history-chart[data-ready='1']")
+        assert "2 / 7" in page.get_by_test_id("open-obliged").inner_text()
+        assert page.get_by_test_id("history-table").locator("tbody tr").count() == 1
+        assert axe_violations(page) == []
+        page.get_by_role("link", name="pas encore ouvertes").click()
+        page.wait_for_url("**/collectivites/non-ouvertes/**")
+        assert "Betton" in page.get_by_test_id("collectivites").inner_text()
+        assert outside == []
+
+
+def test_the_map_shows_the_departement_grid_offline_and_opens_a_popup(
+    live_server: Any, harvested: Any
+) -> None:
+    take_snapshot()
+    with chromium_page() as page:
+        outside = _watch_outside(page, live_server.url)
+        page.goto(live_server.url + "/observatoire/carte/")
+        page.wait_for_selector("#observatory-map[data-ready='departement']")
+        assert page.locator("#observatory-map path.leaflet-interactive").count() >= 4  # 35, 22, 2A, 975
+        assert page.locator(".grid-label", has_text="28,6").count() == 1  # Ille-et-Vilaine: 2 of 7
+        page.get_by_label("Niveau").select_option("region")
+        page.wait_for_selector("#observatory-map[data-ready='region']")
+        page.locator("#observatory-map path.leaflet-interactive").first.click(force=True)
+        page.wait_for_selector(".leaflet-popup-content a")
+        assert "Tableau de bord" in page.inner_text(".leaflet-popup-content")
+        assert axe_violations(page) == []
+        assert outside == []
+
+
+def test_with_synced_contours_the_map_shows_communes_filters_them_and_links_to_their_page(
+    live_server: Any, harvested: Any, contours_server: Any
+) -> None:
+    from odl.observatory.management.commands.geo import Command
+
+    take_snapshot()
+    base, _ = contours_server
+    Command().handle_one(base + "/contours/")
+    with chromium_page() as page:
+        outside = _watch_outside(page, live_server.url)
+        page.goto(live_server.url + "/observatoire/carte/")
+        page.wait_for_selector("#observatory-map[data-ready='departement']")
+        page.get_by_label("Département (contours)").select_option("35")
+        page.get_by_label("Niveau").select_option("contours")
+        page.wait_for_selector("#observatory-map[data-ready='contours']")
+        # Rennes and Bruz (communes) and Rennes Métropole (EPCI) have contours in département 35.
+        assert page.locator("#observatory-map path.leaflet-interactive").count() == 3
+        page.get_by_label("Publication").select_option("oui")
+        page.wait_for_selector("#observatory-map[data-ready='contours']")
+        assert page.locator("#observatory-map path.leaflet-interactive").count() == 2  # Rennes, the métropole
+        page.get_by_label("Type de collectivité").select_option("commune")
+        page.wait_for_selector("#observatory-map[data-ready='contours']")
+        page.locator("#observatory-map path.leaflet-interactive").first.click(force=True)
+        page.get_by_role("link", name="Fiche de la collectivité").click()
+        page.wait_for_url("**/collectivites/commune/35238/")
+        assert page.get_by_test_id("publication").is_visible()
+        # The browser only talked to the platform, which serves the contours it cached.
+        assert outside == []
