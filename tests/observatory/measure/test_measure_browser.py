@@ -48,6 +48,8 @@ def test_the_map_shows_the_departement_grid_offline_and_opens_a_popup(
         page.locator("#observatory-map path.leaflet-interactive").first.click(force=True)
         page.wait_for_selector(".leaflet-popup-content a")
         assert "Tableau de bord" in page.inner_text(".leaflet-popup-content")
+        # Leaflet fades popups in; axe would measure the contrast of a half-transparent link.
+        page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
         assert axe_violations(page) == []
         assert outside == []
 
