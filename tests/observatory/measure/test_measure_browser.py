@@ -49,7 +49,9 @@ def test_the_map_shows_the_departement_grid_offline_and_opens_a_popup(
         page.wait_for_selector(".leaflet-popup-content a")
         assert "Tableau de bord" in page.inner_text(".leaflet-popup-content")
         # Leaflet fades popups in; axe would measure the contrast of a half-transparent link.
-        page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
+        page.wait_for_function(
+            "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+        )
         assert axe_violations(page) == []
         assert outside == []
 
