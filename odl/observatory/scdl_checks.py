@@ -87,9 +87,12 @@ class ResourceClient(ServiceClient):
             self._sleep(attempt, retry_after)
 
     def _save(self, response: httpx.Response, dest: Path) -> None:
-        too_big = ResourceUnavailable(
-            f"fichier trop volumineux (plus de {self.max_bytes // (1024 * 1024)} Mo)", final=True
+        limit = (
+            f"{self.max_bytes // (1024 * 1024)} Mo"
+            if self.max_bytes >= 1024 * 1024
+            else f"{max(self.max_bytes // 1024, 1)} ko"
         )
+        too_big = ResourceUnavailable(f"fichier trop volumineux (plus de {limit})", final=True)
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise too_big
