@@ -184,11 +184,11 @@ def test_a_server_error_is_retried_on_the_next_run_and_never_fails_the_harvest(
 def test_a_file_over_the_size_limit_or_unreadable_is_not_checked_with_a_reason(
     replay: Replay, source: HarvestSource, settings: Any
 ) -> None:
-    settings.ODL_HARVEST_MAX_RESPONSE_BYTES = 2048
+    settings.ODL_HARVEST_MAX_RESPONSE_BYTES = 4096
     replay.raw(INVALID, b"\x00\x01\x02 binary garbage", "text/csv")
     run_source(source)
     checks = {c["title"]: c for c in HarvestedDataset.objects.get().scdl_validation}
-    assert checks["Subventions 2024"]["reason"] == "fichier trop volumineux (plus de 2 ko)"
+    assert checks["Subventions 2024"]["reason"] == "fichier trop volumineux (plus de 4 ko)"
     assert checks["Subventions 2023"]["reason"].startswith("fichier illisible : ")
     assert rennes_entry().scdl_valid is None
 
