@@ -185,6 +185,17 @@ def pending() -> Any:
     )
 
 
+def _pending_datasets(chunk: int = 100) -> Iterator[HarvestedDataset]:
+    """The pending datasets, a few at a time: a national backlog is not loaded at once, and rows are
+    updated between reads (no open cursor)."""
+    pks = list(pending().values_list("pk", flat=True))
+    fields = ("id", "schemas", "resources", "content_hash", "scdl_validation")
+    for start in range(0, len(pks), chunk):
+        yield from (
+            HarvestedDataset.objects.filter(pk__in=pks[start : start + chunk]).order_by("pk").only(*fields)
+        )
+
+
 def validate_pending(limit: int | None = None) -> CheckStats:
     """Check the resources of pending datasets, at most ``limit`` downloads (the setting by default)."""
     budget = settings.ODL_SCDL_VALIDATE_MAX_PER_RUN if limit is None else limit
@@ -195,7 +206,7 @@ def validate_pending(limit: int | None = None) -> CheckStats:
     client = ResourceClient("")
     try:
         with tempfile.TemporaryDirectory(prefix="odl-scdl-") as tmp:
-            for dataset in pending().only("id", "schemas", "resources", "content_hash", "scdl_validation"):
+            for dataset in _pending_datasets():
                 if stats.downloads >= budget:
                     break
                 stats.datasets += 1

@@ -110,6 +110,12 @@ def test_the_dashboard_and_the_collectivite_page_show_the_share_and_which_resour
     invalid = next(c for c in HarvestedDataset.objects.get().scdl_validation if c["valid"] is False)
     assert f"Subventions 2023 : non valide ({invalid['errors']} erreurs)" in page
     assert "Subventions 2022 : non contrôlée (la ressource est introuvable (code HTTP 404))" in page
+    (listed,) = client.get("/api/observatoire/jeux").json()["results"]
+    assert [(c["title"], c["schema_id"], c["valid"]) for c in listed["scdl_validation"]] == [
+        ("Subventions 2024", "scdl/subventions", True),
+        ("Subventions 2023", "scdl/subventions", False),
+        ("Subventions 2022", "scdl/subventions", None),
+    ]
 
 
 def test_a_reharvest_does_not_download_unchanged_resources_again(
