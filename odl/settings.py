@@ -163,6 +163,8 @@ ODL_HARVEST_BACKOFF = float(env_str("ODL_HARVEST_BACKOFF", "1.0"))
 ODL_HARVEST_MAX_PAGES = env_int("ODL_HARVEST_MAX_PAGES", 2000)
 ODL_HARVEST_PAGE_SIZE = env_int("ODL_HARVEST_PAGE_SIZE", 100)
 ODL_HARVEST_MAX_RESPONSE_BYTES = env_int("ODL_HARVEST_MAX_RESPONSE_BYTES", 100 * 1024 * 1024)
+# SCDL resources downloaded and validated after each harvest (new or changed datasets only); 0 disables.
+ODL_SCDL_VALIDATE_MAX_PER_RUN = env_int("ODL_SCDL_VALIDATE_MAX_PER_RUN", 50)
 
 # Production hardening, all switched on by DJANGO_SECURE=1 (a test runs check --deploy with it).
 SECURE = env_bool("DJANGO_SECURE", False)

@@ -45,6 +45,19 @@ class RunOut(Schema):
     errors: list[dict[str, str]]
 
 
+class ScdlCheckOut(Schema):
+    """What the platform's validator said about one SCDL resource after the harvest."""
+
+    url: str
+    title: str
+    schema_id: str
+    valid: bool | None
+    errors: int | None
+    rows: int | None
+    reason: str
+    checked_at: str
+
+
 class DatasetOut(Schema):
     id: int
     source_id: int
@@ -55,6 +68,7 @@ class DatasetOut(Schema):
     collectivite_siren: str | None
     license: str
     schemas: list[str]
+    scdl_validation: list[ScdlCheckOut]
     remote_modified: datetime | None
     first_seen: datetime
     last_seen: datetime
@@ -174,6 +188,20 @@ def datasets(request: HttpRequest, filters: Query[DatasetQuery]) -> DatasetPage:
                 else None,
                 license=d.license,
                 schemas=d.schemas,
+                scdl_validation=[
+                    ScdlCheckOut(
+                        url=c.get("url", ""),
+                        title=c.get("title", ""),
+                        schema_id=c.get("schema", ""),
+                        valid=c.get("valid"),
+                        errors=c.get("errors"),
+                        rows=c.get("rows"),
+                        reason=c.get("reason", ""),
+                        checked_at=c.get("checked_at", ""),
+                    )
+                    for c in d.scdl_validation or []
+                    if isinstance(c, dict)
+                ],
                 remote_modified=d.remote_modified,
                 first_seen=d.first_seen,
                 last_seen=d.last_seen,

@@ -44,7 +44,9 @@ METHOD = (
 )
 
 # Hook for the SCDL validator: ``validator(dataset, schema_id)`` returns True/False, or None when it
-# cannot tell. The schemas app registers one when it is installed; without it, validity is "unknown".
+# cannot tell. It is asked once per resource of the dataset (``dataset["resource"]``, None for a dataset
+# without resources), so the share is one of resources. The schemas app registers one that reads the
+# outcome the post-harvest checks stored (``scdl_validation``); without any, validity is "unknown".
 ScdlValidator = Callable[[dict[str, Any], str], bool | None]
 _validators: list[ScdlValidator] = []
 
@@ -80,7 +82,7 @@ class _Publication:
     schemas: set[str] = field(default_factory=set)
     scdl_resources: int = 0
     scdl_valid: int = 0
-    scdl_checked: bool = False
+    scdl_checked: int = 0
     on_behalf_of: set[int] = field(default_factory=set)
     first_seen: dt.datetime | None = None
     last_seen: dt.datetime | None = None
@@ -118,6 +120,7 @@ def take_snapshot(date: dt.date | None = None) -> Snapshot:
         "id",
         "title",
         "url",
+        "scdl_validation",
     )
     validators = list(_validators)
     for (
@@ -133,6 +136,7 @@ def take_snapshot(date: dt.date | None = None) -> Snapshot:
         pk,
         title,
         url,
+        scdl_validation,
     ) in rows:
         pub = publications[territory_id]
         pub.datasets += 1
@@ -144,12 +148,20 @@ def take_snapshot(date: dt.date | None = None) -> Snapshot:
         for schema_id in schemas or []:
             pub.schemas.add(schema_id)
             pub.scdl_resources += 1
-            for validator in validators:
-                verdict = validator({"id": pk, "title": title, "url": url, "resources": resources}, schema_id)
-                if verdict is not None:
-                    pub.scdl_checked = True
-                    pub.scdl_valid += int(verdict)
-                    break
+            dataset = {
+                "id": pk,
+                "title": title,
+                "url": url,
+                "resources": resources,
+                "scdl_validation": scdl_validation,
+            }
+            for resource in resources or [None]:
+                for validator in validators:
+                    verdict = validator({**dataset, "resource": resource}, schema_id)
+                    if verdict is not None:
+                        pub.scdl_checked += 1
+                        pub.scdl_valid += int(verdict)
+                        break
         pub.first_seen = first if pub.first_seen is None or first < pub.first_seen else pub.first_seen
         pub.last_seen = last if pub.last_seen is None or last > pub.last_seen else pub.last_seen
     ids = set(publications) | set(behalf)
@@ -180,6 +192,7 @@ def take_snapshot(date: dt.date | None = None) -> Snapshot:
                 match_method="territoire",
                 scdl_resources=pub.scdl_resources,
                 scdl_valid=pub.scdl_valid if pub.scdl_checked else None,
+                scdl_checked=pub.scdl_checked or None,
                 on_behalf_of=sorted(
                     entry_key(territories[o]["kind"], territories[o]["code"], territories[o]["siren"])
                     for o in pub.on_behalf_of

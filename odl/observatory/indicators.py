@@ -76,6 +76,7 @@ class EntryView:
     schemas: list[str]
     scdl_resources: int
     scdl_valid: int | None
+    scdl_checked: int | None
     first_seen: dt.datetime | None
     last_seen: dt.datetime | None
 
@@ -105,7 +106,8 @@ class Accumulator:
     datasets: int = 0
     scdl_resources: int = 0
     scdl_valid: int = 0
-    scdl_checked: bool = False
+    scdl_checked: int = 0
+    scdl_measured: bool = False
     new: int = 0
     lost: int = 0
     outside_open: int = 0
@@ -150,8 +152,12 @@ class Accumulator:
             self.schemas.update(entry.schemas)
             self.scdl_resources += entry.scdl_resources
             if entry.scdl_valid is not None:
-                self.scdl_checked = True
+                self.scdl_measured = True
                 self.scdl_valid += entry.scdl_valid
+                # Entries from before the checked count was stored: the resources were all checked.
+                self.scdl_checked += (
+                    entry.scdl_checked if entry.scdl_checked is not None else entry.scdl_resources
+                )
             if obliged:
                 self.open_obliged += 1
                 kind_row[3] += 1
@@ -208,10 +214,12 @@ class Accumulator:
             "scdl": {
                 "schemas": [{"schema": s, "collectivites": n} for s, n in sorted(self.schemas.items())],
                 "resources": self.scdl_resources,
-                "valid": self.scdl_valid if self.scdl_checked else None,
+                "checked": self.scdl_checked if self.scdl_measured else None,
+                "valid": self.scdl_valid if self.scdl_measured else None,
+                # Share of the resources the validator could check: one it could not read is unknown.
                 "valid_rate": (
-                    round(100 * self.scdl_valid / self.scdl_resources, 1)
-                    if self.scdl_checked and self.scdl_resources
+                    round(100 * self.scdl_valid / self.scdl_checked, 1)
+                    if self.scdl_measured and self.scdl_checked
                     else None
                 ),
             },
@@ -366,13 +374,14 @@ def load_entries(snapshot: Snapshot) -> tuple[dict[int, EntryView], list[tuple[s
         "schemas",
         "scdl_resources",
         "scdl_valid",
+        "scdl_checked",
         "first_seen",
         "last_seen",
         "region_code",
         "departement_code",
     ):
-        territory_id, reg, dep = values[0], values[9], values[10]
-        view = EntryView(*values[1:9])
+        territory_id, reg, dep = values[0], values[10], values[11]
+        view = EntryView(*values[1:10])
         if territory_id is None:
             outside.append((reg, dep, view))
         else:

@@ -43,7 +43,7 @@ BATCH = 2000
 
 STALE_AFTER = timedelta(hours=6)
 # Bump when title_key, SCDL detection or URL cleaning change: every dataset is then rewritten once.
-DERIVATION_VERSION = 1
+DERIVATION_VERSION = 2
 STATUS_RUNNING = "running"
 STATUS_SUCCESS = "success"
 STATUS_PARTIAL = "partial"
@@ -188,11 +188,13 @@ def insert_datasets(datasets: list[dict[str, Any]]) -> None:
     table = connection.ops.quote_name(HarvestedDataset._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.attname) for f in fields)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    # Columns the harvest does not fill (the SCDL checks come later) take the model's default.
+    defaults = {f.attname: f.get_default() for f in fields}
     rows = [
         [
-            field.get_db_prep_save(dataset.get(field.attname), connection)
+            field.get_db_prep_save(dataset.get(field.attname, defaults.get(field.attname)), connection)
             if adapt
-            else dataset.get(field.attname)
+            else dataset.get(field.attname, defaults.get(field.attname))
             for field, adapt in zip(fields, adapted, strict=True)
         ]
         for dataset in datasets
@@ -347,12 +349,21 @@ def _canonical_order(row: tuple[int, int, str]) -> tuple[int, int]:
     return (1 if kind == SourceKind.DATAGOUV else 0, pk)
 
 
-@transaction.atomic
 def settle() -> None:
-    """After a harvest: count cross-platform duplicates once, then record the day's snapshot."""
+    """After a harvest: count cross-platform duplicates once, check SCDL resources, record the day's snapshot."""
     from odl.observatory.history import take_snapshot
+    from odl.observatory.scdl_checks import validate_pending
 
-    deduplicate()
+    with transaction.atomic():
+        deduplicate()
+    # Downloads happen here, outside any transaction; a resource that cannot be checked never fails
+    # the harvest, and neither may a bug in the checks.
+    try:
+        stats = validate_pending()
+        if stats.datasets:
+            logger.info("SCDL checks: %s", stats)
+    except Exception:
+        logger.exception("checking SCDL resources after the harvest failed")
     take_snapshot()
 
 

@@ -1,13 +1,17 @@
 """Which SCDL schemas a harvested dataset follows.
 
-One function, :func:`detect_schemas`, so that it can later ask the ``schemas`` app's registry instead of
-the small table below. Declared schemas (data.gouv.fr ``schema.name``, DCAT ``dct:conformsTo``) are
-trusted; titles and tags are only used with an explicit SCDL mention, to stay conservative.
+One function, :func:`detect_schemas`. Declared schemas (data.gouv.fr ``schema.name``, DCAT
+``dct:conformsTo``) are trusted when they are SCDL: under the ``scdl/`` prefix, in the table below, or
+one of the schemas the ``schemas`` app ships. Titles and tags are only used with an explicit SCDL
+mention, to stay conservative.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+
+from django.apps import apps
 
 from odl.core.text import fold
 from odl.observatory.harvesters.base import HarvestedItem
@@ -46,6 +50,20 @@ _SCHEMA_URL = re.compile(r"schema\.data\.gouv\.fr/(?:schemas/)?([A-Za-z0-9_.-]+/
 _SCDL_MENTION = re.compile(r"\bscdl\b|socle commun des donnees locales")
 
 
+@cache
+def registry_identifiers() -> dict[str, str]:
+    """The schemas app's embedded schemas (all SCDL), lower-cased identifier → identifier."""
+    if not apps.is_installed("odl.schemas"):
+        return {}
+    from odl.schemas.registry import embedded
+
+    return {
+        str(own["identifiant"]).lower(): str(own["identifiant"])
+        for own in embedded().values()
+        if own.get("identifiant")
+    }
+
+
 def normalise_schema_name(name: str) -> str:
     """A schema id of the SCDL (``scdl/subventions``), or "" when the name is not an SCDL schema."""
     name = name.strip()
@@ -59,7 +77,7 @@ def normalise_schema_name(name: str) -> str:
     for known, canonical in SCDL_OUTSIDE_PREFIX.items():
         if lowered == known.lower():
             return canonical
-    return ""
+    return registry_identifiers().get(lowered, "")
 
 
 def detect_schemas(item: HarvestedItem) -> list[str]:

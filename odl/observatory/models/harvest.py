@@ -273,6 +273,17 @@ class HarvestedDataset(models.Model):
         max_length=300, blank=True, db_index=True, help_text="titre et éditeur normalisés (dédoublonnage)"
     )
     content_hash = models.CharField(max_length=32, blank=True, editable=False)
+    scdl_validation = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="contrôle des ressources SCDL par le validateur de la plateforme, une entrée par ressource",
+    )
+    scdl_checked_hash = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="empreinte du jeu quand ses ressources ont été contrôlées",
+    )
 
     objects = HarvestedDatasetQuerySet.as_manager()
 

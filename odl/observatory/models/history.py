@@ -58,6 +58,9 @@ class SnapshotEntry(models.Model):
     scdl_valid = models.PositiveIntegerField(
         null=True, blank=True, help_text="dont valides ; vide quand aucun validateur n'a pu les contrôler"
     )
+    scdl_checked = models.PositiveIntegerField(
+        null=True, blank=True, help_text="ressources SCDL contrôlées (le dénominateur de la part valide)"
+    )
     on_behalf_of = models.JSONField(
         default=list, blank=True, help_text="SIREN des collectivités pour le compte desquelles elle publie"
     )

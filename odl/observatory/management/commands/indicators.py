@@ -47,7 +47,9 @@ def flatten(data: dict[str, Any]) -> list[tuple[str, str, Any]]:
     for row in data["scdl"]["schemas"]:
         rows.append(("scdl.collectivites", row["schema"], row["collectivites"]))
     rows.append(("scdl.resources", "", data["scdl"]["resources"]))
+    rows.append(("scdl.checked", "", data["scdl"]["checked"]))
     rows.append(("scdl.valid", "", data["scdl"]["valid"]))
+    rows.append(("scdl.valid_rate", "", data["scdl"]["valid_rate"]))
     return rows
 
 
