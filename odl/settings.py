@@ -165,6 +165,8 @@ ODL_HARVEST_PAGE_SIZE = env_int("ODL_HARVEST_PAGE_SIZE", 100)
 ODL_HARVEST_MAX_RESPONSE_BYTES = env_int("ODL_HARVEST_MAX_RESPONSE_BYTES", 100 * 1024 * 1024)
 # SCDL resources downloaded and validated after each harvest (new or changed datasets only); 0 disables.
 ODL_SCDL_VALIDATE_MAX_PER_RUN = env_int("ODL_SCDL_VALIDATE_MAX_PER_RUN", 50)
+# Harvested resource URLs may not point at loopback or private addresses (SSRF); tests lift this.
+ODL_ALLOW_INTERNAL_RESOURCE_HOSTS = env_bool("ODL_ALLOW_INTERNAL_RESOURCE_HOSTS", False)
 
 # Production hardening, all switched on by DJANGO_SECURE=1 (a test runs check --deploy with it).
 SECURE = env_bool("DJANGO_SECURE", False)

@@ -17,6 +17,8 @@ FIXTURES = Path(__file__).resolve().parent / "territories" / "fixtures"
 def _isolated_settings(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
     # Each test gets its own data folder (caches, synced contours), so parallel workers never share one.
     settings.DATA_DIR = tmp_path / "var"  # type: ignore[attr-defined]
+    # Outside services are replayed on loopback: let resource downloads reach it.
+    settings.ODL_ALLOW_INTERNAL_RESOURCE_HOSTS = True  # type: ignore[attr-defined]
     # Tests render templates without running collectstatic.
     settings.STORAGES = {  # type: ignore[attr-defined]
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -10,7 +10,9 @@ checked is recorded with the French reason, never as invalid, and never fails th
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,6 +51,9 @@ class ResourceClient(ServiceClient):
     service_name = "ressource"
 
     def download(self, url: str, dest: Path) -> None:
+        if not self.http.event_hooks["request"]:
+            # Every request, redirects included, goes through the guard against internal addresses.
+            self.http.event_hooks["request"].append(_refuse_internal_hosts)
         attempt = 0
         while True:
             attempt += 1
@@ -103,6 +108,24 @@ class ResourceClient(ServiceClient):
                 if size > self.max_bytes:
                     raise too_big
                 out.write(chunk)
+
+
+def _refuse_internal_hosts(request: httpx.Request) -> None:
+    """Resource URLs come from harvested metadata: never let them reach the platform's own network."""
+    if getattr(settings, "ODL_ALLOW_INTERNAL_RESOURCE_HOSTS", False):
+        return
+    host = request.url.host
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, request.url.port or 443)}
+    except OSError as exc:
+        raise ResourceUnavailable(f"nom d'hôte « {host} » introuvable", final=False) from exc
+    for address in addresses:
+        ip = ipaddress.ip_address(str(address).split("%")[0])
+        if not ip.is_global:
+            raise ResourceUnavailable(
+                f"adresse interne refusée ({host}) : la plateforme ne télécharge que des ressources publiques",
+                final=True,
+            )
 
 
 @dataclass

@@ -251,3 +251,15 @@ def test_detection_recognises_every_schema_the_registry_ships() -> None:
         assert detect_schemas(item) == [identifier]
     # Still conservative: a schema outside the SCDL is not counted.
     assert normalise_schema_name("etalab/schema-amenagements-cyclables") == ""
+
+
+def test_resource_urls_pointing_at_internal_addresses_are_refused(
+    replay: Replay, source: HarvestSource, settings: Any
+) -> None:
+    settings.ODL_ALLOW_INTERNAL_RESOURCE_HOSTS = False
+    run = run_source(source)
+    assert run.status == "success", run.message
+    checks = HarvestedDataset.objects.get(remote_id="rennes-subventions").scdl_validation
+    assert checks and all(c["valid"] is None for c in checks)
+    assert all("adresse interne refusée" in c["reason"] for c in checks)
+    assert downloads(replay)[VALID] == 0
