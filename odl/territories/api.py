@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
@@ -190,5 +191,5 @@ def targets(request: HttpRequest, filters: Query[TargetsQuery]) -> Any:
         "count": len(result.rows),
         "rows": [{col: row[col] for col in EXPORT_COLUMNS} for row in result.rows],
     }
-    # Serialised directly: validating 4,600 rows through pydantic would triple the response time.
-    return HttpResponse(json.dumps(payload, ensure_ascii=False), content_type="application/json")
+    # Serialised directly with orjson: validating 4,600 rows through pydantic would triple the time.
+    return HttpResponse(orjson.dumps(payload), content_type="application/json")

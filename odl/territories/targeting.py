@@ -6,6 +6,7 @@ so that the four doors always show the same rows.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -264,10 +265,12 @@ def compute_targets(criteria: Criteria) -> TargetResult:
         qs = qs.search(criteria.query)
     if not criteria.include_all:
         # Pre-filter in SQL; the rule itself runs in Python below so that it lives in one place.
+        # Written so that SQLite and PostgreSQL use the (kind, population) index for each branch.
+        local = [Kind.COMMUNE, Kind.EPCI]
         qs = qs.filter(
             Q(kind__in=[Kind.DEPARTEMENT, Kind.REGION])
-            | Q(population__gt=rule.population_threshold)
-            | Q(population=None)
+            | Q(kind__in=local, population__gt=rule.population_threshold)
+            | Q(kind__in=local, population=None)
         )
     names = _names()
     epcis = {
@@ -345,22 +348,19 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     by_kind: dict[str, dict[str, int]] = {k: {"count": 0, "population": 0} for k in KIND_ORDER}
     by_status: Counter[str] = Counter()
     bands = [0] * len(POPULATION_BANDS)
+    uppers = [high for _, _, high in POPULATION_BANDS[:-1] if high is not None]
     for row in rows:
         entry = by_kind.setdefault(row["kind"], {"count": 0, "population": 0})
         entry["count"] += 1
-        entry["population"] += row["population"] or 0
+        population = row["population"]
+        entry["population"] += population or 0
         by_status[row["obligation"]] += 1
-        if row["kind"] == "commune" and row["population"] is not None:
-            for index, (_, low, high) in enumerate(POPULATION_BANDS):
-                if row["population"] >= low and (high is None or row["population"] <= high):
-                    bands[index] += 1
-                    break
+        if population is not None and row["kind"] == "commune":
+            bands[bisect_left(uppers, population)] += 1
     millesimes = sorted({r["millesime"] for r in rows if r["millesime"]})
     return {
         "total": len(rows),
-        "by_kind": [
-            {"kind": k, "label": KIND_LABELS.get(k, k), **v} for k, v in by_kind.items() if v["count"] or True
-        ],
+        "by_kind": [{"kind": k, "label": KIND_LABELS.get(k, k), **v} for k, v in by_kind.items()],
         "by_status": {s.value: by_status.get(s.value, 0) for s in Obligation},
         "commune_population": by_kind["commune"]["population"],
         "bands": [

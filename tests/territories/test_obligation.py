@@ -46,3 +46,14 @@ def test_an_overseas_com_commune_that_passes_the_tests_is_flagged_to_be_confirme
 
 def test_the_threshold_is_configurable() -> None:
     assert evaluate("commune", 5000, None, "metro", "", Rule(population_threshold=10000))[0] == Obligation.NON
+
+
+def test_population_bands_include_their_upper_bound() -> None:
+    from odl.territories.targeting import summarise
+
+    populations = [3500, 3501, 10000, 10001, 80000, 200000, 200001]
+    rows = [
+        {"kind": "commune", "population": p, "obligation": "oui", "millesime": 2023} for p in populations
+    ]
+    counts = [band["count"] for band in summarise(rows)["bands"]]
+    assert counts == [1, 2, 1, 0, 1, 1, 1]
