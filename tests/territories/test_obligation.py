@@ -52,8 +52,6 @@ def test_population_bands_include_their_upper_bound() -> None:
     from odl.territories.targeting import summarise
 
     populations = [3500, 3501, 10000, 10001, 80000, 200000, 200001]
-    rows = [
-        {"kind": "commune", "population": p, "obligation": "oui", "millesime": 2023} for p in populations
-    ]
+    rows = [{"kind": "commune", "population": p, "obligation": "oui", "millesime": 2023} for p in populations]
     counts = [band["count"] for band in summarise(rows)["bands"]]
     assert counts == [1, 2, 1, 0, 1, 1, 1]
