@@ -26,8 +26,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
     try:
         scope = scope_from_request(request)
         snapshot = pick_snapshot(scope.day)
-    except (CriteriaError, IndicatorError) as exc:
+    except CriteriaError as exc:
         return _error(request, str(exc))
+    except IndicatorError as exc:
+        return _error(request, str(exc), status=200 if not Snapshot.objects.exists() else 400)
     figures = _all_perimeters(snapshot)
     technologies = sorted(row["technology"] for row in figures["FR"]["by_technology"])
     table = []

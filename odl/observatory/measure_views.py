@@ -137,7 +137,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except CriteriaError as exc:
         return _error(request, str(exc))
     except IndicatorError as exc:
-        return _error(request, str(exc), status=404 if not Snapshot.objects.exists() else 400)
+        # No snapshot yet is the normal state of a new install, not an error: say what to do.
+        return _error(request, str(exc), status=200 if not Snapshot.objects.exists() else 400)
     points = history(scope.criteria, result.records)
     data = result.as_dict()
     context = {

@@ -35,7 +35,10 @@ def test_the_dashboard_shows_headline_figures_with_source_method_and_raw_rows(cl
 
 def test_the_dashboard_explains_when_there_is_nothing_to_measure(client, small_referentiel):
     response = client.get(reverse("observatory:dashboard"))
-    assert response.status_code == 404
+    assert response.status_code == 200
+    assert "odl import_observatoire" in response.content.decode()
+    response = client.get(reverse("observatory:map"))
+    assert response.status_code == 200
     assert "odl import_observatoire" in response.content.decode()
 
 
