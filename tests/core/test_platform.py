@@ -84,3 +84,14 @@ def test_fold_ignores_accents_case_and_punctuation() -> None:
     assert fold("Saint-Étienne") == fold("saint etienne") == "saint etienne"
     assert fold("L'Haÿ-les-Roses") == "l hay les roses"
     assert fold("Œuilly") == "oeuilly"
+
+
+def test_error_pages_speak_french(client: object) -> None:
+    from django.template.loader import render_to_string
+    from django.test import Client
+
+    assert isinstance(client, Client)
+    response = client.get("/cette-page-n-existe-pas/")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+    assert "Une erreur inattendue" in render_to_string("500.html")
