@@ -121,8 +121,12 @@ class PublisherQuery(Schema):
     page_size: int = 100
 
 
+# Beyond this a page is empty anyway; capping keeps OFFSET within every database's integer range.
+MAX_PAGE = 1_000_000
+
+
 def _window(page: int, page_size: int) -> tuple[int, int, int]:
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_PAGE)
     page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
     return page, page_size, (page - 1) * page_size
 

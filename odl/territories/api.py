@@ -122,8 +122,8 @@ def list_territories(
 ) -> Any:
     if kind and kind not in Kind.values:
         return _error(f"Type inconnu : « {kind} ». Types : {', '.join(Kind.values)}.")
-    if page < 1 or not 1 <= page_size <= 1000:
-        return _error("page doit être ≥ 1 et page_size entre 1 et 1000.")
+    if not 1 <= page <= 1_000_000 or not 1 <= page_size <= 1000:
+        return _error("page doit être entre 1 et 1 000 000 et page_size entre 1 et 1000.")
     qs = Territory.objects.active().select_related("epci")
     if kind:
         qs = qs.filter(kind=kind)

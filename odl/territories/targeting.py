@@ -58,6 +58,10 @@ POPULATION_BANDS: list[tuple[str, int, int | None]] = [
 ]
 
 
+# Far above any population, and within every database's integer range.
+MAX_POPULATION = 1_000_000_000
+
+
 class CriteriaError(ValueError):
     """A criterion is unusable; the message is in French and names the faulty value."""
 
@@ -118,6 +122,8 @@ def parse_int(value: str | int | None, label: str, minimum: int = 0) -> int | No
         number = int(text)
     if number < minimum:
         raise CriteriaError(f"{label} : « {value} » doit être supérieur ou égal à {minimum}.")
+    if number > MAX_POPULATION:
+        raise CriteriaError(f"{label} : « {value} » dépasse {MAX_POPULATION:,} habitants.".replace(",", " "))
     return number
 
 

@@ -43,6 +43,7 @@ def test_one_territory(client: Client) -> None:
 def test_a_bad_kind_or_page_is_a_400(client: Client) -> None:
     assert client.get("/api/territories", {"kind": "canton"}).status_code == 400
     assert client.get("/api/territories", {"page": "0"}).status_code == 400
+    assert client.get("/api/territories", {"page": "99999999999999999"}).status_code == 400
 
 
 def test_the_openapi_description_and_docs_page_are_served_without_cdn(client: Client) -> None:

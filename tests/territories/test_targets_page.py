@@ -97,6 +97,7 @@ def test_the_summary_counts_by_kind(client: Client) -> None:
         ({"epci": "123456789"}, "clé de contrôle invalide"),
         ({"pop_min": "9000", "pop_max": "10"}, "supérieure à la population maximale"),
         ({"kind": "canton"}, "Type de collectivité inconnu"),
+        ({"seuil": "99999999999999999999999"}, "dépasse 1 000 000 000 habitants"),
     ],
 )
 def test_bad_criteria_get_a_french_message_not_a_500(
