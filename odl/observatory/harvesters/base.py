@@ -336,6 +336,40 @@ class Harvester:
             return page
         return Page(items=[])
 
+    def offset_pages(
+        self,
+        fetch: Callable[[int], tuple[list[Any], Any]],
+        to_page: Callable[[list[Any], Any], Page],
+        param: str = "offset",
+        before_next: Callable[[int], None] | None = None,
+    ) -> Iterator[Page]:
+        """Pages of an API paged by offset (CKAN ``start``, Opendatasoft ``offset``).
+
+        ``fetch(offset)`` returns the raw results and the announced total. A portal that ignores the
+        offset (the same datasets again), pages forever or loops is stopped with a French message.
+        """
+        offset = 0
+        count = 0
+        seen_ids: set[str] = set()
+        seen_urls: set[str] = set()
+        while True:
+            results, total = fetch(offset)
+            count += 1
+            page = to_page(results, total)
+            new_ids = {item.remote_id for item in page.items} - seen_ids
+            if page.items and not new_ids:
+                raise HarvestError(
+                    f"{self.label} : le portail renvoie toujours les mêmes jeux de données, pagination interrompue"
+                )
+            seen_ids |= new_ids
+            yield page
+            offset += len(results)
+            if not results or (isinstance(total, int) and offset >= total):
+                break
+            if before_next is not None:
+                before_next(offset)
+            self.guard_pages(count, seen_urls, f"{param}={offset}")
+
     def guard_pages(self, count: int, seen_urls: set[str], next_url: str) -> None:
         """Stop a source that paginates forever or loops back to a page already read."""
         if count >= self.max_pages:

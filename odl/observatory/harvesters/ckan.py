@@ -86,28 +86,13 @@ class CkanHarvester(Harvester):
         return " AND ".join(parts)
 
     def pages(self) -> Iterator[Page]:
-        start = 0
-        count = 0
-        seen_ids: set[str] = set()
-        seen_urls: set[str] = set()
         fq = self.query()
-        while True:
+
+        def fetch(start: int) -> tuple[list[Any], Any]:
             result = self.client.package_search(start=start, rows=self.page_size, fq=fq)
-            packages = result["results"]
-            count += 1
-            page = self._page(packages, result.get("count"))
-            new_ids = {item.remote_id for item in page.items} - seen_ids
-            if page.items and not new_ids:
-                raise HarvestError(
-                    "CKAN : le portail renvoie toujours les mêmes jeux de données, pagination interrompue"
-                )
-            seen_ids |= new_ids
-            yield page
-            start += len(packages)
-            total = result.get("count")
-            if not packages or (isinstance(total, int) and start >= total):
-                break
-            self.guard_pages(count, seen_urls, f"start={start}")
+            return result["results"], result.get("count")
+
+        return self.offset_pages(fetch, self._page, param="start")
 
     def _page(self, packages: list[Any], total: Any) -> Page:
         page = Page(items=[], total=total if isinstance(total, int) else None)

@@ -77,32 +77,21 @@ class OpendatasoftHarvester(Harvester):
         return refine
 
     def pages(self) -> Iterator[Page]:
-        offset = 0
-        count = 0
-        seen_urls: set[str] = set()
-        seen_ids: set[str] = set()
         limit = min(self.page_size, 100)
-        while True:
-            data = self.client.datasets(offset=offset, limit=limit, refine=self.refine())
-            results = data["results"]
-            count += 1
-            page = self._page(results, data.get("total_count"))
-            new_ids = {item.remote_id for item in page.items} - seen_ids
-            if page.items and not new_ids:
-                raise HarvestError(
-                    "Opendatasoft : le portail renvoie toujours les mêmes jeux de données, pagination interrompue"
-                )
-            seen_ids |= new_ids
-            yield page
-            offset += len(results)
-            total = data.get("total_count")
-            if not results or (isinstance(total, int) and offset >= total):
-                break
+        refine = self.refine()
+
+        def fetch(offset: int) -> tuple[list[Any], Any]:
+            data = self.client.datasets(offset=offset, limit=limit, refine=refine)
+            return data["results"], data.get("total_count")
+
+        def within_window(offset: int) -> None:
+            # The Explore API refuses offset + limit beyond its window: say so rather than fail later.
             if offset + limit > EXPLORE_WINDOW:
                 raise HarvestError(
                     f"Opendatasoft : plus de {EXPLORE_WINDOW} jeux de données, ajoutez un filtre (éditeur, mot-clé)"
                 )
-            self.guard_pages(count, seen_urls, f"offset={offset}")
+
+        return self.offset_pages(fetch, self._page, before_next=within_window)
 
     def _page(self, results: list[Any], total: Any) -> Page:
         page = Page(items=[], total=total if isinstance(total, int) else None)
