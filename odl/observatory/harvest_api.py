@@ -12,7 +12,13 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
-from odl.observatory.models.harvest import HarvestedDataset, HarvestRun, HarvestSource, Publisher
+from odl.observatory.models.harvest import (
+    CONFIRMED_STATUSES,
+    HarvestedDataset,
+    HarvestRun,
+    HarvestSource,
+    Publisher,
+)
 
 router = Router(tags=["Observatoire : moissonnage"])
 MAX_PAGE_SIZE = 500
@@ -188,7 +194,7 @@ def datasets(request: HttpRequest, filters: Query[DatasetQuery]) -> DatasetPage:
                 title=d.title,
                 publisher=d.publisher.name if d.publisher else None,
                 collectivite_siren=d.publisher.territory.siren
-                if d.publisher and d.publisher.territory and d.publisher.match_status in ("auto", "accepted")
+                if d.publisher and d.publisher.territory and d.publisher.match_status in CONFIRMED_STATUSES
                 else None,
                 license=d.license,
                 schemas=d.schemas,

@@ -23,7 +23,6 @@ from odl.observatory.models import HarvestedDataset, Snapshot, SnapshotEntry, So
 from odl.observatory.models.history import SnapshotOrigin
 from odl.territories.models import Kind, Territory
 
-COUNTED_MATCH_STATUSES = ("auto", "accepted")
 # A source without a technology label is named after its kind ("CKAN", "Opendatasoft"…).
 KIND_LABELS: dict[str, str] = {str(value): str(label) for value, label in SourceKind.choices}
 # The ODF organisation types, so that platform snapshots and ODF editions read the same.
@@ -90,13 +89,9 @@ class _Publication:
 
 def counted_datasets(day: dt.date | None = None) -> Any:
     """The datasets that count for their publisher's collectivité, as they stood at the end of ``day``."""
-    qs = HarvestedDataset.objects.filter(
-        duplicate_of__isnull=True,
-        publisher__territory__isnull=False,
-        publisher__match_status__in=COUNTED_MATCH_STATUSES,
-    )
     if day is None:
-        return qs.filter(archived_at__isnull=True)
+        return HarvestedDataset.objects.counted()
+    qs = HarvestedDataset.objects.confirmed()
     end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
     return qs.filter(first_seen__lt=end).filter(Q(archived_at__isnull=True) | Q(archived_at__gte=end))
 

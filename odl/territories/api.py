@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
 from odl.territories.models import Kind, Territory
-from odl.territories.obligation import evaluate
+from odl.territories.obligation import Rule, evaluate
 from odl.territories.targeting import EXPORT_COLUMNS, CriteriaError, build_criteria, compute_targets
 
 router = Router(tags=["Référentiel et ciblage"])
@@ -80,9 +80,12 @@ class TargetsQuery(Schema):
     sort: str = ""
 
 
-def _territory_json(t: Territory) -> dict[str, Any]:
-    criteria = build_criteria(check_codes=False)
-    status, reason = evaluate(t.kind, t.population, t.agents, t.zone, t.exercised_by, criteria.rule)
+def _default_rule() -> Rule:
+    return build_criteria(check_codes=False).rule
+
+
+def _territory_json(t: Territory, rule: Rule) -> dict[str, Any]:
+    status, reason = evaluate(t.kind, t.population, t.agents, t.zone, t.exercised_by, rule)
     return {
         "kind": t.kind,
         "code": t.code,
@@ -133,12 +136,13 @@ def list_territories(
         qs = qs.filter(departement_code=departement.upper())
     qs = qs.search(q).order_by("kind", "code")
     count = qs.count()
+    rule = _default_rule()
     start = (page - 1) * page_size
     return {
         "count": count,
         "page": page,
         "page_size": page_size,
-        "results": [_territory_json(t) for t in qs[start : start + page_size]],
+        "results": [_territory_json(t, rule) for t in qs[start : start + page_size]],
     }
 
 
@@ -146,7 +150,8 @@ def list_territories(
     "/territories/{kind}/{code}", response={200: TerritoryOut, 404: ErrorOut}, summary="Une collectivité"
 )
 def get_territory(request: HttpRequest, kind: str, code: str) -> Any:
-    return _territory_json(get_object_or_404(Territory.objects.select_related("epci"), kind=kind, code=code))
+    territory = get_object_or_404(Territory.objects.select_related("epci"), kind=kind, code=code)
+    return _territory_json(territory, _default_rule())
 
 
 @router.get(

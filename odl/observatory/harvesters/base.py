@@ -204,6 +204,13 @@ def validate_http_url(url: str) -> str:
 # ---------------------------------------------------------------- HTTP
 
 
+def portal_base(url: str) -> str:
+    """The portal's root from whatever URL was declared (``…/api/3/action``, ``…/api/explore/v2.1``)."""
+    base = url.rstrip("/")
+    marker = base.find("/api/")
+    return base[:marker] if marker >= 0 else base
+
+
 def harvest_setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 

@@ -20,6 +20,7 @@ from odl.observatory.harvesters.base import (
     clean_text,
     normalise_license,
     parse_when,
+    portal_base,
     register,
 )
 
@@ -43,12 +44,6 @@ class CkanClient(ServiceClient):
 
     def dataset_page(self, name: str) -> str:
         return f"{self.base_url}/dataset/{name}"
-
-
-def portal_base(url: str) -> str:
-    base = url.rstrip("/")
-    marker = base.find("/api/")
-    return base[:marker] if marker >= 0 else base
 
 
 def publisher_of(package: dict[str, Any]) -> PublisherRef | None:

@@ -21,6 +21,7 @@ from odl.observatory.harvesters.base import (
     identity_key,
     normalise_license,
     parse_when,
+    portal_base,
     register,
 )
 
@@ -48,12 +49,6 @@ class OpendatasoftClient(ServiceClient):
 
     def dataset_page(self, dataset_id: str) -> str:
         return f"{self.base_url}/explore/dataset/{dataset_id}/"
-
-
-def portal_base(url: str) -> str:
-    base = url.rstrip("/")
-    marker = base.find("/api/")
-    return base[:marker] if marker >= 0 else base
 
 
 @register

@@ -240,13 +240,17 @@ class HarvestedDatasetQuerySet(models.QuerySet["HarvestedDataset"]):
         """Still published at the source (not archived)."""
         return self.filter(archived_at__isnull=True)
 
-    def counted(self) -> "HarvestedDatasetQuerySet":
-        """What the indicators count: current, not a duplicate, published by a confirmed collectivité."""
-        return self.current().filter(
+    def confirmed(self) -> "HarvestedDatasetQuerySet":
+        """Not a duplicate, published by a confirmed collectivité; archived ones included."""
+        return self.filter(
             duplicate_of__isnull=True,
             publisher__territory__isnull=False,
             publisher__match_status__in=CONFIRMED_STATUSES,
         )
+
+    def counted(self) -> "HarvestedDatasetQuerySet":
+        """What the indicators count: current, not a duplicate, published by a confirmed collectivité."""
+        return self.current().confirmed()
 
 
 class HarvestedDataset(models.Model):

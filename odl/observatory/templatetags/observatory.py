@@ -7,7 +7,6 @@ from typing import Any
 from django import template
 from django.db.models import Max, Min
 
-from odl.observatory.history import COUNTED_MATCH_STATUSES
 from odl.observatory.models import HarvestedDataset, Snapshot, SnapshotEntry
 from odl.territories.models import Territory
 
@@ -28,11 +27,8 @@ def fr_pct(value: float | None) -> str:
 def publication(territory: Territory) -> dict[str, Any]:
     """What the collectivité publishes under its own name, what others publish for it, and its history."""
     own = (
-        HarvestedDataset.objects.filter(
-            publisher__territory=territory,
-            publisher__match_status__in=COUNTED_MATCH_STATUSES,
-            duplicate_of__isnull=True,
-        )
+        HarvestedDataset.objects.confirmed()
+        .filter(publisher__territory=territory)
         .select_related("source", "publisher")
         .order_by("archived_at", "-last_seen", "title")
     )
