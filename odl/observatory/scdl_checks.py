@@ -10,9 +10,7 @@ checked is recorded with the French reason, never as invalid, and never fails th
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import socket
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from odl.core.netguard import InternalAddressRefused, refuse_internal_hosts
 from odl.observatory.harvesters.base import ServiceClient
 from odl.observatory.harvesters.scdl import normalise_schema_name
 from odl.observatory.models import HarvestedDataset
@@ -112,20 +111,10 @@ class ResourceClient(ServiceClient):
 
 def _refuse_internal_hosts(request: httpx.Request) -> None:
     """Resource URLs come from harvested metadata: never let them reach the platform's own network."""
-    if getattr(settings, "ODL_ALLOW_INTERNAL_RESOURCE_HOSTS", False):
-        return
-    host = request.url.host
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, request.url.port or 443)}
-    except OSError as exc:
-        raise ResourceUnavailable(f"nom d'hôte « {host} » introuvable", final=False) from exc
-    for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%")[0])
-        if not ip.is_global:
-            raise ResourceUnavailable(
-                f"adresse interne refusée ({host}) : la plateforme ne télécharge que des ressources publiques",
-                final=True,
-            )
+        refuse_internal_hosts(request)
+    except InternalAddressRefused as exc:
+        raise ResourceUnavailable(str(exc), final=exc.final) from exc
 
 
 @dataclass
