@@ -49,14 +49,14 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     from django.conf import settings
 
-    from odl.observatory.harvesters.base import HarvestedItem, PublisherRef
-    from odl.observatory.harvesters.ckan import CkanHarvester
-    from odl.observatory.harvesters.datagouv import item_from_dataset, publisher_from_organization
-    from odl.observatory.harvesters.dcat import items_from_graph
-    from odl.observatory.harvesters.opendatasoft import OpendatasoftHarvester
-    from odl.observatory.harvesters.runner import deduplicate, store
-    from odl.observatory.matching import ReferentielIndex
-    from odl.observatory.models import HarvestedDataset, HarvestSource, Publisher
+    from odl.harvest.harvesters.base import HarvestedItem, PublisherRef
+    from odl.harvest.harvesters.ckan import CkanHarvester
+    from odl.harvest.harvesters.datagouv import item_from_dataset, publisher_from_organization
+    from odl.harvest.harvesters.dcat import items_from_graph
+    from odl.harvest.harvesters.opendatasoft import OpendatasoftHarvester
+    from odl.harvest.harvesters.runner import deduplicate, store
+    from odl.harvest.matching import ReferentielIndex
+    from odl.harvest.models import HarvestedDataset, HarvestSource, Publisher
     from odl.territories.loader import load_referentiel
     from odl.territories.models import Territory
 

@@ -52,7 +52,7 @@ OPEN_RATES = {"region": 0.9, "departement": 0.6, "epci": 0.14}
 def build_population(seed: int = 2026) -> dict[str, int]:
     from django.utils import timezone
 
-    from odl.observatory.models import HarvestedDataset, HarvestSource, Publisher
+    from odl.harvest.models import HarvestedDataset, HarvestSource, Publisher
     from odl.territories.models import Territory
 
     rng = random.Random(seed)

@@ -2,8 +2,8 @@
 
 from ninja import NinjaAPI
 
-from odl.observatory.harvest_api import router as harvest_router
-from odl.observatory.measure_api import router as measure_router
+from odl.harvest.api import router as harvest_router
+from odl.observatory.api import router as observatory_router
 from odl.schemas.api import router as schemas_router
 from odl.territories.api import router as territories_router
 
@@ -18,5 +18,5 @@ api = NinjaAPI(
 )
 api.add_router("/", territories_router)
 api.add_router("/observatoire/", harvest_router)
-api.add_router("/observatoire/", measure_router)
+api.add_router("/observatoire/", observatory_router)
 api.add_router("/", schemas_router)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ninja",
     "odl.core",
     "odl.territories",
+    "odl.harvest",
     "odl.observatory",
     "odl.schemas",
 ]

@@ -8,6 +8,7 @@ from odl.territories import views as territory_views
 urlpatterns = [
     path("", territory_views.home, name="home"),
     path("", include("odl.territories.urls")),
+    path("observatoire/", include("odl.harvest.urls")),
     path("observatoire/", include("odl.observatory.urls")),
     path("validation/", include("odl.schemas.urls")),
     path("api/", api.urls),

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from odl.observatory import geo
 from odl.observatory.indicators import IndicatorError, map_figures, measure, pick_snapshot, row_of
-from odl.observatory.measure_views import _error, scope_from_request
 from odl.observatory.models import Snapshot
+from odl.observatory.views import _error, scope_from_request
 from odl.territories.models import Kind
 from odl.territories.targeting import CriteriaError, build_criteria
 
@@ -59,7 +59,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "synced": geo.manifest() is not None,
         },
     }
-    return render(request, "observatory/measure/map.html", context)
+    return render(request, "observatory/map.html", context)
 
 
 def grid_data(request: HttpRequest) -> JsonResponse:

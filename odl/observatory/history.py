@@ -1,6 +1,6 @@
 """Snapshots of who publishes, computed from the harvested datasets.
 
-The harvest calls :func:`take_snapshot` after each run; ``odl snapshot`` takes one by hand. A
+The after-harvest pipeline (:mod:`odl.observatory.pipeline`) calls :func:`take_snapshot`; ``odl snapshot`` takes one by hand. A
 snapshot freezes, for each collectivité, whether it publishes under its own name, how many datasets
 (duplicates across platforms counted once), on which platforms and technologies, and which SCDL
 schemas. A collectivité that stops publishing is not erased: it is absent from the next snapshot,
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,8 +18,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from odl.observatory.models import HarvestedDataset, Snapshot, SnapshotEntry, SourceKind
-from odl.observatory.models.history import SnapshotOrigin
+from odl.harvest.models import HarvestedDataset, SourceKind
+from odl.harvest.scdl_checks import stored_verdict
+from odl.observatory.models import Snapshot, SnapshotEntry, SnapshotOrigin
 from odl.territories.models import Kind, Territory
 
 # A source without a technology label is named after its kind ("CKAN", "Opendatasoft"…).
@@ -41,23 +41,6 @@ METHOD = (
     "chemins) sont comptés une fois. Les jeux publiés « pour le compte de » une autre collectivité "
     "sont notés mais ne la rendent pas ouverte."
 )
-
-# Hook for the SCDL validator: ``validator(dataset, schema_id)`` returns True/False, or None when it
-# cannot tell. It is asked once per resource of the dataset (``dataset["resource"]``, None for a dataset
-# without resources), so the share is one of resources. The schemas app registers one that reads the
-# outcome the post-harvest checks stored (``scdl_validation``); without any, validity is "unknown".
-ScdlValidator = Callable[[dict[str, Any], str], bool | None]
-_validators: list[ScdlValidator] = []
-
-
-def register_scdl_validator(validator: ScdlValidator) -> None:
-    if validator not in _validators:
-        _validators.append(validator)
-
-
-def unregister_scdl_validator(validator: ScdlValidator) -> None:
-    if validator in _validators:
-        _validators.remove(validator)
 
 
 def entry_key(kind: str, code: str, siren: str) -> str:
@@ -112,12 +95,8 @@ def take_snapshot(date: dt.date | None = None) -> Snapshot:
         "resources",
         "first_seen",
         "last_seen",
-        "id",
-        "title",
-        "url",
         "scdl_validation",
     )
-    validators = list(_validators)
     for (
         territory_id,
         behalf_id,
@@ -128,9 +107,6 @@ def take_snapshot(date: dt.date | None = None) -> Snapshot:
         resources,
         first,
         last,
-        pk,
-        title,
-        url,
         scdl_validation,
     ) in rows:
         pub = publications[territory_id]
@@ -143,20 +119,12 @@ def take_snapshot(date: dt.date | None = None) -> Snapshot:
         for schema_id in schemas or []:
             pub.schemas.add(schema_id)
             pub.scdl_resources += 1
-            dataset = {
-                "id": pk,
-                "title": title,
-                "url": url,
-                "resources": resources,
-                "scdl_validation": scdl_validation,
-            }
+            # The share is one of resources, as the post-harvest checks stored them; never guessed here.
             for resource in resources or [None]:
-                for validator in validators:
-                    verdict = validator({**dataset, "resource": resource}, schema_id)
-                    if verdict is not None:
-                        pub.scdl_checked += 1
-                        pub.scdl_valid += int(verdict)
-                        break
+                verdict = stored_verdict(scdl_validation, resource, schema_id)
+                if verdict is not None:
+                    pub.scdl_checked += 1
+                    pub.scdl_valid += int(verdict)
         pub.first_seen = first if pub.first_seen is None or first < pub.first_seen else pub.first_seen
         pub.last_seen = last if pub.last_seen is None or last > pub.last_seen else pub.last_seen
     ids = set(publications) | set(behalf)
@@ -213,7 +181,7 @@ def take_snapshot(date: dt.date | None = None) -> Snapshot:
             "open": sum(1 for e in entries if e.is_open),
             "published_for_only": sum(1 for e in entries if not e.is_open),
             "datasets": sum(e.datasets_count for e in entries),
-            "validator": bool(validators),
+            "validator": True,
         }
         snapshot.save(update_fields=["report"])
     warm_caches(snapshot)

@@ -20,7 +20,7 @@ from django.db import transaction
 
 from odl.core.spreadsheets import Table, UnreadableFile, read_table
 from odl.observatory.history import warm_caches
-from odl.observatory.models.history import Snapshot, SnapshotEntry, SnapshotOrigin
+from odl.observatory.models import Snapshot, SnapshotEntry, SnapshotOrigin
 from odl.territories.models import Kind, Territory
 
 # ODF organisation type → kind of the référentiel; the others are not collectivités.

@@ -1,4 +1,4 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 
 
 class SchemasConfig(AppConfig):
@@ -6,10 +6,3 @@ class SchemasConfig(AppConfig):
     name = "odl.schemas"
     label = "schemas"
     verbose_name = "Schémas et validation"
-
-    def ready(self) -> None:
-        if apps.is_installed("odl.observatory"):
-            from odl.observatory.history import register_scdl_validator
-            from odl.schemas.observatory_hook import stored_verdict
-
-            register_scdl_validator(stored_verdict)

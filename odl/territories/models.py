@@ -175,3 +175,25 @@ class Perimeter(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("territories:perimeter", args=[self.slug])
+
+
+class AtdMember(models.Model):
+    """Binds a user to the perimeter of the ATD they work for.
+
+    Staff users are national coordinators and see everything; an ATD member sees and reviews only the
+    sources its ATD owns and the publishers matched (or proposed) inside its perimeter.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="atd_member")
+    territory = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="atd_members", help_text="périmètre de l'ATD"
+    )
+    atd_name = models.CharField("nom de l'ATD", max_length=200, blank=True)
+
+    class Meta:
+        # Born in the observatory app; the table keeps its name so upgraded platforms keep every membership.
+        db_table = "observatory_atdmember"
+        verbose_name = "membre d'un ATD"
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.atd_name or self.territory.nom})"

@@ -7,7 +7,8 @@ from typing import Any
 from django import template
 from django.db.models import Max, Min
 
-from odl.observatory.models import HarvestedDataset, Snapshot, SnapshotEntry
+from odl.harvest.models import HarvestedDataset
+from odl.observatory.models import Snapshot, SnapshotEntry
 from odl.territories.models import Territory
 
 register = template.Library()
@@ -23,7 +24,7 @@ def fr_pct(value: float | None) -> str:
     return f"{value:.1f}".replace(".", ",") + "\u202f%"
 
 
-@register.inclusion_tag("observatory/measure/publication.html")
+@register.inclusion_tag("observatory/publication.html")
 def publication(territory: Territory) -> dict[str, Any]:
     """What the collectivité publishes under its own name, what others publish for it, and its history."""
     own = (

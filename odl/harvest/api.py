@@ -1,0 +1,261 @@
+"""API of harvest sources, their runs, harvested datasets and the publisher → collectivité mapping.
+
+Everything here is public: the catalogues are public, and the mapping is the raw material behind the
+observatory's figures (who decided a match is not exposed). Changes go through the web pages and commands.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+
+from odl.harvest.models import (
+    CONFIRMED_STATUSES,
+    HarvestedDataset,
+    HarvestRun,
+    HarvestSource,
+    Publisher,
+)
+
+router = Router(tags=["Observatoire : moissonnage"])
+MAX_PAGE_SIZE = 500
+
+
+class SourceOut(Schema):
+    id: int
+    name: str
+    kind: str
+    technology: str
+    url: str
+    owner_siren: str | None
+    owner_nom: str | None
+    schedule: str
+    active: bool
+
+
+class RunOut(Schema):
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    trigger: str
+    items_seen: int
+    items_new: int
+    items_updated: int
+    items_archived: int
+    items_failed: int
+    message: str
+    errors: list[dict[str, str]]
+
+
+class ScdlCheckOut(Schema):
+    """What the platform's validator said about one SCDL resource after the harvest."""
+
+    url: str
+    title: str
+    schema_id: str
+    valid: bool | None
+    errors: int | None
+    rows: int | None
+    reason: str
+    checked_at: str
+
+
+class DatasetOut(Schema):
+    id: int
+    source_id: int
+    remote_id: str
+    url: str
+    title: str
+    publisher: str | None
+    collectivite_siren: str | None
+    license: str
+    schemas: list[str]
+    scdl_validation: list[ScdlCheckOut]
+    remote_modified: datetime | None
+    first_seen: datetime
+    last_seen: datetime
+    archived_at: datetime | None
+    duplicate_of: int | None
+
+
+class DatasetPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[DatasetOut]
+
+
+class PublisherOut(Schema):
+    id: int
+    source_id: int
+    remote_id: str
+    name: str
+    business_number: str
+    match_status: str
+    match_method: str
+    collectivite_kind: str | None
+    collectivite_code: str | None
+    collectivite_siren: str | None
+    on_behalf_of_siren: str | None
+
+
+class PublisherPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[PublisherOut]
+
+
+class DatasetQuery(Schema):
+    source: int | None = None
+    siren: str | None = None
+    schema_id: str | None = None
+    archived: bool = False
+    duplicates: bool = False
+    page: int = 1
+    page_size: int = 100
+
+
+class PublisherQuery(Schema):
+    source: int | None = None
+    status: str | None = None
+    page: int = 1
+    page_size: int = 100
+
+
+# Beyond this a page is empty anyway; capping keeps OFFSET within every database's integer range.
+MAX_PAGE = 1_000_000
+
+
+def _window(page: int, page_size: int) -> tuple[int, int, int]:
+    page = min(max(page, 1), MAX_PAGE)
+    page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
+    return page, page_size, (page - 1) * page_size
+
+
+@router.get("/sources", response=list[SourceOut], summary="Sources de moissonnage déclarées")
+def sources(request: HttpRequest) -> list[SourceOut]:
+    return [
+        SourceOut(
+            id=s.pk,
+            name=s.name,
+            kind=s.kind,
+            technology=s.technology,
+            url=s.url,
+            owner_siren=s.owner.siren if s.owner else None,
+            owner_nom=s.owner.nom if s.owner else None,
+            schedule=s.schedule,
+            active=s.active,
+        )
+        for s in HarvestSource.objects.select_related("owner")
+    ]
+
+
+@router.get("/sources/{source_id}/passages", response=list[RunOut], summary="Derniers passages d'une source")
+def runs(request: HttpRequest, source_id: int) -> list[HarvestRun]:
+    source = get_object_or_404(HarvestSource, pk=source_id)
+    return list(source.runs.all()[:50])
+
+
+@router.get("/jeux", response=DatasetPage, summary="Jeux de données moissonnés")
+def datasets(request: HttpRequest, filters: Query[DatasetQuery]) -> DatasetPage:
+    """Current datasets by default; ``archived=true`` adds those that vanished, ``duplicates=true`` the copies."""
+    query = HarvestedDataset.objects.select_related("publisher__territory").order_by("pk")
+    if not filters.archived:
+        query = query.current()
+    if not filters.duplicates:
+        query = query.filter(duplicate_of__isnull=True)
+    if filters.source:
+        query = query.filter(source_id=filters.source)
+    if filters.siren:
+        query = query.filter(publisher__territory__siren=filters.siren)
+    if filters.schema_id:
+        query = (
+            query.filter(schemas__contains=[filters.schema_id])
+            if _json_contains()
+            else query.filter(schemas__icontains=f'"{filters.schema_id}"')
+        )
+    page, page_size, offset = _window(filters.page, filters.page_size)
+    rows = list(query[offset : offset + page_size])
+    return DatasetPage(
+        count=query.count(),
+        page=page,
+        page_size=page_size,
+        results=[
+            DatasetOut(
+                id=d.pk,
+                source_id=d.source_id,
+                remote_id=d.remote_id,
+                url=d.url,
+                title=d.title,
+                publisher=d.publisher.name if d.publisher else None,
+                collectivite_siren=d.publisher.territory.siren
+                if d.publisher and d.publisher.territory and d.publisher.match_status in CONFIRMED_STATUSES
+                else None,
+                license=d.license,
+                schemas=d.schemas,
+                scdl_validation=[
+                    ScdlCheckOut(
+                        url=c.get("url", ""),
+                        title=c.get("title", ""),
+                        schema_id=c.get("schema", ""),
+                        valid=c.get("valid"),
+                        errors=c.get("errors"),
+                        rows=c.get("rows"),
+                        reason=c.get("reason", ""),
+                        checked_at=c.get("checked_at", ""),
+                    )
+                    for c in d.scdl_validation or []
+                    if isinstance(c, dict)
+                ],
+                remote_modified=d.remote_modified,
+                first_seen=d.first_seen,
+                last_seen=d.last_seen,
+                archived_at=d.archived_at,
+                duplicate_of=d.duplicate_of_id,
+            )
+            for d in rows
+        ],
+    )
+
+
+def _json_contains() -> bool:
+    from django.db import connection
+
+    # JSON containment is a PostgreSQL operator; SQLite gets a textual search on the stored list.
+    return connection.vendor == "postgresql"
+
+
+@router.get("/editeurs", response=PublisherPage, summary="Correspondance éditeurs moissonnés → collectivités")
+def publishers(request: HttpRequest, filters: Query[PublisherQuery]) -> PublisherPage:
+    query = Publisher.objects.select_related("territory", "on_behalf_of").order_by("pk")
+    if filters.source:
+        query = query.filter(source_id=filters.source)
+    if filters.status:
+        query = query.filter(match_status=filters.status)
+    page, page_size, offset = _window(filters.page, filters.page_size)
+    return PublisherPage(
+        count=query.count(),
+        page=page,
+        page_size=page_size,
+        results=[
+            PublisherOut(
+                id=p.pk,
+                source_id=p.source_id,
+                remote_id=p.remote_id,
+                name=p.name,
+                business_number=p.business_number,
+                match_status=p.match_status,
+                match_method=p.match_method,
+                collectivite_kind=p.territory.kind if p.territory else None,
+                collectivite_code=p.territory.code if p.territory else None,
+                collectivite_siren=p.territory.siren if p.territory else None,
+                on_behalf_of_siren=p.on_behalf_of.siren if p.on_behalf_of else None,
+            )
+            for p in query[offset : offset + page_size]
+        ],
+    )

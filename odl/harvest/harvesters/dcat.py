@@ -1,0 +1,311 @@
+"""Any DCAT catalogue: RDF/XML, Turtle, JSON-LD (with Hydra paging) and DCAT-US ``data.json`` (ArcGIS Hub).
+
+The platform's own catalogue (the ``publishing`` app's DCAT export) is harvested through this module too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
+
+from odl.core.text import fold
+from odl.harvest.harvesters.base import (
+    MAX_DESCRIPTION,
+    MAX_RESOURCES,
+    MAX_TAGS,
+    MAX_TITLE,
+    HarvestedItem,
+    Harvester,
+    HarvestError,
+    Page,
+    PublisherRef,
+    ServiceClient,
+    clean_text,
+    normalise_license,
+    parse_when,
+    register,
+    uri_key,
+)
+
+# rdflib logs every odd literal (dates like "2019") at WARNING: harvested data is odd, that is expected.
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+ACCEPT = (
+    "application/rdf+xml, text/turtle;q=0.9, application/ld+json;q=0.9, application/json;q=0.8, */*;q=0.1"
+)
+
+
+class DcatClient(ServiceClient):
+    """Fetches catalogue pages; the URLs come from the source and from the catalogue's own paging links."""
+
+    service_name = "DCAT"
+
+    def fetch(self, url: str) -> tuple[bytes, str]:
+        response = self.get(url, accept=ACCEPT)
+        return response.content, response.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def sniff_format(content: bytes, content_type: str) -> str:
+    """rdflib's format name, ``data.json`` for DCAT-US, or a French HarvestError for an unknown dialect."""
+    head = content.lstrip()[:2000]
+    if head.startswith((b"{", b"[")):
+        try:
+            document = json.loads(content)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise HarvestError("DCAT : le catalogue annonce du JSON mais n'est pas du JSON valide") from exc
+        if isinstance(document, dict) and isinstance(document.get("dataset"), list):
+            return "data.json"
+        context = document.get("@context") if isinstance(document, dict) else None
+        if isinstance(context, str) or (
+            isinstance(context, list) and any(isinstance(c, str) for c in context)
+        ):
+            # rdflib would fetch the remote context: never let a harvest reach an unplanned host.
+            raise HarvestError(
+                "DCAT : ce JSON-LD dépend d'un contexte distant que la plateforme ne télécharge pas ; "
+                "fournissez un JSON-LD développé ou avec un contexte intégré"
+            )
+        if not _mentions_dcat(content):
+            raise HarvestError("DCAT : ce JSON n'est ni du JSON-LD DCAT ni un catalogue data.json (DCAT-US)")
+        return "json-ld"
+    if head.startswith(b"<"):
+        if b"GetRecordsResponse" in head or b"csw:" in head[:600]:
+            raise HarvestError(
+                "DCAT : cette adresse renvoie une réponse CSW (GeoNetwork), pas un catalogue DCAT ; "
+                "utilisez le point d'accès DCAT du catalogue (souvent …/srv/api/records?_content_type=dcat)"
+            )
+        if b"<html" in head.lower() or b"<!doctype html" in head.lower():
+            raise HarvestError("DCAT : cette adresse renvoie une page web (HTML), pas un catalogue DCAT")
+        if b"rdf:RDF" not in content[:20000] and b"22-rdf-syntax-ns" not in content[:20000]:
+            raise HarvestError("DCAT : ce XML n'est pas du RDF/XML, dialecte DCAT inconnu")
+        return "xml"
+    if content_type in ("text/turtle", "application/x-turtle") or b"@prefix" in head or b"PREFIX" in head:
+        return "turtle"
+    if content_type in ("application/n-triples",):
+        return "nt"
+    raise HarvestError(
+        f"DCAT : format du catalogue non reconnu (type annoncé : {content_type or 'aucun'}) ; "
+        "formats acceptés : RDF/XML, Turtle, JSON-LD, data.json"
+    )
+
+
+def _mentions_dcat(content: bytes) -> bool:
+    return b"dcat" in content.lower()
+
+
+def _text(graph: Graph, subject: Any, *predicates: URIRef) -> str:
+    """The French value when there is one, else any value."""
+    fallback = ""
+    for predicate in predicates:
+        for value in graph.objects(subject, predicate):
+            if isinstance(value, Literal):
+                if value.language in ("fr", "fre"):
+                    return str(value)
+                fallback = fallback or str(value)
+            elif isinstance(value, URIRef) and not fallback:
+                fallback = str(value)
+    return fallback
+
+
+def _publisher(graph: Graph, dataset: Any) -> PublisherRef | None:
+    for predicate in (DCTERMS.publisher, DCTERMS.creator, DCAT.contactPoint):
+        for node in graph.objects(dataset, predicate):
+            if isinstance(node, Literal):
+                name = clean_text(str(node), 500)
+                remote = f"name:{fold(name)}"
+            else:
+                name = clean_text(
+                    _text(graph, node, FOAF.name, SKOS.prefLabel, VCARD.fn, VCARD["organization-name"]), 500
+                )
+                remote = str(node) if isinstance(node, URIRef) else f"name:{fold(name)}"
+            if name:
+                return PublisherRef(remote_id=remote[:300], name=name)
+    return None
+
+
+def _license(graph: Graph, dataset: Any, distributions: list[Any]) -> str:
+    for subject in [dataset, *distributions]:
+        for node in graph.objects(subject, DCTERMS.license):
+            if isinstance(node, BNode) and not _text(graph, node, DCTERMS.title, RDF.value, SKOS.prefLabel):
+                continue
+            label = (
+                _text(graph, node, DCTERMS.title, RDF.value, SKOS.prefLabel)
+                if not isinstance(node, Literal)
+                else ""
+            )
+            return normalise_license(label or str(node))
+        for node in graph.objects(subject, DCTERMS.rights):
+            return normalise_license(
+                str(node) if isinstance(node, Literal) else _text(graph, node, DCTERMS.title)
+            )
+    return ""
+
+
+def items_from_graph(graph: Graph) -> Page:
+    page = Page(items=[])
+    for dataset in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str):
+        try:
+            page.items.append(_item(graph, dataset))
+        except ValueError as exc:
+            page.failures.append({"remote_id": str(dataset), "error": str(exc)})
+    return page
+
+
+def _item(graph: Graph, dataset: Any) -> HarvestedItem:
+    identifier = _text(graph, dataset, DCTERMS.identifier)
+    if isinstance(dataset, URIRef):
+        remote_id = str(dataset)
+    elif identifier:
+        remote_id = identifier
+    else:
+        raise ValueError("jeu de données DCAT sans URI ni dct:identifier")
+    distributions = list(graph.objects(dataset, DCAT.distribution))[:MAX_RESOURCES]
+    landing = _text(graph, dataset, DCAT.landingPage)
+    conforms = [
+        str(node)
+        for subject in [dataset, *distributions]
+        for node in graph.objects(subject, DCTERMS.conformsTo)
+        if not isinstance(node, BNode)
+    ]
+    key_source = identifier if identifier.startswith(("http://", "https://")) else remote_id
+    return HarvestedItem(
+        remote_id=remote_id[:300],
+        title=clean_text(_text(graph, dataset, DCTERMS.title), MAX_TITLE) or "(sans titre)",
+        url=clean_text(landing or (remote_id if remote_id.startswith("http") else ""), 1000),
+        description=clean_text(_text(graph, dataset, DCTERMS.description), MAX_DESCRIPTION),
+        publisher=_publisher(graph, dataset),
+        license=_license(graph, dataset, distributions),
+        created=parse_when(_text(graph, dataset, DCTERMS.issued)),
+        modified=parse_when(_text(graph, dataset, DCTERMS.modified)),
+        tags=sorted({clean_text(str(k), 100) for k in graph.objects(dataset, DCAT.keyword)})[:MAX_TAGS],
+        resources=[
+            {
+                "title": clean_text(_text(graph, d, DCTERMS.title), 300),
+                "url": clean_text(_text(graph, d, DCAT.downloadURL, DCAT.accessURL), 1000),
+                "format": clean_text(_text(graph, d, DCTERMS.format, DCAT.mediaType), 40),
+            }
+            for d in distributions
+        ],
+        declared_schemas=sorted(set(conforms)),
+        own_key=uri_key(key_source) if key_source.startswith(("http://", "https://")) else "",
+    )
+
+
+def items_from_data_json(document: dict[str, Any]) -> Page:
+    """DCAT-US 1.1 (``data.json``), as ArcGIS Hub portals of French cities publish it."""
+    page = Page(items=[])
+    for entry in document.get("dataset") or []:
+        if not isinstance(entry, dict):
+            continue
+        identifier = str(entry.get("identifier") or "")
+        if not identifier:
+            page.failures.append({"remote_id": "", "error": "jeu de données data.json sans « identifier »"})
+            continue
+        publisher = entry.get("publisher") if isinstance(entry.get("publisher"), dict) else {}
+        name = clean_text((publisher or {}).get("name"), 500)
+        keywords = entry.get("keyword") or []
+        distributions = [d for d in entry.get("distribution") or [] if isinstance(d, dict)][:MAX_RESOURCES]
+        page.items.append(
+            HarvestedItem(
+                remote_id=identifier[:300],
+                title=clean_text(entry.get("title"), MAX_TITLE) or "(sans titre)",
+                url=clean_text(entry.get("landingPage") or identifier, 1000),
+                description=clean_text(entry.get("description"), MAX_DESCRIPTION),
+                publisher=PublisherRef(remote_id=f"name:{fold(name)}"[:300], name=name) if name else None,
+                license=normalise_license(entry.get("license")),
+                created=parse_when(entry.get("issued")),
+                modified=parse_when(entry.get("modified")),
+                tags=[clean_text(k, 100) for k in keywords if isinstance(k, str)][:MAX_TAGS],
+                resources=[
+                    {
+                        "title": clean_text(d.get("title"), 300),
+                        "url": clean_text(d.get("downloadURL") or d.get("accessURL"), 1000),
+                        "format": clean_text(d.get("format") or d.get("mediaType"), 40),
+                    }
+                    for d in distributions
+                ],
+                declared_schemas=[str(entry["conformsTo"])]
+                if isinstance(entry.get("conformsTo"), str)
+                else [],
+                own_key=uri_key(identifier) if identifier.startswith("http") else "",
+            )
+        )
+    return page
+
+
+def next_page_url(graph: Graph) -> str:
+    for predicate in (HYDRA.nextPage, HYDRA.next):
+        for value in graph.objects(None, predicate):
+            return str(value)
+    return ""
+
+
+def total_items(graph: Graph) -> int | None:
+    for value in graph.objects(None, HYDRA.totalItems):
+        try:
+            return int(str(value))
+        except ValueError:
+            return None
+    return None
+
+
+@register
+class DcatHarvester(Harvester):
+    kind = "dcat"
+    client: DcatClient
+    technology = "DCAT"
+    label = "Catalogue DCAT"
+    url_help = "Adresse du catalogue DCAT (RDF/XML, Turtle, JSON-LD avec pagination Hydra, ou data.json)"
+
+    def __init__(self, url: str, filters: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(url, filters, **kwargs)
+        self.client = DcatClient(self.url, http=self._http)
+        self.technology_hint = ""
+
+    def pages(self) -> Iterator[Page]:
+        url = self.url
+        seen_urls = {url}
+        count = 0
+        tags = set(self.filter_tags())
+        publisher_filter = fold(str(self.filters.get("publisher") or self.filters.get("editeur") or ""))
+        while True:
+            content, content_type = self.client.fetch(url)
+            fmt = sniff_format(content, content_type)
+            count += 1
+            if fmt == "data.json":
+                self.technology_hint = "ArcGIS Hub (data.json)"
+                page = items_from_data_json(json.loads(content))
+                next_url = ""
+            else:
+                graph = Graph()
+                try:
+                    with warnings.catch_warnings():
+                        # rdflib's own JSON-LD parser still uses its deprecated ConjunctiveGraph.
+                        warnings.simplefilter("ignore", DeprecationWarning)
+                        graph.parse(data=content, format=fmt, publicID=url)
+                except Exception as exc:  # rdflib raises many parser-specific exception types
+                    raise HarvestError(f"DCAT : catalogue illisible ({fmt}) : {str(exc)[:200]}") from exc
+                if not any(True for _ in graph.subjects(RDF.type, DCAT.Dataset)) and count == 1:
+                    if not any(True for _ in graph.subjects(RDF.type, DCAT.Catalog)):
+                        raise HarvestError("DCAT : aucun dcat:Catalog ni dcat:Dataset dans cette réponse")
+                page = items_from_graph(graph)
+                page.total = total_items(graph)
+                next_url = next_page_url(graph)
+            if tags:
+                page.items = [i for i in page.items if tags.intersection(i.tags)]
+            if publisher_filter:
+                page.items = [
+                    i for i in page.items if i.publisher and fold(i.publisher.name) == publisher_filter
+                ]
+            yield page
+            if not next_url:
+                break
+            self.guard_pages(count, seen_urls, next_url)
+            url = next_url
