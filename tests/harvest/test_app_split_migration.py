@@ -38,16 +38,16 @@ def test_a_populated_database_from_before_the_split_migrates_with_every_row() ->
     user = User.objects.create(username="ancien-atd")
     dep = Territory.objects.create(kind="departement", code="35", nom="Ille-et-Vilaine")
     rennes = Territory.objects.create(kind="commune", code="35238", nom="Rennes", departement_code="35")
-    O = {name: old.get_model("observatory", name) for name in MOVED}
-    member = O["atdmember"].objects.create(user=user, territory=dep, atd_name="Département 35")
-    source = O["harvestsource"].objects.create(
+    before = {name: old.get_model("observatory", name) for name in MOVED}
+    member = before["atdmember"].objects.create(user=user, territory=dep, atd_name="Département 35")
+    source = before["harvestsource"].objects.create(
         name="Portail 35", kind="ckan", url="https://p.example.fr", owner=dep
     )
-    run = O["harvestrun"].objects.create(source=source, status="success", items_seen=1)
-    publisher = O["publisher"].objects.create(
+    run = before["harvestrun"].objects.create(source=source, status="success", items_seen=1)
+    publisher = before["publisher"].objects.create(
         source=source, remote_id="rennes", name="Ville de Rennes", territory=rennes, match_status="accepted"
     )
-    dataset = O["harvesteddataset"].objects.create(
+    dataset = before["harvesteddataset"].objects.create(
         source=source, publisher=publisher, remote_id="d1", title="Subventions", schemas=["scdl/subventions"]
     )
     # A permission given in the admin before the upgrade, on one of the moving models.
