@@ -34,8 +34,10 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# The local default key only serves the embedded, single-machine install; production sets its own.
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "odl-local-only-insecure-key-change-me-in-production-0123456789")
+# The local default key only serves the embedded, single-machine install; production sets its own
+# (odl.core.checks refuses it under DJANGO_SECURE=1, and check --deploy fails on it).
+LOCAL_SECRET_KEY = "odl-local-only-insecure-key-change-me-in-production-0123456789"
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", LOCAL_SECRET_KEY)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 

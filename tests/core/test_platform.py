@@ -95,3 +95,47 @@ def test_error_pages_speak_french(client: object) -> None:
     assert response.status_code == 404
     assert "Page introuvable" in response.content.decode()
     assert "Une erreur inattendue" in render_to_string("500.html")
+
+
+def _production_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SECRET_KEY")}
+    return {**env, "DJANGO_SECURE": "1", "DJANGO_ALLOWED_HOSTS": "odl.example.org", **extra}
+
+
+def test_check_deploy_fails_on_the_local_secret_key() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "-m", "odl.cli", "check", "--deploy"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "odl.E001" in result.stderr and "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_with_the_local_secret_key() -> None:
+    code = "import odl.wsgi"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=_production_env(),
+        cwd=REPO,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY n'est pas définie" in result.stderr
+    started = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=_production_env(
+            DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40 + "-yz0123456789"
+        ),
+        cwd=REPO,
+        check=False,
+    )
+    assert started.returncode == 0, started.stderr
