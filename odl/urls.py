@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from odl.api import api
+from odl.core import views as core_views
 from odl.territories import views as territory_views
 
 urlpatterns = [
@@ -15,4 +16,5 @@ urlpatterns = [
     path("comptes/connexion/", auth_views.LoginView.as_view(), name="login"),
     path("comptes/deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("healthz", core_views.healthz, name="healthz"),
 ]
