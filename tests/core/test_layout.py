@@ -1,0 +1,50 @@
+"""The apps' imports go one way, so each noun can be read (and grown) on its own."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ODL = Path(__file__).resolve().parents[2] / "odl"
+# What each app may import from the others (itself always allowed).
+ALLOWED = {
+    "core": set(),
+    "territories": {"core"},
+    "schemas": {"core", "territories"},
+    "harvest": {"core", "territories", "schemas"},
+    "observatory": {"core", "territories", "schemas", "harvest"},
+}
+
+
+def _imported_apps(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    apps = set()
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "odl" and len(parts) > 1 and parts[1] in ALLOWED:
+                apps.add(parts[1])
+    return apps
+
+
+@pytest.mark.parametrize("app", sorted(ALLOWED))
+def test_an_app_imports_only_the_apps_below_it(app: str) -> None:
+    wrong = []
+    for path in sorted((ODL / app).rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for other in _imported_apps(path) - ALLOWED[app] - {app}:
+            wrong.append(f"{path.relative_to(ODL.parent)} importe odl.{other}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_app_is_placed_in_the_layering() -> None:
+    apps = {p.parent.name for p in ODL.glob("*/apps.py")}
+    assert apps == set(ALLOWED), f"apps à placer dans ALLOWED : {sorted(apps ^ set(ALLOWED))}"
