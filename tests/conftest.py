@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.templates_guard import UNDEFINED
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("ODL_SHARED_DATA", REPO.parent / "shared" / "data"))
 FIXTURES = Path(__file__).resolve().parent / "territories" / "fixtures"
@@ -24,6 +26,11 @@ def _isolated_settings(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # An undefined variable printed by one of our templates fails the test (see tests/templates_guard.py).
+    engine = settings.TEMPLATES[0]  # type: ignore[attr-defined]
+    settings.TEMPLATES = [  # type: ignore[attr-defined]
+        {**engine, "OPTIONS": {**engine["OPTIONS"], "string_if_invalid": UNDEFINED}}
+    ]
 
 
 @pytest.fixture
