@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.test import Client
+
+from tests import personas
+from tests.templates_guard import UNDEFINED
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("ODL_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -24,6 +29,11 @@ def _isolated_settings(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # An undefined variable printed by one of our templates fails the test (see tests/templates_guard.py).
+    engine = settings.TEMPLATES[0]  # type: ignore[attr-defined]
+    settings.TEMPLATES = [  # type: ignore[attr-defined]
+        {**engine, "OPTIONS": {**engine["OPTIONS"], "string_if_invalid": UNDEFINED}}
+    ]
 
 
 @pytest.fixture
@@ -55,15 +65,41 @@ def small_referentiel(db: None) -> Path:
     return FIXTURES / "referentiel"
 
 
+# Personas (tests/personas.py): who uses the platform, each with a logged-in browser of their own.
 @pytest.fixture
-def atd_agent(db: None):  # type: ignore[no-untyped-def]
-    """Alice, ATD agent of the Département d'Ille-et-Vilaine."""
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.create_user("alice", password="correct horse battery staple")
+def coordinator(db: None) -> Any:
+    """Claire, national coordinator (staff)."""
+    return personas.coordinator()
 
 
 @pytest.fixture
-def alice_client(client, atd_agent):  # type: ignore[no-untyped-def]
-    client.force_login(atd_agent)
-    return client
+def atd_agent(small_referentiel: Path) -> Any:
+    """Alice, agent of the ATD of the Département d'Ille-et-Vilaine (a real ``AtdMember``)."""
+    return personas.atd_agent()
+
+
+@pytest.fixture
+def etd_agent(db: None) -> Any:
+    """Étienne, agent of the commune of Rennes: a plain logged-in user."""
+    return personas.etd_agent()
+
+
+@pytest.fixture
+def citizen(db: None) -> Client:
+    """Nobody logged in."""
+    return personas.citizen()
+
+
+@pytest.fixture
+def coordinator_client(coordinator: Any) -> Client:
+    return personas.logged_in(coordinator)
+
+
+@pytest.fixture
+def atd_client(atd_agent: Any) -> Client:
+    return personas.logged_in(atd_agent)
+
+
+@pytest.fixture
+def etd_client(etd_agent: Any) -> Client:
+    return personas.logged_in(etd_agent)

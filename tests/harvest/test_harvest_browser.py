@@ -9,34 +9,23 @@ from typing import Any
 import pytest
 from harvest_replay import Replay, paged_ckan
 
-from odl.harvest.models import AtdMember, HarvestSource, Publisher
-from odl.territories.loader import load_referentiel
-from odl.territories.models import Territory
+from odl.harvest.models import HarvestSource, Publisher
+from tests import personas
 from tests.browser import axe_violations, chromium_page
-from tests.conftest import FIXTURES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def alice(django_user_model: Any) -> Any:
-    load_referentiel(FIXTURES / "referentiel", cog_year=2026)
-    user = django_user_model.objects.create_user("alice", password=PASSWORD)
-    AtdMember.objects.create(user=user, territory=Territory.objects.get(kind="departement", code="35"))
-    return user
 
 
 def log_in(page: Any, base: str) -> None:
     page.goto(f"{base}/comptes/connexion/?next=/observatoire/moissonnage/")
     page.get_by_label("Identifiant").fill("alice")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_label("Mot de passe").fill(personas.PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/observatoire/moissonnage/")
 
 
 def test_an_atd_agent_tests_declares_harvests_and_reviews(
-    live_server: Any, alice: Any, replay: Replay, harvest_data: Path
+    live_server: Any, atd_agent: Any, replay: Replay, harvest_data: Path
 ) -> None:
     packages = json.loads((harvest_data / "ckan/demo.ckan.org-package_search.json").read_text())["result"][
         "results"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from harvest_replay import Replay, paged_ckan, serve_udata_fixtures
@@ -12,6 +11,7 @@ from odl.harvest.harvesters.runner import run_source
 from odl.harvest.matching import ReferentielIndex, core_name, match
 from odl.harvest.models import HarvestedDataset, HarvestSource, Publisher
 from odl.territories.models import Territory
+from tests import personas
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,7 @@ def test_unknown_bodies_are_not_collectivites_or_queued(index: ReferentielIndex)
 
 @pytest.mark.django_db
 def test_harvested_data_gouv_publishers_are_matched_and_decisions_survive(
-    small_referentiel: Path, replay: Replay, harvest_data: Path, django_user_model: Any
+    small_referentiel: Path, replay: Replay, harvest_data: Path
 ) -> None:
     datasets = serve_udata_fixtures(replay, harvest_data)
     source = HarvestSource.objects.create(name="data.gouv.fr", kind="datagouv", url=replay.url())
@@ -91,7 +91,7 @@ def test_harvested_data_gouv_publishers_are_matched_and_decisions_survive(
     insee = Publisher.objects.get(name__contains="Insee")
     assert insee.match_status == "not_collectivite"
     # A coordinator decides by hand; the next harvest keeps it.
-    coordinator = django_user_model.objects.create_user("coord", is_staff=True)
+    coordinator = personas.coordinator()
     rennes = Territory.objects.get(kind="commune", code="35238")
     sixt.territory, sixt.match_status, sixt.decided_by = rennes, "accepted", coordinator
     sixt.save()

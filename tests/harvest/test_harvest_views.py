@@ -10,27 +10,17 @@ from django.test import Client
 from harvest_replay import Replay, load, paged_ckan
 
 from odl.harvest.harvesters.runner import run_source
-from odl.harvest.models import AtdMember, HarvestRun, HarvestSource, Publisher
+from odl.harvest.models import HarvestRun, HarvestSource, Publisher
 from odl.territories.models import Territory
+from tests import personas
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def alice_atd(alice_client: Client, atd_agent: Any, small_referentiel: Path) -> Client:
-    """Alice works for the ATD of Ille-et-Vilaine."""
-    AtdMember.objects.create(user=atd_agent, territory=Territory.objects.get(kind="departement", code="35"))
-    return alice_client
-
-
-@pytest.fixture
-def bob_atd(client: Client, django_user_model: Any, small_referentiel: Path) -> Client:
+def bob_atd(small_referentiel: Path) -> Client:
     """Bob works for the ATD of Corse."""
-    bob = django_user_model.objects.create_user("bob")
-    AtdMember.objects.create(user=bob, territory=Territory.objects.get(kind="region", code="94"))
-    other = Client()
-    other.force_login(bob)
-    return other
+    return personas.logged_in(personas.atd_agent("bob", territory=("region", "94")))
 
 
 @pytest.fixture
@@ -50,25 +40,25 @@ def test_pages_need_a_login(client: Client) -> None:
 
 
 def test_an_atd_declares_a_source_after_testing_it(
-    alice_atd: Client, replay: Replay, harvest_data: Path
+    atd_client: Client, replay: Replay, harvest_data: Path
 ) -> None:
     paged_ckan(replay, load(harvest_data, "ckan/demo.ckan.org-package_search.json")["result"]["results"])
     form = {"name": "Mon portail", "kind": "ckan", "url": replay.url(), "schedule": "weekly", "tags": ""}
-    tested = alice_atd.post("/observatoire/moissonnage/sources/nouvelle/", {**form, "action": "test"})
+    tested = atd_client.post("/observatoire/moissonnage/sources/nouvelle/", {**form, "action": "test"})
     assert tested.status_code == 200
     assert "Aperçu de la première page" in tested.content.decode()
     assert "100 Validated Species of Plants" in tested.content.decode()
     assert HarvestSource.objects.count() == 0
-    saved = alice_atd.post("/observatoire/moissonnage/sources/nouvelle/", {**form, "action": "save"})
+    saved = atd_client.post("/observatoire/moissonnage/sources/nouvelle/", {**form, "action": "save"})
     source = HarvestSource.objects.get()
     assert saved["Location"] == f"/observatoire/moissonnage/sources/{source.pk}/"
     assert source.owner.code == "35"
 
 
 def test_a_bad_url_or_an_unknown_dialect_is_explained_at_declaration(
-    alice_atd: Client, replay: Replay, harvest_data: Path
+    atd_client: Client, replay: Replay, harvest_data: Path
 ) -> None:
-    bad = alice_atd.post(
+    bad = atd_client.post(
         "/observatoire/moissonnage/sources/nouvelle/",
         {"name": "x", "kind": "dcat", "url": "catalogue.fr/dcat", "schedule": "weekly", "action": "save"},
     )
@@ -78,7 +68,7 @@ def test_a_bad_url_or_an_unknown_dialect_is_explained_at_declaration(
         (harvest_data / "dcat/udata-tests/csw-geonetwork-dcat-page-1.xml").read_bytes(),
         "application/xml",
     )
-    unknown = alice_atd.post(
+    unknown = atd_client.post(
         "/observatoire/moissonnage/sources/nouvelle/",
         {"name": "x", "kind": "dcat", "url": replay.url("/csw"), "schedule": "weekly", "action": "test"},
     )
@@ -86,19 +76,19 @@ def test_a_bad_url_or_an_unknown_dialect_is_explained_at_declaration(
     assert HarvestSource.objects.count() == 0
 
 
-def test_a_plain_user_cannot_declare(alice_client: Client) -> None:
-    assert alice_client.get("/observatoire/moissonnage/sources/nouvelle/").status_code == 403
+def test_a_plain_user_cannot_declare(etd_client: Client) -> None:
+    assert etd_client.get("/observatoire/moissonnage/sources/nouvelle/").status_code == 403
 
 
 def test_run_now_harvests_and_shows_the_run_with_escaped_titles(
-    alice_atd: Client, portal: HarvestSource
+    atd_client: Client, portal: HarvestSource
 ) -> None:
-    response = alice_atd.post(f"/observatoire/moissonnage/sources/{portal.pk}/lancer/")
+    response = atd_client.post(f"/observatoire/moissonnage/sources/{portal.pk}/lancer/")
     run = HarvestRun.objects.get()
     assert response["Location"] == f"/observatoire/moissonnage/passages/{run.pk}/"
-    page = alice_atd.get(response["Location"]).content.decode()
+    page = atd_client.get(response["Location"]).content.decode()
     assert "réussi" in page and "Moissonnage de « Portail 35 »" in page
-    detail = alice_atd.get(f"/observatoire/moissonnage/sources/{portal.pk}/").content.decode()
+    detail = atd_client.get(f"/observatoire/moissonnage/sources/{portal.pk}/").content.decode()
     assert "&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;" in detail
     assert "<script>alert" not in detail
 
@@ -111,10 +101,10 @@ def test_an_atd_only_sees_and_runs_its_own_sources(bob_atd: Client, portal: Harv
 
 
 def test_the_review_queue_is_scoped_to_the_perimeter(
-    alice_atd: Client, bob_atd: Client, portal: HarvestSource
+    atd_client: Client, bob_atd: Client, portal: HarvestSource
 ) -> None:
     run_source(portal)
-    queue = alice_atd.get("/observatoire/moissonnage/editeurs/").content.decode()
+    queue = atd_client.get("/observatoire/moissonnage/editeurs/").content.decode()
     assert "Commune de Nulle-Part" in queue
     assert "à vérifier (1)" in queue and "rapproché automatiquement (1)" in queue
     assert "Commune de Nulle-Part" not in bob_atd.get("/observatoire/moissonnage/editeurs/").content.decode()
@@ -128,21 +118,21 @@ def test_the_review_queue_is_scoped_to_the_perimeter(
 
 
 def test_review_decisions_are_recorded_and_survive_the_next_harvest(
-    alice_atd: Client, portal: HarvestSource, atd_agent: Any
+    atd_client: Client, portal: HarvestSource, atd_agent: Any
 ) -> None:
     run_source(portal)
     nulle = Publisher.objects.get(remote_id="o2")
     url = f"/observatoire/moissonnage/editeurs/{nulle.pk}/decision/"
     # Outside the perimeter: refused with a message, nothing recorded.
-    alice_atd.post(url, {"action": "reassign", "territoire": "commune:2A004"})
+    atd_client.post(url, {"action": "reassign", "territoire": "commune:2A004"})
     nulle.refresh_from_db()
     assert nulle.match_status == "to_review"
-    alice_atd.post(url, {"action": "reassign", "territoire": "commune:35206"})
+    atd_client.post(url, {"action": "reassign", "territoire": "commune:35206"})
     nulle.refresh_from_db()
     assert (nulle.match_status, nulle.territory.nom, nulle.decided_by) == ("accepted", "Pacé", atd_agent)
     bruz = Publisher.objects.get(remote_id="o1")
-    alice_atd.post(f"/observatoire/moissonnage/editeurs/{bruz.pk}/decision/", {"action": "not_collectivite"})
-    alice_atd.post(
+    atd_client.post(f"/observatoire/moissonnage/editeurs/{bruz.pk}/decision/", {"action": "not_collectivite"})
+    atd_client.post(
         f"/observatoire/moissonnage/editeurs/{bruz.pk}/decision/",
         {"action": "on_behalf", "territoire": "commune:35047"},
     )
@@ -159,17 +149,17 @@ def test_staff_see_everything(admin_client: Client, portal: HarvestSource) -> No
     assert admin_client.get("/observatoire/moissonnage/editeurs/?statut=to_review").status_code == 200
 
 
-def test_a_running_harvest_shows_its_progress(alice_atd: Client, portal: HarvestSource) -> None:
+def test_a_running_harvest_shows_its_progress(atd_client: Client, portal: HarvestSource) -> None:
     HarvestRun.objects.create(source=portal, status="running", pages=3, items_seen=300)
-    page = alice_atd.get(f"/observatoire/moissonnage/sources/{portal.pk}/").content.decode()
+    page = atd_client.get(f"/observatoire/moissonnage/sources/{portal.pk}/").content.decode()
     assert "Moissonnage en cours : 3 pages lues, 300 jeux vus" in page
     assert '<meta http-equiv="refresh" content="5">' in page
 
 
-def test_a_decision_never_redirects_to_another_site(alice_atd: Client, portal: HarvestSource) -> None:
+def test_a_decision_never_redirects_to_another_site(atd_client: Client, portal: HarvestSource) -> None:
     run_source(portal)
     publisher = Publisher.objects.get(remote_id="o2")
-    response = alice_atd.post(
+    response = atd_client.post(
         f"/observatoire/moissonnage/editeurs/{publisher.pk}/decision/",
         {"action": "reject", "next": "https://evil.example/"},
     )
@@ -177,27 +167,27 @@ def test_a_decision_never_redirects_to_another_site(alice_atd: Client, portal: H
 
 
 def test_a_manager_deactivates_a_source_and_its_datasets_stay(
-    alice_atd: Client, bob_atd: Client, portal: HarvestSource
+    atd_client: Client, bob_atd: Client, portal: HarvestSource
 ) -> None:
     run_source(portal)
     assert bob_atd.post(f"/observatoire/moissonnage/sources/{portal.pk}/activation/").status_code == 404
-    alice_atd.post(f"/observatoire/moissonnage/sources/{portal.pk}/activation/")
+    atd_client.post(f"/observatoire/moissonnage/sources/{portal.pk}/activation/")
     portal.refresh_from_db()
     assert portal.active is False
     assert portal.datasets.count() == 3
     assert (
         "Réactiver la source"
-        in alice_atd.get(f"/observatoire/moissonnage/sources/{portal.pk}/").content.decode()
+        in atd_client.get(f"/observatoire/moissonnage/sources/{portal.pk}/").content.decode()
     )
 
 
 def test_the_mapping_exports_and_imports_from_the_web_within_the_perimeter(
-    alice_atd: Client, portal: HarvestSource
+    atd_client: Client, portal: HarvestSource
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     run_source(portal)
-    exported = alice_atd.get("/observatoire/moissonnage/editeurs/correspondances.csv")
+    exported = atd_client.get("/observatoire/moissonnage/editeurs/correspondances.csv")
     assert exported["Content-Type"].startswith("text/csv")
     lines = exported.content.decode("utf-8-sig").splitlines()
     header = lines[0].split(";")
@@ -208,7 +198,7 @@ def test_the_mapping_exports_and_imports_from_the_web_within_the_perimeter(
     bruz[header.index("statut")] = "accepted"
     bruz[header.index("collectivite_type")], bruz[header.index("collectivite_code")] = "commune", "2A004"
     body = "\n".join([";".join(header), ";".join(nulle), ";".join(bruz)]).encode()
-    response = alice_atd.post(
+    response = atd_client.post(
         "/observatoire/moissonnage/editeurs/import/",
         {"file": SimpleUploadedFile("corr.csv", body, "text/csv")},
     )
@@ -219,10 +209,10 @@ def test_the_mapping_exports_and_imports_from_the_web_within_the_perimeter(
     assert Publisher.objects.get(remote_id="o1").territory.code == "35047"
 
 
-def test_an_unreadable_mapping_upload_gets_a_french_message(alice_atd: Client) -> None:
+def test_an_unreadable_mapping_upload_gets_a_french_message(atd_client: Client) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = alice_atd.post(
+    response = atd_client.post(
         "/observatoire/moissonnage/editeurs/import/",
         {"file": SimpleUploadedFile("corr.csv", b"a;b\n1;2\n", "text/csv")},
     )

@@ -183,14 +183,14 @@ def test_saving_a_perimeter_needs_a_login(client: Client) -> None:
     assert response.status_code == 302 and "/comptes/connexion/" in response["Location"]
 
 
-def test_an_atd_agent_saves_a_perimeter_and_shares_its_url(alice_client: Client, client: Client) -> None:
-    response = alice_client.post(
+def test_an_atd_agent_saves_a_perimeter_and_shares_its_url(atd_client: Client, citizen: Client) -> None:
+    response = atd_client.post(
         "/perimetres/enregistrer/", {"name": "Bretagne intermédiaire", "query": "region=53&pop_min=10000"}
     )
     assert response.status_code == 302
-    listing = alice_client.get("/perimetres/").content.decode()
+    listing = atd_client.get("/perimetres/").content.decode()
     assert "/perimetres/bretagne-intermediaire/" in listing
-    shared = client.get("/perimetres/bretagne-intermediaire/")
+    shared = citizen.get("/perimetres/bretagne-intermediaire/")
     assert shared.status_code == 302 and shared["Location"] == "/ciblage/?region=53&pop_min=10000"
 
 
