@@ -195,6 +195,18 @@ def test_an_atd_member_sees_the_territories_inside_its_perimeter(referentiel: No
     assert set(member.territories_inside()) == set(Territory.objects.inside(departements=["22"]))
 
 
+def test_the_matching_index_places_collectivites_with_the_same_rule(referentiel: None) -> None:
+    from odl.harvest.matching import ReferentielIndex
+
+    index = ReferentielIndex()
+    cotes_d_armor = index.perimeter(territory(Kind.DEPARTEMENT, "22").pk)
+    assert cotes_d_armor is not None
+    inside = {f"{r.kind}:{r.code}" for r in index.by_id.values() if index.inside(r, cotes_d_armor)}
+    expected = Territory.objects.collectivites().inside(departements=["22"]).values_list("kind", "code")
+    assert inside == {f"{kind}:{code}" for kind, code in expected}
+    assert f"epci:{STRADDLING}" in inside
+
+
 def saved(query: str, owner: Any) -> Perimeter:
     return Perimeter.objects.create(name="Test", slug="test", query=query, owner=owner)
 
