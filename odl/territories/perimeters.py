@@ -10,18 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from odl.territories.models import Area, Kind
+from odl.territories.models import Area, Kind, Located
 
 
-class PlacedRow(Protocol):
+class PlacedRow(Located, Protocol):
     """A territory as plain values (a ``values_list`` row, a NamedTuple, a dataclass)."""
 
-    @property
-    def id(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def code(self) -> str: ...
     @property
     def region_code(self) -> str: ...
     @property
