@@ -23,7 +23,8 @@ from odl.harvest.models import (
     MATCH_UNMATCHED,
     Publisher,
 )
-from odl.territories.models import Kind, Territory
+from odl.territories.models import Area, Kind, Territory
+from odl.territories.perimeters import Places
 
 # Folded prefixes that say nothing about which collectivité it is, with the kind they imply.
 # Longest first: "conseil departemental du" must win over "conseil departemental".
@@ -130,7 +131,9 @@ class ReferentielIndex:
             self.by_kind_code[(row.kind, row.code)] = row
             name, _kind = core_name(row.nom)
             self.by_name[name].append(row)
+        self.places = Places(self.by_id.values())
         self._perimeters: dict[int, Row | None] = {}
+        self._areas: dict[int, Area] = {}
 
     def perimeter(self, territory_id: int | None) -> Row | None:
         if territory_id is None:
@@ -145,17 +148,12 @@ class ReferentielIndex:
             self._perimeters[territory_id] = row
         return self._perimeters[territory_id]
 
-    @staticmethod
-    def inside(row: Row, perimeter: Row) -> bool:
-        if row.id == perimeter.id:
-            return True
-        if perimeter.kind == Kind.REGION:
-            return row.region_code == perimeter.code
-        if perimeter.kind == Kind.DEPARTEMENT:
-            return row.departement_code == perimeter.code
-        if perimeter.kind == Kind.EPCI:
-            return row.epci_id == perimeter.id
-        return False
+    def inside(self, row: Row, perimeter: Row) -> bool:
+        """Whether a collectivité lies inside a territory's perimeter (the rule of ``Area``)."""
+        area = self._areas.get(perimeter.id)
+        if area is None:
+            area = self._areas[perimeter.id] = Area.of(perimeter)
+        return self.places.inside(row, area)
 
 
 def siren_of(business_number: str) -> str:

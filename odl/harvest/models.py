@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from odl.territories.models import AtdMember, Kind, Territory
+from odl.territories.models import AtdMember, Territory
 
 # Publisher.match_status values. Only CONFIRMED ones count a collectivité as "open".
 MATCH_AUTO = "auto"
@@ -40,21 +40,6 @@ RUN_STATUS_LABELS = {
 }
 
 
-def perimeter_q(territory: Territory, prefix: str = "") -> Q:
-    """The territories lying inside an ATD's perimeter (the perimeter territory included).
-
-    ``prefix`` lets the same rule filter a related model (``"territory__"``, ``"candidate__"``).
-    """
-    own = Q(**{f"{prefix}pk": territory.pk})
-    if territory.kind == Kind.REGION:
-        return own | Q(**{f"{prefix}region_code": territory.code})
-    if territory.kind == Kind.DEPARTEMENT:
-        return own | Q(**{f"{prefix}departement_code": territory.code})
-    if territory.kind == Kind.EPCI:
-        return own | Q(**{f"{prefix}epci_id": territory.pk})
-    return own
-
-
 class SourceKind(models.TextChoices):
     DATAGOUV = "datagouv", "data.gouv.fr"
     CKAN = "ckan", "CKAN"
@@ -67,7 +52,7 @@ class HarvestSourceQuerySet(models.QuerySet["HarvestSource"]):
         """National sources are visible to every signed-in user; an ATD's only to its members."""
         if user.is_staff:
             return self
-        member = AtdMember.objects.filter(user=user).first()
+        member = AtdMember.objects.for_user(user)
         if member is None:
             return self.filter(owner=None)
         return self.filter(Q(owner=None) | Q(owner=member.territory))
@@ -76,7 +61,7 @@ class HarvestSourceQuerySet(models.QuerySet["HarvestSource"]):
         """Sources this user may run, edit or delete: all for staff, its ATD's for an ATD member."""
         if user.is_staff:
             return self
-        member = AtdMember.objects.filter(user=user).first()
+        member = AtdMember.objects.for_user(user)
         if member is None:
             return self.none()
         return self.filter(owner=member.territory)
@@ -166,14 +151,11 @@ class PublisherQuerySet(models.QuerySet["Publisher"]):
         """Staff see every publisher; an ATD member those matched, proposed or harvested in its perimeter."""
         if user.is_staff:
             return self
-        member = AtdMember.objects.filter(user=user).first()
+        member = AtdMember.objects.for_user(user)
         if member is None:
             return self.none()
-        return self.filter(
-            perimeter_q(member.territory, "territory__")
-            | perimeter_q(member.territory, "candidate__")
-            | Q(source__owner=member.territory)
-        )
+        area = member.area
+        return self.filter(area.q("territory__") | area.q("candidate__") | Q(source__owner=member.territory))
 
 
 class Publisher(models.Model):

@@ -47,13 +47,12 @@ from odl.harvest.models import (
     HarvestRun,
     HarvestSource,
     Publisher,
-    perimeter_q,
 )
 from odl.territories.models import Territory
 
 
 def member_of(user: Any) -> AtdMember | None:
-    return AtdMember.objects.select_related("territory").filter(user=user).first()
+    return AtdMember.objects.for_user(user)
 
 
 def can_declare(user: Any) -> bool:
@@ -294,10 +293,7 @@ DECISIONS = {
 def _allowed_target(request: HttpRequest, reference: str) -> Territory:
     territory = find_territory(reference)
     member = None if request.user.is_staff else member_of(request.user)
-    if (
-        member is not None
-        and not Territory.objects.filter(perimeter_q(member.territory), pk=territory.pk).exists()
-    ):
+    if member is not None and not member.covers(territory):
         raise SourceUrlError(f"{territory.nom} est hors du périmètre de votre ATD")
     return territory
 

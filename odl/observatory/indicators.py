@@ -24,7 +24,8 @@ from odl.observatory.history import previous_snapshot, snapshot_at
 from odl.observatory.models import Snapshot, SnapshotEntry
 from odl.territories.models import Kind, ReferentielLoad, Territory
 from odl.territories.obligation import Obligation, Rule, evaluate
-from odl.territories.targeting import KIND_LABELS, KIND_ORDER, POPULATION_BANDS, Criteria, perimeter_filter
+from odl.territories.perimeters import Places
+from odl.territories.targeting import KIND_LABELS, KIND_ORDER, POPULATION_BANDS, Criteria
 
 KINDS = ("commune", "epci", "departement", "region")
 OBLIGED = (Obligation.OUI.value, Obligation.A_CONFIRMER.value)
@@ -424,7 +425,7 @@ def measure(
     """Indicators of one perimeter (the ciblage criteria: régions, départements, EPCI, kinds)."""
     rule = criteria.rule
     if records is None:
-        records = load_records(perimeter_filter(criteria), rule, criteria.kinds)
+        records = load_records(criteria.area.q(), rule, criteria.kinds)
     entries, outside = load_entries(snapshot)
     previous = previous_snapshot(snapshot)
     previous_open = open_ids(previous)
@@ -450,20 +451,15 @@ def measure_all(
 ) -> dict[str, dict[str, Any]]:
     """Indicators of every perimeter of France at once: ``FR``, ``R:53``, ``D:35``, ``E:<siren>``.
 
-    Each collectivité is loaded once and added to every perimeter it lies in, with the same
-    membership rules as the ciblage (an EPCI lies in each département where one of its communes is).
+    Each collectivité is loaded once and added to every perimeter it lies in (``Places``, the in-memory
+    twin of the ciblage's ``Territory.objects.inside``).
     """
     records = load_records(Q(), rule)
     entries, outside = load_entries(snapshot)
     previous = previous_snapshot(snapshot)
     previous_open = open_ids(previous)
     _mark_covered(records, entries)
-    epci_codes = {r.id: r.code for r in records if r.kind == Kind.EPCI}
-    epci_places: dict[int, set[str]] = defaultdict(set)
-    for r in records:
-        if r.kind == Kind.COMMUNE and r.epci_id is not None:
-            epci_places[r.epci_id].add("R:" + r.region_code)
-            epci_places[r.epci_id].add("D:" + r.departement_code)
+    places = Places(records)
     wanted = set(levels)
     accs: dict[str, Accumulator] = defaultdict(Accumulator)
     france = accs["FR"]
@@ -471,17 +467,7 @@ def measure_all(
         entry = entries.get(r.id)
         was_open = r.id in previous_open
         france.add(r, entry, was_open)
-        if r.kind == Kind.COMMUNE:
-            keys = ["R:" + r.region_code, "D:" + r.departement_code]
-            if r.epci_id in epci_codes:
-                keys.append("E:" + epci_codes[r.epci_id])
-        elif r.kind == Kind.EPCI:
-            keys = ["E:" + r.code, *epci_places.get(r.id, ())]
-        elif r.kind == Kind.DEPARTEMENT:
-            keys = ["D:" + r.code, "R:" + r.region_code]
-        else:
-            keys = ["R:" + r.code]
-        for key in keys:
+        for key in places.of(r):
             if key[0] in wanted:
                 accs[key].add(r, entry, was_open)
     for reg, dep, view in outside:
@@ -536,7 +522,7 @@ def history(criteria: Criteria, records: list[Record] | None = None) -> list[dic
     """One point per snapshot: open, open among the obliged, rate, datasets."""
     points = []
     if records is None:
-        records = load_records(perimeter_filter(criteria), criteria.rule, criteria.kinds)
+        records = load_records(criteria.area.q(), criteria.rule, criteria.kinds)
     for snapshot in Snapshot.objects.order_by("date", "created_at"):
         figures = measure(criteria, snapshot, records=records).figures
         points.append(

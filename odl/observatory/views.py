@@ -74,14 +74,7 @@ def scope_from_request(request: HttpRequest) -> Scope:
         perimeter = Perimeter.objects.filter(slug=slug).first()
         if perimeter is None:
             raise CriteriaError(f"Périmètre enregistré inconnu : « {slug} ».")
-        saved = QueryDict(perimeter.query)
-        criteria = build_criteria(
-            regions=saved.getlist("region"),
-            departements=saved.getlist("departement"),
-            epcis=saved.getlist("epci"),
-            kinds=saved.getlist("kind"),
-            threshold=saved.get("seuil"),
-        )
+        criteria = perimeter.criteria()
     else:
         criteria = build_criteria(
             regions=params.getlist("region"),

@@ -1,9 +1,20 @@
 """The référentiel of collectivités: communes, EPCI, départements, régions, and the bodies around them."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING, Any, Protocol
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from odl.territories.targeting import Criteria
 
 
 class Kind(models.TextChoices):
@@ -19,6 +30,8 @@ class Kind(models.TextChoices):
 
 
 COLLECTIVITE_KINDS = [Kind.COMMUNE, Kind.EPCI, Kind.DEPARTEMENT, Kind.REGION]
+# Located by their own région, département and EPCI codes (see Area).
+LOCAL_KINDS = [k for k in Kind if k not in (Kind.REGION, Kind.DEPARTEMENT, Kind.EPCI)]
 
 EPCI_NATURES = {
     "CC": "Communauté de communes",
@@ -57,14 +70,128 @@ class ReferentielLoad(models.Model):
         return f"{self.source} {self.version} (COG {self.cog_year})"
 
 
+class Located(Protocol):
+    """What locating a territory needs: a model instance or a row of values."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Area:
+    """What a perimeter is made of (régions, départements, EPCI by SIREN), and what lies inside it.
+
+    The one rule, shared by the ciblage, the observatory, ATD visibility and name matching (the SQL is
+    :meth:`Area.q`, its in-memory twin :class:`odl.territories.perimeters.Places`):
+
+    - a région lies inside when its code is one of ``regions``;
+    - a département when its code is one of ``departements`` or its région is one of ``regions``;
+    - an EPCI when its SIREN is one of ``epcis``, or when at least one of its active communes lies
+      inside: an EPCI straddling two départements lies in both (its own ``departement_code``, that of
+      its most populous commune, is not used);
+    - a commune, and every other territory (commune déléguée or associée, arrondissement municipal,
+      EPT), when its région is one of ``regions``, its département one of ``departements`` or its
+      EPCI one of ``epcis``; déléguées and arrondissements carry their commune's codes but no EPCI of
+      their own, so they lie in régions and départements, not in EPCI;
+    - any territory whose id is in ``territories`` (a commune or an EPT as an ATD's perimeter: itself
+      only).
+
+    An empty area is France: everything lies inside. Whether a territory is active is not part of the
+    rule; callers say ``active()`` or ``collectivites()``.
+    """
+
+    regions: tuple[str, ...] = ()
+    departements: tuple[str, ...] = ()
+    epcis: tuple[str, ...] = ()
+    territories: tuple[int, ...] = ()
+    keys: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Callers pass lists and querysets' values; hashing and equality want tuples.
+        for name in ("regions", "departements", "epcis", "territories"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        keys = {f"R:{c}" for c in self.regions} | {f"D:{c}" for c in self.departements}
+        object.__setattr__(self, "keys", frozenset(keys | {f"E:{c}" for c in self.epcis}))
+
+    @classmethod
+    def of(cls, territory: Located) -> Area:
+        """The perimeter of one territory, as an ATD member's is: the territory and what lies in it."""
+        if territory.kind == Kind.REGION:
+            return cls(regions=(territory.code,))
+        if territory.kind == Kind.DEPARTEMENT:
+            return cls(departements=(territory.code,))
+        if territory.kind == Kind.EPCI:
+            return cls(epcis=(territory.code,))
+        return cls(territories=(territory.id,))
+
+    @property
+    def everywhere(self) -> bool:
+        return not (self.regions or self.departements or self.epcis or self.territories)
+
+    def q(self, prefix: str = "") -> Q:
+        """The rule as a filter; ``prefix`` filters a related model (``"territory__"``, ``"candidate__"``)."""
+        if self.everywhere:
+            return Q()
+
+        def q(**lookups: Any) -> Q:
+            return Q(**{prefix + name: value for name, value in lookups.items()})
+
+        def any_of(*conditions: Q | None) -> Q:
+            kept = [c for c in conditions if c is not None]
+            return reduce(or_, kept) if kept else Q(pk__in=[])
+
+        def by_codes(lookup: Callable[..., Q]) -> Q:
+            return any_of(
+                lookup(region_code__in=self.regions) if self.regions else None,
+                lookup(departement_code__in=self.departements) if self.departements else None,
+                lookup(epci__code__in=self.epcis) if self.epcis else None,
+            )
+
+        located = bool(self.regions or self.departements or self.epcis)
+        communes = Territory.objects.filter(by_codes(Q), kind=Kind.COMMUNE, active=True).exclude(epci=None)
+        return any_of(
+            q(pk__in=self.territories) if self.territories else None,
+            q(kind=Kind.REGION, code__in=self.regions) if self.regions else None,
+            q(kind=Kind.DEPARTEMENT) & (q(code__in=self.departements) | q(region_code__in=self.regions))
+            if self.regions or self.departements
+            else None,
+            q(kind=Kind.EPCI) & (q(code__in=self.epcis) | q(pk__in=communes.values("epci_id")))
+            if located
+            else None,
+            q(kind__in=LOCAL_KINDS) & by_codes(q) if located else None,
+        )
+
+
 class TerritoryQuerySet(models.QuerySet["Territory"]):
-    def active(self) -> "TerritoryQuerySet":
+    def active(self) -> TerritoryQuerySet:
         return self.filter(active=True)
 
-    def collectivites(self) -> "TerritoryQuerySet":
+    def collectivites(self) -> TerritoryQuerySet:
         return self.active().filter(kind__in=COLLECTIVITE_KINDS)
 
-    def search(self, query: str) -> "TerritoryQuerySet":
+    def inside(
+        self,
+        area: Area | None = None,
+        *,
+        regions: Iterable[str] = (),
+        departements: Iterable[str] = (),
+        epcis: Iterable[str] = (),
+    ) -> TerritoryQuerySet:
+        """The territories inside an area, or inside the union of these régions, départements and EPCI
+        (the rule: :class:`Area`)."""
+        if area is None:
+            area = Area(regions=tuple(regions), departements=tuple(departements), epcis=tuple(epcis))
+        return self.filter(area.q())
+
+    def inside_territory(self, territory: Territory) -> TerritoryQuerySet:
+        """The territory and those inside it (an ATD member's perimeter)."""
+        return self.inside(Area.of(territory))
+
+    def search(self, query: str) -> TerritoryQuerySet:
         from odl.core.identifiers import clean_number
         from odl.core.text import fold
 
@@ -176,6 +303,21 @@ class Perimeter(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("territories:perimeter", args=[self.slug])
 
+    def criteria(self) -> Criteria:
+        """The ciblage criteria the saved query string stands for; CriteriaError when it is unusable."""
+        from django.http import QueryDict
+
+        # Imported here: targeting reads the référentiel models, so it cannot be imported at load time.
+        from odl.territories.targeting import criteria_from_params
+
+        return criteria_from_params(QueryDict(self.query))
+
+
+class AtdMemberQuerySet(models.QuerySet["AtdMember"]):
+    def for_user(self, user: Any) -> AtdMember | None:
+        """The membership of this user, with its territory, or None (staff, citizens)."""
+        return self.select_related("territory").filter(user=user).first()
+
 
 class AtdMember(models.Model):
     """Binds a user to the perimeter of the ATD they work for.
@@ -190,6 +332,8 @@ class AtdMember(models.Model):
     )
     atd_name = models.CharField("nom de l'ATD", max_length=200, blank=True)
 
+    objects = AtdMemberQuerySet.as_manager()
+
     class Meta:
         # Born in the observatory app; the table keeps its name so upgraded platforms keep every membership.
         db_table = "observatory_atdmember"
@@ -197,3 +341,14 @@ class AtdMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.atd_name or self.territory.nom})"
+
+    @property
+    def area(self) -> Area:
+        return Area.of(self.territory)
+
+    def territories_inside(self) -> TerritoryQuerySet:
+        return Territory.objects.inside(self.area)
+
+    def covers(self, territory: Territory) -> bool:
+        """Whether this territory lies inside the ATD's perimeter (one query)."""
+        return self.territories_inside().filter(pk=territory.pk).exists()

@@ -14,11 +14,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Q
+from django.http import QueryDict
 from django.urls import reverse
 
 from odl.core.identifiers import clean_number, siren_problem
 from odl.core.text import fold
-from odl.territories.models import COLLECTIVITE_KINDS, Kind, Territory
+from odl.territories.models import COLLECTIVITE_KINDS, Area, Kind, Territory
 from odl.territories.obligation import OBLIGATION_LABELS, Obligation, Rule, evaluate
 
 EXPORT_COLUMNS = [
@@ -86,6 +87,11 @@ class Criteria:
     @property
     def has_perimeter(self) -> bool:
         return bool(self.regions or self.departements or self.epcis)
+
+    @property
+    def area(self) -> Area:
+        """The perimeter: the union of the régions, départements and EPCI (France when none)."""
+        return Area(regions=self.regions, departements=self.departements, epcis=self.epcis)
 
     def as_query(self, **overrides: Any) -> str:
         """The URL query string that reproduces these criteria (used to share and save perimeters)."""
@@ -182,6 +188,22 @@ def build_criteria(
     )
 
 
+def criteria_from_params(params: QueryDict) -> Criteria:
+    """Criteria from the ciblage page's query string (the page itself, and saved perimeters)."""
+    return build_criteria(
+        regions=params.getlist("region"),
+        departements=params.getlist("departement"),
+        epcis=params.getlist("epci"),
+        kinds=params.getlist("kind"),
+        threshold=params.get("seuil"),
+        min_population=params.get("pop_min"),
+        max_population=params.get("pop_max"),
+        include_all=params.get("toutes") in ("1", "on", "true"),
+        query=params.get("q", ""),
+        sort=params.get("tri", ""),
+    )
+
+
 def _split(values: list[str] | tuple[str, ...] | str) -> tuple[str, ...]:
     if isinstance(values, str):
         values = [values]
@@ -212,28 +234,6 @@ def _check_exists(kind: str, codes: tuple[str, ...], label: str) -> None:
         raise CriteriaError(f"{label} inconnu(e) : {', '.join(unknown)}.{hint}")
 
 
-def perimeter_filter(criteria: Criteria) -> Q:
-    """The collectivités that lie in the perimeter; an EPCI counts when one of its communes does."""
-    if not criteria.has_perimeter:
-        return Q()
-    communes = Q(pk__in=[])
-    if criteria.regions:
-        communes |= Q(region_code__in=criteria.regions)
-    if criteria.departements:
-        communes |= Q(departement_code__in=criteria.departements)
-    if criteria.epcis:
-        communes |= Q(epci__code__in=criteria.epcis)
-    commune_rows = Territory.objects.filter(communes, kind=Kind.COMMUNE, active=True)
-    condition = Q(kind=Kind.COMMUNE) & communes
-    condition |= Q(kind=Kind.EPCI, pk__in=commune_rows.exclude(epci=None).values("epci_id"))
-    condition |= Q(kind=Kind.EPCI, code__in=criteria.epcis)
-    condition |= Q(kind=Kind.DEPARTEMENT) & (
-        Q(code__in=criteria.departements) | Q(region_code__in=criteria.regions)
-    )
-    condition |= Q(kind=Kind.REGION, code__in=criteria.regions)
-    return condition
-
-
 _FIELDS = (
     "kind",
     "code",
@@ -260,7 +260,7 @@ class TargetResult:
 
 def compute_targets(criteria: Criteria) -> TargetResult:
     rule = criteria.rule
-    qs = Territory.objects.collectivites().filter(perimeter_filter(criteria))
+    qs = Territory.objects.collectivites().inside(criteria.area)
     if criteria.kinds:
         qs = qs.filter(kind__in=criteria.kinds)
     if criteria.min_population is not None:

@@ -23,6 +23,7 @@ from odl.territories.targeting import (
     TargetResult,
     build_criteria,
     compute_targets,
+    criteria_from_params,
     export_rows,
     summarise,
 )
@@ -31,19 +32,7 @@ PAGE_SIZE = 100
 
 
 def criteria_from_request(request: HttpRequest) -> Criteria:
-    params = request.GET
-    return build_criteria(
-        regions=params.getlist("region"),
-        departements=params.getlist("departement"),
-        epcis=params.getlist("epci"),
-        kinds=params.getlist("kind"),
-        threshold=params.get("seuil"),
-        min_population=params.get("pop_min"),
-        max_population=params.get("pop_max"),
-        include_all=params.get("toutes") in ("1", "on", "true"),
-        query=params.get("q", ""),
-        sort=params.get("tri", ""),
-    )
+    return criteria_from_params(request.GET)
 
 
 def home(request: HttpRequest) -> HttpResponse:

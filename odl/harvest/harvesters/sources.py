@@ -15,7 +15,6 @@ from odl.harvest.models import (
     MATCH_STATUS_LABELS,
     HarvestSource,
     Publisher,
-    perimeter_q,
 )
 from odl.territories.models import Territory
 
@@ -183,7 +182,7 @@ def import_mapping(
                 for t in (territory, behalf)
                 if t is not None
                 and perimeter is not None
-                and not Territory.objects.filter(perimeter_q(perimeter), pk=t.pk).exists()
+                and not Territory.objects.inside_territory(perimeter).filter(pk=t.pk).exists()
             ]
             if outside:
                 report.errors.append(f"ligne {line} : {outside[0].nom} est hors du périmètre de votre ATD")

@@ -4,7 +4,6 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.http import QueryDict
 
 from odl.core import exports
 from odl.observatory.indicators import IndicatorError, Measure, measure, pick_snapshot
@@ -116,14 +115,7 @@ class Command(BaseCommand):
                 saved = Perimeter.objects.filter(slug=perimetre).first()
                 if saved is None:
                     raise CriteriaError(f"Périmètre enregistré inconnu : « {perimetre} ».")
-                params = QueryDict(saved.query)
-                criteria = build_criteria(
-                    regions=params.getlist("region"),
-                    departements=params.getlist("departement"),
-                    epcis=params.getlist("epci"),
-                    kinds=params.getlist("kind"),
-                    threshold=params.get("seuil"),
-                )
+                criteria = saved.criteria()
                 label = saved.name
             else:
                 criteria = build_criteria(regions=regions, departements=departements, epcis=epcis)
