@@ -73,7 +73,7 @@ def _schema_for(spec: str) -> SchemaChoice:
     return from_header
 
 
-def run_upload(upload: UploadedFile, schema_spec: str, user: Any = None) -> ValidationRun:
+def run_upload(upload: UploadedFile[Any], schema_spec: str, user: Any = None) -> ValidationRun:
     """Validate an uploaded file; raises SchemaNotFound or UnreadableFile with French messages."""
     name = Path(upload.name or "fichier").name
     schema = _schema_for(schema_spec)

@@ -191,8 +191,28 @@ class CustomCheck(Check):
     def check_header(self, report: Report) -> None:
         """Called once the header is read: a check may say a column it needs is absent."""
 
+    def header_error(self, report: Report, detail: str) -> None:
+        report.add_structure(self.code, None, None, None, "error", detail)
+
     def check(self, batch: Batch) -> list[pl.DataFrame]:
         raise NotImplementedError
+
+
+class ColumnCustomCheck(CustomCheck):
+    """A custom check on the values of one column (``params.column``), one value at a time."""
+
+    def bad(self, values: pl.Series) -> pl.Series:
+        """True where the (present, well-typed) value fails the check."""
+        raise NotImplementedError
+
+    def check(self, batch: Batch) -> list[pl.DataFrame]:
+        column = self.params.get("column")
+        if not self.context.has(column):
+            return []
+        data = self.context.present(column, batch)
+        if data.height == 0:
+            return []
+        return [errors(data.filter(self.bad(data["v"])), column, self.code, self.code)]
 
 
 @dataclass

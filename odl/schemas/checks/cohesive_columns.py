@@ -25,12 +25,8 @@ class CohesiveColumns(CustomCheck):
         present = [c for c in cols if self.context.has(c)]
         if present and len(present) != len(cols):
             absent = ", ".join(c for c in cols if not self.context.has(c))
-            report.add_structure(
-                self.code,
-                None,
-                None,
-                None,
-                "error",
+            self.header_error(
+                report,
                 f" Les colonnes {', '.join(cols)} vont ensemble : ajoutez {absent} ou retirez les autres.",
             )
 

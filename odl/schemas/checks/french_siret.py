@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from odl.core.identifiers import luhn_ok
-from odl.schemas.checks.base import Batch, CustomCheck, Explained, errors, registry, settle
+from odl.schemas.checks.base import ColumnCustomCheck, Explained, registry, settle
 
 
 def siret_ok(v: str) -> bool:
@@ -28,25 +28,17 @@ def _luhn(s: pl.Series) -> pl.Series:
 
 
 @registry.register
-class FrenchSiret(CustomCheck):
+class FrenchSiret(ColumnCustomCheck):
     name = code = "french-siret-value"
     aliases = ("siret",)
     label = "SIRET invalide"
     # Validata files its French custom checks under one generic type.
     validata_code = "custom-check-error"
 
-    def check(self, batch: Batch) -> list[pl.DataFrame]:
-        column = self.params.get("column")
-        if not self.context.has(column):
-            return []
-        data = self.context.present(column, batch)
-        if data.height == 0:
-            return []
-        s = data["v"]
-        distinct = s.unique()
+    def bad(self, values: pl.Series) -> pl.Series:
+        distinct = values.unique()
         fast = distinct.str.contains(r"^\d{14}$") & _luhn(distinct)
-        good = distinct.filter(settle(distinct, fast, siret_ok))
-        return [errors(data.filter(~s.is_in(good)), column, self.code, self.code)]
+        return ~values.is_in(distinct.filter(settle(distinct, fast, siret_ok)))
 
     @classmethod
     def explain(cls, error: Explained) -> str | None:

@@ -6,7 +6,7 @@ import unicodedata
 
 import polars as pl
 
-from odl.schemas.checks.base import Batch, CustomCheck, Explained, errors, exact, registry
+from odl.schemas.checks.base import ColumnCustomCheck, Explained, exact, registry
 
 
 def _normalise(text: str) -> str:
@@ -37,19 +37,15 @@ def actes_ok(value: str) -> bool:
 
 
 @registry.register
-class NomenclatureActes(CustomCheck):
+class NomenclatureActes(ColumnCustomCheck):
     name = code = "nomenclature-actes-value"
     aliases = ("nomenclature-acte",)
     label = "Nomenclature ACTES"
     # Validata files its French custom checks under one generic type.
     validata_code = "custom-check-error"
 
-    def check(self, batch: Batch) -> list[pl.DataFrame]:
-        column = self.params.get("column")
-        if not self.context.has(column):
-            return []
-        data = self.context.present(column, batch)
-        return [errors(data.filter(~exact(data["v"], actes_ok)), column, self.code, self.code)]
+    def bad(self, values: pl.Series) -> pl.Series:
+        return ~exact(values, actes_ok)
 
     @classmethod
     def explain(cls, error: Explained) -> str | None:

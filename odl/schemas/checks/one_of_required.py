@@ -21,12 +21,8 @@ class OneOfRequired(CustomCheck):
     def check_header(self, report: Report) -> None:
         cols = [self.params.get("column1"), self.params.get("column2")]
         if all(not self.context.has(c) for c in cols):
-            report.add_structure(
-                self.code,
-                None,
-                None,
-                None,
-                "error",
+            self.header_error(
+                report,
                 f" Les colonnes « {cols[0]} » et « {cols[1]} » sont toutes deux absentes : il en faut au moins une.",
             )
 

@@ -7,20 +7,16 @@ import re
 
 import polars as pl
 
-from odl.schemas.checks.base import Batch, CustomCheck, Explained, errors, exact, registry
+from odl.schemas.checks.base import ColumnCustomCheck, Explained, exact, registry
 
 
 @registry.register
-class YearInterval(CustomCheck):
+class YearInterval(ColumnCustomCheck):
     name = code = "year-interval-value"
     label = "Période d'années invalide"
 
-    def check(self, batch: Batch) -> list[pl.DataFrame]:
-        column = self.params.get("column")
-        if not self.context.has(column):
-            return []
+    def bad(self, values: pl.Series) -> pl.Series:
         allow = str(self.params.get("allow-year-only", "false")) in ("true", "yes")
-        data = self.context.present(column, batch)
 
         def ok(v: str) -> bool:
             m = re.match(r"^(\d{4})/(\d{4})$", v)
@@ -28,7 +24,7 @@ class YearInterval(CustomCheck):
                 return allow and re.match(r"^\d{4}$", v) is not None
             return int(m.group(1)) < int(m.group(2))
 
-        return [errors(data.filter(~exact(data["v"], ok)), column, self.code, self.code)]
+        return ~exact(values, ok)
 
     @classmethod
     def explain(cls, error: Explained) -> str | None:
