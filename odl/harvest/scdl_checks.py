@@ -190,12 +190,12 @@ class SchemaLookup:
         self._cache: dict[str, Schema | None] = {}
 
     def get(self, schema_id: str) -> Schema | None:
-        from odl.schemas.registry import SchemaNotFound, resolve
+        from odl.schemas.registry import SchemaNotFound, known
 
         if schema_id not in self._cache:
             name = self.names.get(schema_id.lower())
             try:
-                self._cache[schema_id] = resolve(name) if name else None
+                self._cache[schema_id] = known(name) if name else None
             except SchemaNotFound:
                 self._cache[schema_id] = None
         return self._cache[schema_id]
@@ -315,14 +315,14 @@ def _check_one(
     client: ResourceClient, url: str, fmt: str, schema: Schema, tmp: Path, entry: dict[str, Any]
 ) -> None:
     from odl.core.spreadsheets import UnreadableFile
-    from odl.schemas.engine import validate
+    from odl.schemas.service import validate_file
 
     path = tmp / f"ressource.{fmt}"
     try:
         client.download(url, path)
         name = PurePosixPath(urlsplit(url).path).name or f"ressource.{fmt}"
         # Only the counts are kept: no detailed errors, and no référentiel lookups (warnings only).
-        report = validate(path, schema, max_errors=0, display_name=name, referentiel=False).to_dict()
+        result = validate_file(path, schema, max_errors=0, display_name=name, referentiel=False)
     except ResourceUnavailable as exc:
         entry["reason"], entry["final"] = str(exc), exc.final
         return
@@ -335,6 +335,6 @@ def _check_one(
         return
     finally:
         path.unlink(missing_ok=True)
-    entry["valid"] = bool(report["valide"])
-    entry["errors"] = int(report["resume"]["erreurs"])
-    entry["rows"] = int(report["resume"]["lignes"])
+    entry["valid"] = result.valid
+    entry["errors"] = result.errors
+    entry["rows"] = result.rows

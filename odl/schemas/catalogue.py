@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 import httpx
 
+from odl.core.netguard import InternalAddressRefused, guarded_client
 from odl.schemas.registry import check_table_schema, synced_dir
 
 CATALOGUE_URL = "https://schema.data.gouv.fr/schemas.json"
@@ -29,9 +30,12 @@ class CatalogueError(Exception):
 
 
 def fetch_json(url: str) -> Any:
+    """GET a JSON document; the URL may come from a person or a catalogue, so internal hosts are refused."""
     try:
-        with httpx.Client(timeout=TIMEOUT, follow_redirects=True) as client:
+        with guarded_client(timeout=TIMEOUT, follow_redirects=True) as client:
             response = client.get(url)
+    except InternalAddressRefused as exc:
+        raise CatalogueError(f"« {url} » n'est pas récupéré : {exc}.") from exc
     except httpx.HTTPError as exc:
         raise CatalogueError(f"Impossible de joindre « {url} » : {exc.__class__.__name__}.") from exc
     except Exception as exc:  # pytest-socket and proxies raise their own types

@@ -19,7 +19,9 @@ from typing import Any
 import polars as pl
 
 from odl.core.text import fold
-from odl.schemas.reading import open_table
+from odl.schemas.checks import registry
+from odl.schemas.checks.french_siret import FrenchSiret
+from odl.schemas.reading import FileInfo
 from odl.schemas.registry import Schema
 
 _FR_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -29,16 +31,16 @@ _FR_NUMBER = re.compile(
 _INT_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+$")
 _SPACED_DIGITS = re.compile(r"^[\d \u00a0\u202f.]+$")
 Fixer = Callable[[str], tuple[str, str] | None]
+# The list of changes goes into the stored report: past this many, only the count goes on.
+MAX_LISTED_CHANGES = 100_000
 
 
 @dataclass
 class FixResult:
     output: Path
     changes: list[dict[str, Any]] = field(default_factory=list)
+    # Every change, listed or not (file-level ones included).
     total: int = 0
-
-    def changes_as_dicts(self) -> list[dict[str, Any]]:
-        return self.changes
 
 
 def _date_fix(value: str) -> tuple[str, str] | None:
@@ -136,90 +138,85 @@ def _fix_value(value: str, missing: set[str], fixers: list[Fixer]) -> tuple[str,
     return value, rules
 
 
-def fix_file(path: Path, schema: Schema, output: Path, display_name: str | None = None) -> FixResult:
-    """Write the corrected copy (CSV, UTF-8, comma) and return every change made."""
-    reader = open_table(path, display_name)
-    ts = schema.table_schema
-    missing = {str(x) for x in ts.get("missingValues", [""])}
-    siret_columns = {
-        str(cc.get("params", {}).get("column"))
-        for cc in ts.get("custom_checks", [])
-        if isinstance(cc, dict) and cc.get("name") in ("french-siret-value", "siret")
-    }
-    fields = {f["name"]: f for f in ts.get("fields", [])}
-    header = reader.header
-    result = FixResult(output=output)
-    if reader.info.format == "csv" and not reader.info.encoding.startswith("utf-8"):
-        result.changes.append(
-            {
-                "ligne": None,
-                "colonne": None,
-                "avant": reader.info.encoding,
-                "apres": "utf-8",
-                "regle": "encodage converti en UTF-8",
-            }
-        )
-    if reader.info.format == "csv" and reader.info.delimiter != ",":
-        result.changes.append(
-            {
-                "ligne": None,
-                "colonne": None,
-                "avant": reader.info.delimiter,
-                "apres": ",",
-                "regle": "séparateur remplacé par la virgule",
-            }
-        )
-    if reader.info.format != "csv":
-        result.changes.append(
-            {
-                "ligne": None,
-                "colonne": None,
-                "avant": reader.info.format,
-                "apres": "csv",
-                "regle": "classeur enregistré en CSV UTF-8",
-            }
-        )
-    column_fixers: dict[int, list[Fixer]] = {}
-    for index, label in enumerate(header):
-        f = fields.get(label)
-        column_fixers[index] = fixers_for(f, siret_columns) if f else []
-    try:
-        with output.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\r\n")
-            writer.writerow(header)
-            for frame in reader.batches():
-                columns: dict[int, list[str | None]] = {}
-                for index in range(len(header)):
-                    series = frame[f"c{index}"]
-                    distinct = series.drop_nulls().unique().to_list()
-                    mapping = {v: _fix_value(v, missing, column_fixers[index]) for v in distinct}
-                    changed = {v: m for v, m in mapping.items() if m[1]}
-                    values = series.to_list()
-                    if changed:
-                        rows = frame["_row"].to_list()
-                        for row, value in zip(rows, values, strict=True):
-                            if value in changed:
-                                new, rules = changed[value]
-                                result.total += 1
-                                result.changes.append(
-                                    {
-                                        "ligne": row,
-                                        "colonne": header[index],
-                                        "avant": value,
-                                        "apres": new,
-                                        "regle": " ; ".join(rules),
-                                    }
-                                )
-                        values = [changed[v][0] if v in changed else v for v in values]
-                    columns[index] = values
-                counts = frame["_n"].to_list()
-                for position in range(frame.height):
-                    width = counts[position]
-                    record = [columns[i][position] or "" for i in range(min(width, len(header)))]
-                    writer.writerow(record)
-    finally:
-        reader.close()
-    return result
+class SafeFixes:
+    """Writes the corrected copy (CSV, UTF-8, comma) batch by batch, as the validator reads the file.
+
+    Fed the very batches the validator checks (``Validator.run_reader``'s tap), so the file is read once
+    for both. Every change is counted; the first ``MAX_LISTED_CHANGES`` are listed.
+    """
+
+    def __init__(self, schema: Schema, header: list[str], info: FileInfo, output: Path) -> None:
+        ts = schema.table_schema
+        self.missing = {str(x) for x in ts.get("missingValues", [""])}
+        siret = {n for n, check in registry.custom.items() if check is FrenchSiret}
+        siret_columns = {
+            str(cc.get("params", {}).get("column"))
+            for cc in ts.get("custom_checks", [])
+            if isinstance(cc, dict) and cc.get("name") in siret
+        }
+        fields = {f["name"]: f for f in ts.get("fields", [])}
+        self.header = header
+        self.result = FixResult(output=output)
+        if info.format == "csv" and not info.encoding.startswith("utf-8"):
+            self._note(info.encoding, "utf-8", "encodage converti en UTF-8")
+        if info.format == "csv" and info.delimiter != ",":
+            self._note(info.delimiter, ",", "séparateur remplacé par la virgule")
+        if info.format != "csv":
+            self._note(info.format, "csv", "classeur enregistré en CSV UTF-8")
+        self.fixers: dict[int, list[Fixer]] = {}
+        for index, label in enumerate(header):
+            f = fields.get(label)
+            self.fixers[index] = fixers_for(f, siret_columns) if f else []
+        self.handle = output.open("w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.handle, lineterminator="\r\n")
+        self.writer.writerow(header)
+
+    def _note(self, before: str, after: str, rule: str) -> None:
+        self._change({"ligne": None, "colonne": None, "avant": before, "apres": after, "regle": rule})
+
+    def _change(self, change: dict[str, Any]) -> None:
+        self.result.total += 1
+        if len(self.result.changes) < MAX_LISTED_CHANGES:
+            self.result.changes.append(change)
+
+    def feed(self, frame: pl.DataFrame) -> None:
+        header = self.header
+        columns: dict[int, list[str | None]] = {}
+        for index in range(len(header)):
+            series = frame[f"c{index}"]
+            distinct = series.drop_nulls().unique().to_list()
+            mapping = {v: _fix_value(v, self.missing, self.fixers[index]) for v in distinct}
+            changed = {v: m for v, m in mapping.items() if m[1]}
+            values = series.to_list()
+            if changed:
+                rows = frame["_row"].to_list()
+                for row, value in zip(rows, values, strict=True):
+                    if value in changed:
+                        new, rules = changed[value]
+                        self._change(
+                            {
+                                "ligne": row,
+                                "colonne": header[index],
+                                "avant": value,
+                                "apres": new,
+                                "regle": " ; ".join(rules),
+                            }
+                        )
+                values = [changed[v][0] if v in changed else v for v in values]
+            columns[index] = values
+        counts = frame["_n"].to_list()
+        for position in range(frame.height):
+            width = counts[position]
+            self.writer.writerow([columns[i][position] or "" for i in range(min(width, len(header)))])
+
+    def close(self) -> FixResult:
+        self.handle.close()
+        return self.result
+
+    def discard(self) -> None:
+        """The validation stopped half-way: no half-written copy is left behind."""
+        self.handle.close()
+        self.result.output.unlink(missing_ok=True)
 
 
-__all__ = ["FixResult", "fix_file", "pl"]
+__all__ = ["FixResult", "SafeFixes"]

@@ -207,7 +207,10 @@ def known_names() -> list[str]:
 
 
 def resolve(spec: str) -> Schema:
-    """``NAME[@VERSION]``, a schema.data.gouv.fr identifier, a path to a Table Schema, or an http(s) URL."""
+    """For the command line only: a known schema (``known``), a path to a Table Schema, or an http(s) URL.
+
+    The web page and the API call ``known``: a visitor's text must never open a file or a connection.
+    """
     spec = spec.strip()
     if not spec:
         raise SchemaNotFound("Aucun schéma indiqué. Voir la liste : odl schemas list.")
@@ -215,6 +218,35 @@ def resolve(spec: str) -> Schema:
         return load_url(spec)
     if spec.endswith(".json") or "/" in spec and Path(spec).exists():
         return load_file(Path(spec))
+    return known(spec)
+
+
+def _looks_like_a_location(spec: str) -> bool:
+    return (
+        "://" in spec
+        or spec.startswith(("/", ".", "~", "\\"))
+        or "\\" in spec
+        or spec.lower().endswith(".json")
+        or ".." in spec
+    )
+
+
+def _known_list() -> str:
+    return ", ".join(row["nom"] for row in list_schemas())
+
+
+def known(spec: str) -> Schema:
+    """A schema the platform knows, embedded or synced: ``NAME[@VERSION]`` or a schema.data.gouv.fr
+    identifier. Never a path or a URL: those are refused with the list of known schemas."""
+    spec = spec.strip()
+    if not spec:
+        raise SchemaNotFound(f"Aucun schéma indiqué. Schémas disponibles : {_known_list()}.")
+    if _looks_like_a_location(spec):
+        raise SchemaNotFound(
+            "Seuls les schémas connus de la plateforme sont acceptés ici (nom court, nom@version ou "
+            "identifiant schema.data.gouv.fr), pas un chemin de fichier ni une adresse web. "
+            f"Schémas disponibles : {_known_list()}."
+        )
     name, _, version = spec.partition("@")
     short = _short_name(name) if "/" in name else name
     own = embedded().get(short)
@@ -241,7 +273,10 @@ def resolve(spec: str) -> Schema:
         return _from_own(own)
     close = difflib.get_close_matches(name, known_names(), n=4, cutoff=0.5)
     hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
-    raise SchemaNotFound(f"Schéma inconnu : « {name} ».{hint} La liste complète : odl schemas list.")
+    raise SchemaNotFound(
+        f"Schéma inconnu : « {name} ».{hint} Schémas disponibles : {_known_list()}. "
+        "La liste complète : odl schemas list."
+    )
 
 
 def _version_key(version: str) -> tuple[int, ...]:

@@ -12,14 +12,12 @@ from typing import Any
 
 import polars as pl
 
-from odl.schemas.messages import LABELS
+from odl.schemas.checks import registry
 
 FORMAT_VERSION = 1
 EXAMPLES_PER_GROUP = 5
 # A 2 MB cell must not make a 2 MB report: values are cut, the message says how long they were.
 MAX_VALUE_CHARS = 200
-ROW_CODES = {"blank-row", "extra-cell", "primary-key", "referentiel-code", "referentiel-nom"}
-STRUCTURE_CODES = {"missing-label", "extra-label", "duplicate-label", "blank-label", "incorrect-label"}
 
 
 @dataclass
@@ -37,7 +35,7 @@ class ValidationError:
     def category(self) -> str:
         if self.row is None:
             return "structure"
-        if self.column is None or self.code in ROW_CODES:
+        if self.column is None or registry.category(self.code) == "row":
             return "ligne"
         return "cellule"
 
@@ -156,7 +154,7 @@ class Report:
                     "colonne": e.column or e.value,
                     "code": e.code,
                     "regle": e.rule,
-                    "libelle": LABELS.get(e.code, e.code),
+                    "libelle": registry.label(e.code),
                     "gravite": e.severity,
                     "nombre": 1,
                     "exemples": [e.as_dict()],
@@ -186,7 +184,7 @@ class Report:
                         "colonne": column,
                         "code": code,
                         "regle": rule,
-                        "libelle": LABELS.get(code, code),
+                        "libelle": registry.label(code),
                         "gravite": severity,
                         "nombre": count,
                         "exemples": [self._error(r).as_dict() for r in sample.iter_rows(named=True)],

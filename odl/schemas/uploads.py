@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 
 from odl.core.text import fold
-from odl.schemas.engine import validate
-from odl.schemas.fixes import fix_file
 from odl.schemas.models import ValidationRun
-from odl.schemas.reading import open_table
-from odl.schemas.registry import embedded, resolve
+from odl.schemas.registry import Schema, SchemaNotFound, embedded, known
+from odl.schemas.service import SchemaChoice, validate_file
 
 
 def max_upload_bytes() -> int:
@@ -58,52 +57,51 @@ def validation_dir() -> Path:
     return path
 
 
-def run_upload(upload: UploadedFile, schema_spec: str, user: Any = None) -> ValidationRun:
+def _schema_for(spec: str) -> SchemaChoice:
+    """Only schemas the platform knows (``registry.known``): a visitor never names a path or a URL."""
+    if spec and spec != "auto":
+        return known(spec)
+
+    def from_header(header: list[str]) -> Schema:
+        suggested = suggest_schema(header)
+        if not suggested:
+            raise SchemaNotFound(
+                "Aucun schéma ne correspond à l'en-tête de ce fichier : choisissez le schéma dans la liste."
+            )
+        return known(suggested)
+
+    return from_header
+
+
+def run_upload(upload: UploadedFile[Any], schema_spec: str, user: Any = None) -> ValidationRun:
     """Validate an uploaded file; raises SchemaNotFound or UnreadableFile with French messages."""
     name = Path(upload.name or "fichier").name
+    schema = _schema_for(schema_spec)
     with tempfile.NamedTemporaryFile(suffix=Path(name).suffix[:10], delete=False) as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
         temp = Path(handle.name)
+    run_id = uuid.uuid4()
+    fixed = validation_dir() / f"{run_id}.csv"
     try:
-        if not schema_spec or schema_spec == "auto":
-            reader = open_table(temp, name)
-            header = reader.header
-            reader.close()
-            suggested = suggest_schema(header)
-            if not suggested:
-                from odl.schemas.registry import SchemaNotFound
-
-                raise SchemaNotFound(
-                    "Aucun schéma ne correspond à l'en-tête de ce fichier : choisissez le schéma dans la liste."
-                )
-            schema_spec = suggested
-        schema = resolve(schema_spec)
-        report = validate(temp, schema, display_name=name)
-        data = report.to_dict()
-        run = ValidationRun(
-            user=user if getattr(user, "is_authenticated", False) else None,
-            file_name=name[:255],
-            schema_name=schema.name,
-            schema_version=schema.version,
-            valid=bool(data["valide"]),
-            rows=int(data["resume"]["lignes"]),
-            errors=int(data["resume"]["erreurs"]),
-            warnings=int(data["resume"]["avertissements"]),
-            report=data,
-        )
-        fixed = validation_dir() / f"{run.id}.csv"
-        result = fix_file(temp, schema, fixed, display_name=name)
-        data["corrections"] = result.changes
-        if result.changes:
-            run.fixed_file = str(fixed)
-        else:
-            fixed.unlink(missing_ok=True)
-        run.report = data
-        run.save()
-        return run
+        result = validate_file(temp, schema, fix=fixed, display_name=name)
     finally:
         temp.unlink(missing_ok=True)
+    if not result.corrections_total:
+        fixed.unlink(missing_ok=True)
+    return ValidationRun.objects.create(
+        id=run_id,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        file_name=name[:255],
+        schema_name=result.schema.name,
+        schema_version=result.schema.version,
+        valid=result.valid,
+        rows=result.rows,
+        errors=result.errors,
+        warnings=result.warnings,
+        report=result.as_dict(),
+        fixed_file=str(fixed) if result.corrections_total else "",
+    )
 
 
 def copy_fixed(run: ValidationRun, target: Path) -> None:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-# Validata files its two French custom checks (SIRET, nomenclature ACTES) under one generic type.
+from odl.schemas.checks import registry
+
+# Each check says how Validata names its code and whether Validata reports it on the whole row
+# (see ``validata_code`` and ``validata_row_level`` in odl/schemas/checks/).
 CODE_TO_VALIDATA = {
-    "french-siret-value": "custom-check-error",
-    "nomenclature-actes-value": "custom-check-error",
-    "duplicate-label": "error",
-    # A column written differently (case, accents, underscores) counts as missing for Validata; we name it
-    # incorrect-label and still check its values. Same (row, column), same meaning: the column is not right.
-    "incorrect-label": "missing-label",
+    code: registry.validata_code(code) for code in registry.by_code if registry.validata_code(code) != code
 }
-# Attached to a column in our report for readability; Validata reports them on the whole row.
-ROW_LEVEL_IN_VALIDATA = {"one-of-required", "extra-cell", "duplicate-label"}
+ROW_LEVEL_IN_VALIDATA = registry.validata_row_level()
 
 # Files where the reference is wrong, with the reason. Keys are corpus case names.
 REFERENCE_WRONG: dict[str, str] = {

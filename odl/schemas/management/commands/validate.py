@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odl.core.cli_output import progress_bar
 from odl.core.spreadsheets import UnreadableFile
-from odl.schemas.engine import validate
 from odl.schemas.registry import SchemaNotFound, resolve
 from odl.schemas.report import render_text
+from odl.schemas.service import validate_file
 
 
 class Command(BaseCommand):
@@ -77,23 +77,23 @@ class Command(BaseCommand):
             raise CommandError(f"Le fichier « {path} » est introuvable.", returncode=2)
         try:
             with progress_bar(progress) as update:
-                report = validate(
-                    path, schema, max_errors=max_errors, progress=update, referentiel=referentiel
+                result = validate_file(
+                    path,
+                    schema,
+                    fix=Path(fix) if fix else None,
+                    max_errors=max_errors,
+                    progress=update,
+                    referentiel=referentiel,
                 )
         except UnreadableFile as exc:
             raise CommandError(str(exc), returncode=2) from exc
-        data = report.to_dict()
-        if fix:
-            from odl.schemas.fixes import fix_file
-
-            result = fix_file(path, schema, Path(fix))
-            data["corrections"] = result.changes_as_dicts()
+        data = result.as_dict()
         if fmt == "json":
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=1))
         else:
             self.stdout.write(render_text(data), ending="")
             if fix:
                 self.stdout.write(
-                    f"Copie corrigée écrite dans {fix} ({len(data['corrections'])} modification(s))."
+                    f"Copie corrigée écrite dans {fix} ({result.corrections_total} modification(s))."
                 )
-        return 0 if data["valide"] else 1
+        return 0 if result.valid else 1

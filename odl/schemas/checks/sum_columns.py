@@ -1,0 +1,34 @@
+"""Validata's ``sum-columns-value``: a column equals the sum of others on each row where all are given."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from odl.schemas.checks.base import Batch, CustomCheck, Explained, errors, registry
+
+
+@registry.register
+class SumColumns(CustomCheck):
+    name = code = "sum-columns-value"
+    label = "Somme de colonnes"
+
+    def check(self, batch: Batch) -> list[pl.DataFrame]:
+        column = self.params.get("column")
+        parts = list(self.params.get("columns", []))
+        if not self.context.has(column):
+            return []
+        ctx = self.context
+        values = [ctx.typed(p, batch) for p in parts]
+        data = batch.frame.select(
+            pl.col("_row"),
+            ctx.typed(column, batch).alias("t"),
+            pl.sum_horizontal(values).alias("s"),
+            pl.all_horizontal([v.is_not_null() for v in values]).alias("all"),
+            ctx.value(column, batch).alias("v"),
+        )
+        bad = data.filter(pl.col("t").is_not_null() & pl.col("all") & (pl.col("t") != pl.col("s")))
+        return [errors(bad, column, self.code, f"{column} = {' + '.join(str(p) for p in parts)}")]
+
+    @classmethod
+    def explain(cls, error: Explained) -> str | None:
+        return f"« {error.shown} » dans « {error.column} » doit être la somme des autres colonnes : {error.rule}."

@@ -1,0 +1,91 @@
+"""One way to validate a file, for every door: the web page, the API, ``odl validate`` and the checks
+after a harvest. The file is read once: the header (to choose the schema when asked), the batches the
+checks see, and the corrected copy written from those same batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from odl.schemas.engine import Progress, Validator
+from odl.schemas.fixes import SafeFixes
+from odl.schemas.reading import CHUNK_BYTES, open_table
+from odl.schemas.registry import Schema
+from odl.schemas.report import Report
+
+# The schema itself, or how to choose it from the file's header (the web page's « auto »).
+SchemaChoice = Schema | Callable[[list[str]], Schema]
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """What a validation found, typed; ``as_dict()`` is the report described by report.schema.json."""
+
+    schema: Schema
+    valid: bool
+    rows: int
+    errors: int
+    warnings: int
+    counts: dict[str, int]
+    details: list[dict[str, Any]]
+    truncated: bool
+    # Safe corrections, the first ``fixes.MAX_LISTED_CHANGES`` of ``corrections_total``; empty without ``fix``.
+    corrections: list[dict[str, Any]]
+    corrections_total: int
+    remarks: list[str]
+    report: Report
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.report.to_dict()
+
+
+def validate_file(
+    path: Path,
+    schema: SchemaChoice,
+    *,
+    fix: Path | None = None,
+    max_errors: int | None = None,
+    progress: Progress | None = None,
+    referentiel: bool = True,
+    display_name: str | None = None,
+    chunk_bytes: int | None = None,
+) -> ValidationResult:
+    """Validate ``path``; with ``fix``, write the corrected copy there in the same pass.
+
+    Raises ``UnreadableFile`` (the file) and whatever ``schema`` raises when it chooses (``SchemaNotFound``),
+    both with a French message.
+    """
+    reader = open_table(path, display_name, chunk_bytes or CHUNK_BYTES)
+    try:
+        chosen = schema if isinstance(schema, Schema) else schema(reader.header)
+        validator = Validator(chosen, max_errors, progress, referentiel, chunk_bytes)
+        fixes = SafeFixes(chosen, reader.header, reader.info, fix) if fix is not None else None
+        try:
+            report = validator.run_reader(reader, tap=fixes.feed if fixes else None)
+        except BaseException:
+            if fixes is not None:
+                fixes.discard()
+            raise
+    finally:
+        reader.close()
+    fixed = fixes.close() if fixes is not None else None
+    if fixed is not None:
+        report.fixes = fixed.changes
+    data = report.to_dict()
+    summary = data["resume"]
+    return ValidationResult(
+        schema=chosen,
+        valid=bool(data["valide"]),
+        rows=int(summary["lignes"]),
+        errors=int(summary["erreurs"]),
+        warnings=int(summary["avertissements"]),
+        counts=dict(summary["par_code"]),
+        details=list(data["erreurs"]),
+        truncated=bool(data["tronque"]),
+        corrections=fixed.changes if fixed else [],
+        corrections_total=fixed.total if fixed else 0,
+        remarks=list(data["remarques"]),
+        report=report,
+    )
