@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from odl.harvest.harvesters.base import kinds
 from odl.territories.models import AtdMember, Kind, Territory
 
 # Publisher.match_status values. Only CONFIRMED ones count a collectivité as "open".
@@ -55,11 +56,9 @@ def perimeter_q(territory: Territory, prefix: str = "") -> Q:
     return own
 
 
-class SourceKind(models.TextChoices):
-    DATAGOUV = "datagouv", "data.gouv.fr"
-    CKAN = "ckan", "CKAN"
-    OPENDATASOFT = "opendatasoft", "Opendatasoft"
-    DCAT = "dcat", "Catalogue DCAT"
+def source_kinds() -> list[tuple[str, str]]:
+    """The kinds of source, from the harvester registry: a new harvester module needs no migration."""
+    return list(kinds().items())
 
 
 class HarvestSourceQuerySet(models.QuerySet["HarvestSource"]):
@@ -87,7 +86,7 @@ SCHEDULE_DAYS = {"daily": 1, "weekly": 7, "monthly": 30}
 
 class HarvestSource(models.Model):
     name = models.CharField("nom", max_length=200)
-    kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    kind = models.CharField(max_length=20, choices=source_kinds)
     url = models.URLField(max_length=500)
     filters = models.JSONField(default=dict, blank=True, help_text="organisation, éditeur, mots-clés…")
     owner = models.ForeignKey(

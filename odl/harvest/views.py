@@ -24,7 +24,8 @@ from django.views.decorators.http import require_POST
 from odl.core import exports
 from odl.core.spreadsheets import UnreadableFile, read_table
 from odl.harvest import tasks
-from odl.harvest.harvesters.base import HarvestError, SourceUrlError
+from odl.harvest.harvesters.base import kinds
+from odl.harvest.harvesters.errors import HarvestError, SourceUrlError
 from odl.harvest.harvesters.runner import STATUS_LABELS, preview
 from odl.harvest.harvesters.sources import (
     MAPPING_COLUMNS,
@@ -33,7 +34,6 @@ from odl.harvest.harvesters.sources import (
     check_source,
     find_territory,
     import_mapping,
-    kinds,
     mapping_rows,
     parse_filters,
 )

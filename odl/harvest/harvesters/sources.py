@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from odl.core.identifiers import clean_number
-from odl.harvest.harvesters.base import REGISTRY, SourceUrlError, harvester_for, validate_http_url
+from odl.harvest.harvesters.base import harvester_for, kinds
+from odl.harvest.harvesters.cleaning import validate_http_url
+from odl.harvest.harvesters.errors import SourceUrlError
 from odl.harvest.models import (
     CONFIRMED_STATUSES,
     MATCH_STATUS_LABELS,
@@ -25,12 +27,6 @@ SCHEDULES = {
     "monthly": "chaque mois",
     "manual": "à la demande",
 }
-
-
-def kinds() -> dict[str, str]:
-    from odl.harvest.harvesters import ckan, datagouv, dcat, opendatasoft  # noqa: F401
-
-    return {kind: cls.label for kind, cls in REGISTRY.items()}
 
 
 def parse_filters(
