@@ -59,18 +59,14 @@ class ServiceClient:
                 response = self.http.get(url, params=params, headers=headers)
             except httpx.TooManyRedirects as exc:
                 raise HarvestError(f"{self.service_name} : trop de redirections depuis {url}") from exc
-            except httpx.TimeoutException as exc:
+            except httpx.HTTPError as exc:  # timeouts included: both are retried
                 if attempt > self.retries:
-                    raise HarvestError(
-                        f"{self.service_name} : pas de réponse en {self.timeout:g} s ({attempt} essais) pour {url}"
-                    ) from exc
-                self._sleep(attempt, None)
-                continue
-            except httpx.HTTPError as exc:
-                if attempt > self.retries:
-                    raise HarvestError(
-                        f"{self.service_name} : connexion impossible à {url} ({exc.__class__.__name__})"
-                    ) from exc
+                    what = (
+                        f"pas de réponse en {self.timeout:g} s ({attempt} essais) pour {url}"
+                        if isinstance(exc, httpx.TimeoutException)
+                        else f"connexion impossible à {url} ({exc.__class__.__name__})"
+                    )
+                    raise HarvestError(f"{self.service_name} : {what}") from exc
                 self._sleep(attempt, None)
                 continue
             if response.status_code == 429 or response.status_code >= 500:
