@@ -321,21 +321,23 @@ class Publisher(models.Model):
     ) -> tuple[Territory | None, str, Territory | None]:
         """What :meth:`decide` would leave (collectivité, status, on behalf of), or its DecisionError."""
         decision = parse_decision(str(action))
-        behalf = self.on_behalf_of if isinstance(on_behalf_of, Keep) else on_behalf_of
-        named = [t for t in (territory, None if isinstance(on_behalf_of, Keep) else on_behalf_of) if t]
-        self._check_inside(perimeter, named)
+        given_behalf = None if isinstance(on_behalf_of, Keep) else on_behalf_of
+        behalf = self.on_behalf_of if isinstance(on_behalf_of, Keep) else given_behalf
+        # Whatever the decision names is checked first, even when the decision then ignores it.
+        self._check_inside(perimeter, [t for t in (territory, given_behalf) if t is not None])
         if decision == Decision.ACCEPT:
             target = territory or self.candidate or self.territory
             if target is None:
                 raise TerritoryRequired("aucune collectivité proposée : utilisez « rattacher »")
-            self._check_inside(perimeter, [target])
+            if target != territory:
+                self._check_inside(perimeter, [target])
             return target, MatchStatus.ACCEPTED, behalf
         if decision == Decision.REASSIGN:
             if territory is None:
                 raise TerritoryRequired(f"« {decision.label} » demande une collectivité")
             return territory, MatchStatus.ACCEPTED, behalf
         if decision == Decision.ON_BEHALF:
-            if behalf is None or isinstance(on_behalf_of, Keep):
+            if given_behalf is None:
                 raise TerritoryRequired(f"« {decision.label} » demande une collectivité")
             if self.match_status in (MatchStatus.ACCEPTED, MatchStatus.AUTO):
                 return self.territory, self.match_status, behalf
