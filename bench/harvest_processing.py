@@ -49,10 +49,10 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     from django.conf import settings
 
-    from odl.harvest.harvesters.base import HarvestedItem, PublisherRef
     from odl.harvest.harvesters.ckan import CkanHarvester
     from odl.harvest.harvesters.datagouv import item_from_dataset, publisher_from_organization
     from odl.harvest.harvesters.dcat import items_from_graph
+    from odl.harvest.harvesters.items import HarvestedItem, PublisherRef
     from odl.harvest.harvesters.opendatasoft import OpendatasoftHarvester
     from odl.harvest.harvesters.runner import deduplicate, store
     from odl.harvest.matching import ReferentielIndex

@@ -15,14 +15,7 @@ from typing import Any, NamedTuple
 
 from odl.core.identifiers import clean_number, is_valid_siren
 from odl.core.text import fold
-from odl.harvest.models import (
-    MANUAL_STATUSES,
-    MATCH_AUTO,
-    MATCH_NOT_COLLECTIVITE,
-    MATCH_TO_REVIEW,
-    MATCH_UNMATCHED,
-    Publisher,
-)
+from odl.harvest.models import MANUAL_STATUSES, MatchStatus, Publisher
 from odl.territories.models import Area, Kind, Territory
 from odl.territories.perimeters import Places
 
@@ -177,7 +170,7 @@ def match(
     siren = siren_of(business_number)
     if siren and siren in index.by_siren:
         row = index.by_siren[siren]
-        return MatchResult(MATCH_AUTO, "siren", row.id, note=f"SIREN {siren} déclaré par la source")
+        return MatchResult(MatchStatus.AUTO, "siren", row.id, note=f"SIREN {siren} déclaré par la source")
 
     niveau = str(extras.get("siretisation:collectivite_territoriale:niveau") or "").lower()
     code = str(extras.get("siretisation:collectivite_territoriale:code_insee") or "")
@@ -195,10 +188,10 @@ def match(
                 territory_name and (territory_name == n or territory_name in n.split(" pour ")) for n in names
             ):
                 return MatchResult(
-                    MATCH_AUTO, "siretisation", row.id, note=f"siretisation {niveau} {code} vérifiée"
+                    MatchStatus.AUTO, "siretisation", row.id, note=f"siretisation {niveau} {code} vérifiée"
                 )
             return MatchResult(
-                MATCH_TO_REVIEW,
+                MatchStatus.TO_REVIEW,
                 "siretisation",
                 candidate_id=row.id,
                 note=f"siretisation {niveau} {code} non confirmée par le nom ni le SIREN",
@@ -210,34 +203,41 @@ def match(
         inside = [r for r in candidates if index.inside(r, perimeter)]
         if len(inside) == 1:
             return MatchResult(
-                MATCH_AUTO, "name", inside[0].id, note=f"nom dans le périmètre de {perimeter.nom}"
+                MatchStatus.AUTO, "name", inside[0].id, note=f"nom dans le périmètre de {perimeter.nom}"
             )
         if len(inside) > 1:
             return MatchResult(
-                MATCH_TO_REVIEW, "name", note=f"{len(inside)} collectivités portent ce nom dans le périmètre"
+                MatchStatus.TO_REVIEW,
+                "name",
+                note=f"{len(inside)} collectivités portent ce nom dans le périmètre",
             )
     if len(candidates) == 1 and kind:
         return MatchResult(
-            MATCH_AUTO, "name", candidates[0].id, note="nom et type de collectivité uniques en France"
+            MatchStatus.AUTO, "name", candidates[0].id, note="nom et type de collectivité uniques en France"
         )
     if len(candidates) == 1:
         return MatchResult(
-            MATCH_TO_REVIEW, "name", candidate_id=candidates[0].id, note="nom seul, sans type de collectivité"
+            MatchStatus.TO_REVIEW,
+            "name",
+            candidate_id=candidates[0].id,
+            note="nom seul, sans type de collectivité",
         )
     if len(candidates) > 1:
-        return MatchResult(MATCH_TO_REVIEW, "name", note=f"{len(candidates)} collectivités portent ce nom")
+        return MatchResult(
+            MatchStatus.TO_REVIEW, "name", note=f"{len(candidates)} collectivités portent ce nom"
+        )
 
     if siren or found_siren:
         est_collectivite = str(extras.get("siretisation:est_collectivite_territoriale") or "").lower()
         if est_collectivite == "false" or not extras:
             return MatchResult(
-                MATCH_NOT_COLLECTIVITE,
+                MatchStatus.NOT_COLLECTIVITE,
                 "siren",
                 note=f"SIREN {siren or found_siren} absent du référentiel des collectivités",
             )
     if _LOOKS_LOCAL.search(fold(name)):
-        return MatchResult(MATCH_TO_REVIEW, "", note="aucune collectivité trouvée pour ce nom")
-    return MatchResult(MATCH_UNMATCHED)
+        return MatchResult(MatchStatus.TO_REVIEW, "", note="aucune collectivité trouvée pour ce nom")
+    return MatchResult(MatchStatus.UNMATCHED)
 
 
 def is_manual(publisher: Publisher) -> bool:

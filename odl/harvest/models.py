@@ -4,32 +4,84 @@ These models were born in the observatory app: their tables keep the ``observato
 platform upgraded from then keeps every row (see migration 0001).
 """
 
+import enum
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from odl.harvest.harvesters.base import kinds
 from odl.territories.models import AtdMember, Territory
 
-# Publisher.match_status values. Only CONFIRMED ones count a collectivité as "open".
-MATCH_AUTO = "auto"
-MATCH_ACCEPTED = "accepted"
-MATCH_TO_REVIEW = "to_review"
-MATCH_REJECTED = "rejected"
-MATCH_NOT_COLLECTIVITE = "not_collectivite"
-MATCH_UNMATCHED = "unmatched"
-CONFIRMED_STATUSES = (MATCH_AUTO, MATCH_ACCEPTED)
+
+class MatchStatus(models.TextChoices):
+    """Where a publisher stands with the référentiel. Only CONFIRMED ones count a collectivité as "open"."""
+
+    AUTO = "auto", "rapproché automatiquement"
+    ACCEPTED = "accepted", "validé"
+    TO_REVIEW = "to_review", "à vérifier"
+    REJECTED = "rejected", "rejeté"
+    NOT_COLLECTIVITE = "not_collectivite", "pas une collectivité"
+    UNMATCHED = "unmatched", "non rapproché"
+
+
+CONFIRMED_STATUSES = (MatchStatus.AUTO, MatchStatus.ACCEPTED)
 # A person decided these: no later harvest may overwrite them.
-MANUAL_STATUSES = (MATCH_ACCEPTED, MATCH_REJECTED, MATCH_NOT_COLLECTIVITE)
-MATCH_STATUS_LABELS = {
-    MATCH_AUTO: "rapproché automatiquement",
-    MATCH_ACCEPTED: "validé",
-    MATCH_TO_REVIEW: "à vérifier",
-    MATCH_REJECTED: "rejeté",
-    MATCH_NOT_COLLECTIVITE: "pas une collectivité",
-    MATCH_UNMATCHED: "non rapproché",
+MANUAL_STATUSES = (MatchStatus.ACCEPTED, MatchStatus.REJECTED, MatchStatus.NOT_COLLECTIVITE)
+
+
+class Decision(models.TextChoices):
+    """What a person decides about a publisher (:meth:`Publisher.decide`)."""
+
+    ACCEPT = "accept", "valider la proposition"
+    REJECT = "reject", "rejeter"
+    REASSIGN = "reassign", "rattacher à une autre collectivité"
+    NOT_COLLECTIVITE = "not_collectivite", "pas une collectivité"
+    ON_BEHALF = "on_behalf", "publie pour le compte de"
+    # A mapping row may also send a publisher back to review or leave it unmatched.
+    TO_REVIEW = "to_review", "remettre à vérifier"
+    UNMATCHED = "unmatched", "laisser non rapproché"
+
+
+# What the review queue offers; the other decisions come from mapping rows only.
+REVIEW_DECISIONS = (
+    Decision.ACCEPT,
+    Decision.REJECT,
+    Decision.REASSIGN,
+    Decision.NOT_COLLECTIVITE,
+    Decision.ON_BEHALF,
+)
+# The status each decision that names no collectivité leaves.
+_STATUS_WITHOUT_TERRITORY = {
+    Decision.REJECT: MatchStatus.REJECTED,
+    Decision.NOT_COLLECTIVITE: MatchStatus.NOT_COLLECTIVITE,
+    Decision.TO_REVIEW: MatchStatus.TO_REVIEW,
+    Decision.UNMATCHED: MatchStatus.UNMATCHED,
 }
+
+
+class DecisionError(ValueError):
+    """A decision that cannot be taken; the message is French and shown to users as is."""
+
+
+class TerritoryRequired(DecisionError):
+    """The decision names no collectivité where it needs one."""
+
+
+class Keep(enum.Enum):
+    """``on_behalf_of=Keep.CURRENT``: the decision leaves "published on behalf of" as it is."""
+
+    CURRENT = "current"
+
+
+def parse_decision(value: str, among: Iterable[Decision] = tuple(Decision)) -> Decision:
+    """The decision named ``value`` when it is one of ``among``; a French DecisionError otherwise."""
+    if value in [str(d) for d in among]:
+        return Decision(value)
+    raise DecisionError(f"décision inconnue : « {value} »")
 
 
 RUN_STATUS_LABELS = {
@@ -40,11 +92,9 @@ RUN_STATUS_LABELS = {
 }
 
 
-class SourceKind(models.TextChoices):
-    DATAGOUV = "datagouv", "data.gouv.fr"
-    CKAN = "ckan", "CKAN"
-    OPENDATASOFT = "opendatasoft", "Opendatasoft"
-    DCAT = "dcat", "Catalogue DCAT"
+def source_kinds() -> list[tuple[str, str]]:
+    """The kinds of source, from the harvester registry: a new harvester module needs no migration."""
+    return list(kinds().items())
 
 
 class HarvestSourceQuerySet(models.QuerySet["HarvestSource"]):
@@ -72,7 +122,7 @@ SCHEDULE_DAYS = {"daily": 1, "weekly": 7, "monthly": 30}
 
 class HarvestSource(models.Model):
     name = models.CharField("nom", max_length=200)
-    kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    kind = models.CharField(max_length=20, choices=source_kinds)
     url = models.URLField(max_length=500)
     filters = models.JSONField(default=dict, blank=True, help_text="organisation, éditeur, mots-clés…")
     owner = models.ForeignKey(
@@ -145,7 +195,7 @@ class PublisherQuerySet(models.QuerySet["Publisher"]):
         return self.filter(territory__isnull=False, match_status__in=CONFIRMED_STATUSES)
 
     def to_review(self) -> "PublisherQuerySet":
-        return self.filter(match_status=MATCH_TO_REVIEW)
+        return self.filter(match_status=MatchStatus.TO_REVIEW)
 
     def visible_to(self, user: Any) -> "PublisherQuerySet":
         """Staff see every publisher; an ATD member those matched, proposed or harvested in its perimeter."""
@@ -173,7 +223,7 @@ class Publisher(models.Model):
         Territory, null=True, blank=True, on_delete=models.SET_NULL, related_name="published_for"
     )
     match_method = models.CharField(max_length=20, blank=True)
-    match_status = models.CharField(max_length=20, default="unmatched")
+    match_status = models.CharField(max_length=20, default=MatchStatus.UNMATCHED)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     decided_at = models.DateTimeField(null=True, blank=True)
     candidate = models.ForeignKey(
@@ -201,7 +251,89 @@ class Publisher(models.Model):
 
     @property
     def status_label(self) -> str:
-        return MATCH_STATUS_LABELS.get(self.match_status, self.match_status)
+        known = self.match_status in MatchStatus.values
+        return MatchStatus(self.match_status).label if known else self.match_status
+
+    def decide(
+        self,
+        action: Decision | str,
+        *,
+        by: Any,
+        territory: Territory | None = None,
+        on_behalf_of: Territory | None | Keep = Keep.CURRENT,
+        perimeter: Territory | None = None,
+        note: str | None = None,
+        method: str = "manuel",
+        record_unchanged: bool = True,
+    ) -> bool:
+        """Record a person's decision; later harvests keep it (``matching.is_manual``).
+
+        ``by`` is the user deciding (None from the command line). ``territory`` is the collectivité that
+        ACCEPT (else the proposal, else the current one) or REASSIGN (required) confirms; the decisions
+        that leave no collectivité ignore it. ON_BEHALF needs ``on_behalf_of``; any decision may set it
+        (a mapping row does). With ``perimeter`` (an ATD's territory), a collectivité outside it is
+        refused. A refused decision raises :class:`DecisionError` and changes nothing.
+
+        Returns whether the match (collectivité, status, on behalf of) changed. A decision that changes
+        nothing is still recorded (who, when, how) unless ``record_unchanged`` is False.
+        """
+        target, status, behalf = self.decision_outcome(
+            action, territory=territory, on_behalf_of=on_behalf_of, perimeter=perimeter
+        )
+        before = (self.territory_id, self.match_status, self.on_behalf_of_id)
+        changed = before != (target.pk if target else None, status, behalf.pk if behalf else None)
+        if not changed and not record_unchanged:
+            return False
+        self.territory, self.match_status, self.on_behalf_of = target, status, behalf
+        self.match_method = method
+        self.decided_by = by
+        self.decided_at = timezone.now()
+        if note is not None:
+            self.match_note = note[:300]
+        self.save()
+        return changed
+
+    def decision_outcome(
+        self,
+        action: Decision | str,
+        *,
+        territory: Territory | None = None,
+        on_behalf_of: Territory | None | Keep = Keep.CURRENT,
+        perimeter: Territory | None = None,
+    ) -> tuple[Territory | None, str, Territory | None]:
+        """What :meth:`decide` would leave (collectivité, status, on behalf of), or its DecisionError."""
+        decision = parse_decision(str(action))
+        given_behalf = None if isinstance(on_behalf_of, Keep) else on_behalf_of
+        behalf = self.on_behalf_of if isinstance(on_behalf_of, Keep) else given_behalf
+        # Whatever the decision names is checked first, even when the decision then ignores it.
+        self._check_inside(perimeter, [t for t in (territory, given_behalf) if t is not None])
+        if decision == Decision.ACCEPT:
+            target = territory or self.candidate or self.territory
+            if target is None:
+                raise TerritoryRequired("aucune collectivité proposée : utilisez « rattacher »")
+            if target != territory:
+                self._check_inside(perimeter, [target])
+            return target, MatchStatus.ACCEPTED, behalf
+        if decision == Decision.REASSIGN:
+            if territory is None:
+                raise TerritoryRequired(f"« {decision.label} » demande une collectivité")
+            return territory, MatchStatus.ACCEPTED, behalf
+        if decision == Decision.ON_BEHALF:
+            if given_behalf is None:
+                raise TerritoryRequired(f"« {decision.label} » demande une collectivité")
+            if self.match_status in (MatchStatus.ACCEPTED, MatchStatus.AUTO):
+                return self.territory, self.match_status, behalf
+            return None, MatchStatus.NOT_COLLECTIVITE, behalf
+        return None, _STATUS_WITHOUT_TERRITORY[decision], behalf
+
+    @staticmethod
+    def _check_inside(perimeter: Territory | None, territories: list[Territory]) -> None:
+        for territory in territories:
+            if (
+                perimeter is not None
+                and not Territory.objects.inside_territory(perimeter).filter(pk=territory.pk).exists()
+            ):
+                raise DecisionError(f"{territory.nom} est hors du périmètre de votre ATD")
 
 
 class HarvestedDatasetQuerySet(models.QuerySet["HarvestedDataset"]):

@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from odl.core.netguard import InternalAddressRefused, refuse_internal_hosts
-from odl.harvest.harvesters.base import ServiceClient
+from odl.harvest.harvesters.client import ServiceClient
 from odl.harvest.harvesters.scdl import normalise_schema_name
 from odl.harvest.models import HarvestedDataset
 

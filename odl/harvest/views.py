@@ -17,14 +17,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from odl.core import exports
 from odl.core.spreadsheets import UnreadableFile, read_table
 from odl.harvest import tasks
-from odl.harvest.harvesters.base import HarvestError, SourceUrlError
+from odl.harvest.harvesters.base import kinds
+from odl.harvest.harvesters.errors import HarvestError, SourceUrlError
 from odl.harvest.harvesters.runner import STATUS_LABELS, preview
 from odl.harvest.harvesters.sources import (
     MAPPING_COLUMNS,
@@ -33,22 +33,21 @@ from odl.harvest.harvesters.sources import (
     check_source,
     find_territory,
     import_mapping,
-    kinds,
     mapping_rows,
     parse_filters,
 )
 from odl.harvest.models import (
-    MATCH_ACCEPTED,
-    MATCH_NOT_COLLECTIVITE,
-    MATCH_REJECTED,
-    MATCH_STATUS_LABELS,
-    MATCH_TO_REVIEW,
-    AtdMember,
+    REVIEW_DECISIONS,
+    Decision,
+    DecisionError,
     HarvestRun,
     HarvestSource,
+    Keep,
+    MatchStatus,
     Publisher,
+    parse_decision,
 )
-from odl.territories.models import Territory
+from odl.territories.models import AtdMember, Territory
 
 
 def member_of(user: Any) -> AtdMember | None:
@@ -204,9 +203,9 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("statut", MATCH_TO_REVIEW)
-    if status not in MATCH_STATUS_LABELS:
-        status = MATCH_TO_REVIEW
+    status = request.GET.get("statut", MatchStatus.TO_REVIEW)
+    if status not in MatchStatus.values:
+        status = MatchStatus.TO_REVIEW
     publishers = (
         Publisher.objects.visible_to(request.user)
         .filter(match_status=status)
@@ -220,14 +219,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("pk"))
         .values_list("match_status", "n")
     )
-    choices = [(value, label, counts.get(value, 0)) for value, label in MATCH_STATUS_LABELS.items()]
+    choices = [(value, label, counts.get(value, 0)) for value, label in MatchStatus.choices]
     return render(
         request,
         "harvest/review_queue.html",
         {
             "page": page,
             "status": status,
-            "status_label": MATCH_STATUS_LABELS[status],
+            "status_label": MatchStatus(status).label,
             "choices": choices,
             "member": member_of(request.user),
         },
@@ -281,59 +280,30 @@ def mapping_import(request: HttpRequest) -> HttpResponse:
     return render(request, "harvest/mapping_import.html", {"form": form, "report": report})
 
 
-DECISIONS = {
-    "accept": "valider la proposition",
-    "reject": "rejeter",
-    "reassign": "rattacher à une autre collectivité",
-    "not_collectivite": "pas une collectivité",
-    "on_behalf": "publie pour le compte de",
-}
-
-
-def _allowed_target(request: HttpRequest, reference: str) -> Territory:
-    territory = find_territory(reference)
-    member = None if request.user.is_staff else member_of(request.user)
-    if member is not None and not member.covers(territory):
-        raise SourceUrlError(f"{territory.nom} est hors du périmètre de votre ATD")
-    return territory
-
-
 @login_required
 @require_POST
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     publisher = get_object_or_404(Publisher.objects.visible_to(request.user), pk=pk)
-    action = request.POST.get("action", "")
+    member = None if request.user.is_staff else member_of(request.user)
     try:
-        if action == "accept":
-            if publisher.candidate is None and publisher.territory is None:
-                raise SourceUrlError("aucune collectivité proposée : utilisez « rattacher »")
-            target = publisher.candidate or publisher.territory
-            assert target is not None
-            publisher.territory, publisher.match_status = (
-                _allowed_target(request, f"{target.kind}:{target.code}"),
-                MATCH_ACCEPTED,
-            )
-        elif action == "reassign":
-            publisher.territory = _allowed_target(request, request.POST.get("territoire", ""))
-            publisher.match_status = MATCH_ACCEPTED
-        elif action == "reject":
-            publisher.territory, publisher.match_status = None, MATCH_REJECTED
-        elif action == "not_collectivite":
-            publisher.territory, publisher.match_status = None, MATCH_NOT_COLLECTIVITE
-        elif action == "on_behalf":
-            publisher.on_behalf_of = _allowed_target(request, request.POST.get("territoire", ""))
-            if publisher.match_status not in (MATCH_ACCEPTED, "auto"):
-                publisher.territory, publisher.match_status = None, MATCH_NOT_COLLECTIVITE
-        else:
-            raise SourceUrlError(f"décision inconnue : « {action} »")
-    except SourceUrlError as exc:
+        decision = parse_decision(request.POST.get("action", ""), among=REVIEW_DECISIONS)
+        # Only these two name a collectivité of their own; ACCEPT takes the proposal.
+        named = (
+            find_territory(request.POST.get("territoire", ""))
+            if decision in (Decision.REASSIGN, Decision.ON_BEHALF)
+            else None
+        )
+        publisher.decide(
+            decision,
+            by=request.user,
+            territory=named if decision == Decision.REASSIGN else None,
+            on_behalf_of=named if decision == Decision.ON_BEHALF else Keep.CURRENT,
+            perimeter=member.territory if member else None,
+        )
+    except (SourceUrlError, DecisionError) as exc:
         messages.error(request, f"{publisher.name} : {exc}")
         return _back(request)
-    publisher.match_method = "manuel"
-    publisher.decided_by = request.user  # type: ignore[assignment]
-    publisher.decided_at = timezone.now()
-    publisher.save()
-    messages.success(request, f"{publisher.name} : décision enregistrée ({DECISIONS[action]}).")
+    messages.success(request, f"{publisher.name} : décision enregistrée ({decision.label}).")
     return _back(request)
 
 

@@ -18,13 +18,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from odl.harvest.models import HarvestedDataset, SourceKind
+from odl.harvest.models import HarvestedDataset, source_kinds
 from odl.harvest.scdl_checks import stored_verdict
 from odl.observatory.models import Snapshot, SnapshotEntry, SnapshotOrigin
 from odl.territories.models import Kind, Territory
 
-# A source without a technology label is named after its kind ("CKAN", "Opendatasoft"…).
-KIND_LABELS: dict[str, str] = {str(value): str(label) for value, label in SourceKind.choices}
 # The ODF organisation types, so that platform snapshots and ODF editions read the same.
 EPCI_NATURE_TYPES = {"CC": "CC", "CA": "CA", "CU": "CU", "METRO": "MET", "MET69": "MET", "EPT": "EPT"}
 KIND_TYPES: dict[str, str] = {
@@ -97,6 +95,7 @@ def take_snapshot(date: dt.date | None = None) -> Snapshot:
         "last_seen",
         "scdl_validation",
     )
+    kind_labels = dict(source_kinds())
     for (
         territory_id,
         behalf_id,
@@ -112,7 +111,8 @@ def take_snapshot(date: dt.date | None = None) -> Snapshot:
         pub = publications[territory_id]
         pub.datasets += 1
         pub.platforms.add(source)
-        pub.technologies.add(technology or KIND_LABELS.get(kind, kind))
+        # A source without a technology label is named after its kind ("CKAN", "Opendatasoft"…).
+        pub.technologies.add(technology or kind_labels.get(kind, kind))
         if behalf_id and behalf_id != territory_id:
             pub.on_behalf_of.add(behalf_id)
             behalf[behalf_id].add(territory_id)

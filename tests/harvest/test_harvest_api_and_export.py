@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from harvest_replay import Replay, serve_udata_fixtures
 
-from odl.harvest.harvesters.base import HarvestedItem
+from odl.harvest.harvesters.items import HarvestedItem
 from odl.harvest.harvesters.runner import run_source
 from odl.harvest.harvesters.scdl import detect_schemas, normalise_schema_name
 from odl.harvest.models import HarvestedDataset, HarvestSource

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from harvest_replay import Replay, paged_datagouv
 
-from odl.harvest.harvesters.base import HarvestedItem
+from odl.harvest.harvesters.items import HarvestedItem
 from odl.harvest.harvesters.runner import run_source
 from odl.harvest.harvesters.scdl import detect_schemas, normalise_schema_name, registry_identifiers
 from odl.harvest.models import HarvestedDataset, HarvestSource

@@ -6,23 +6,20 @@ from collections.abc import Iterator
 from typing import Any
 
 from odl.core.text import fold
-from odl.harvest.harvesters.base import (
+from odl.harvest.harvesters.base import Harvester, register
+from odl.harvest.harvesters.cleaning import (
     MAX_DESCRIPTION,
     MAX_RESOURCES,
     MAX_TAGS,
     MAX_TITLE,
-    HarvestedItem,
-    Harvester,
-    HarvestError,
-    Page,
-    PublisherRef,
-    ServiceClient,
     clean_text,
     normalise_license,
     parse_when,
     portal_base,
-    register,
 )
+from odl.harvest.harvesters.client import ServiceClient
+from odl.harvest.harvesters.errors import HarvestError
+from odl.harvest.harvesters.items import HarvestedItem, Page, PublisherRef
 
 
 class CkanClient(ServiceClient):
@@ -37,7 +34,7 @@ class CkanClient(ServiceClient):
         data = self.get_json(f"{self.base_url}/api/3/action/package_search", params)
         if not isinstance(data, dict) or not data.get("success") or not isinstance(data.get("result"), dict):
             raise HarvestError("CKAN : réponse inattendue de package_search (pas de « result »)")
-        result = data["result"]
+        result: dict[str, Any] = data["result"]
         if not isinstance(result.get("results"), list):
             raise HarvestError("CKAN : réponse de package_search sans liste « results »")
         return result
@@ -87,25 +84,13 @@ class CkanHarvester(Harvester):
             result = self.client.package_search(start=start, rows=self.page_size, fq=fq)
             return result["results"], result.get("count")
 
-        return self.offset_pages(fetch, self._page, param="start")
+        return self.offset_pages(fetch, param="start")
 
-    def _page(self, packages: list[Any], total: Any) -> Page:
-        page = Page(items=[], total=total if isinstance(total, int) else None)
-        for package in packages:
-            if isinstance(package, dict) and (
-                package.get("private") or str(package.get("state") or "active").lower() != "active"
-            ):
-                continue
-            try:
-                page.items.append(self.item(package))
-            except (ValueError, TypeError, AttributeError) as exc:
-                remote = package.get("id") if isinstance(package, dict) else ""
-                page.failures.append({"remote_id": str(remote or ""), "error": str(exc)})
-        return page
-
-    def item(self, package: dict[str, Any]) -> HarvestedItem:
+    def item(self, package: dict[str, Any]) -> HarvestedItem | None:
         if not isinstance(package, dict):
             raise ValueError("entrée qui n'est pas un objet JSON")
+        if package.get("private") or str(package.get("state") or "active").lower() != "active":
+            return None
         remote_id = str(package.get("id") or "")
         if not remote_id:
             raise ValueError("jeu de données sans identifiant")

@@ -13,24 +13,21 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from odl.harvest.harvesters.base import (
+from odl.harvest.harvesters.base import Harvester, register
+from odl.harvest.harvesters.cleaning import (
     MAX_DESCRIPTION,
     MAX_RESOURCES,
     MAX_TAGS,
     MAX_TITLE,
-    HarvestedItem,
-    Harvester,
-    HarvestError,
-    Page,
-    PublisherRef,
-    ServiceClient,
     clean_text,
     identity_key,
     normalise_license,
     parse_when,
-    register,
     uri_key,
 )
+from odl.harvest.harvesters.client import ServiceClient
+from odl.harvest.harvesters.errors import HarvestError
+from odl.harvest.harvesters.items import HarvestedItem, Page, PublisherRef
 
 SIRETISATION_PREFIX = "siretisation:"
 
@@ -170,6 +167,7 @@ class DatagouvHarvester(Harvester):
     client: DatagouvClient
     technology = "data.gouv.fr"
     label = "data.gouv.fr"
+    aggregator = True
     url_help = (
         "https://www.data.gouv.fr (API, filtrable par organisation et mot-clé) ou l'URL d'un export "
         "« export-dataset-….csv » du catalogue pour un passage national."
@@ -201,7 +199,7 @@ class DatagouvHarvester(Harvester):
                 envelope = self.client.datasets(organization=organization, tag=tag, page_size=self.page_size)
                 while True:
                     count += 1
-                    yield self._page(envelope)
+                    yield self.page_of(envelope["data"], envelope.get("total"))
                     next_url = envelope.get("next_page")
                     if not next_url or not envelope["data"]:
                         break
@@ -223,20 +221,12 @@ class DatagouvHarvester(Harvester):
             return PublisherRef(remote_id=f"user:{owner['id']}", name=clean_text(name or owner["id"], 500))
         return None
 
-    def _page(self, envelope: dict[str, Any]) -> Page:
-        page = Page(items=[], total=envelope.get("total") if isinstance(envelope.get("total"), int) else None)
-        for dataset in envelope["data"]:
-            try:
-                if not isinstance(dataset, dict):
-                    raise ValueError("entrée qui n'est pas un objet JSON")
-                if dataset.get("private") or dataset.get("deleted"):
-                    continue
-                page.items.append(item_from_dataset(dataset, self._publisher(dataset)))
-            except (ValueError, TypeError, AttributeError) as exc:
-                page.failures.append(
-                    {"remote_id": str(getattr(dataset, "get", lambda _k: "")("id")), "error": str(exc)}
-                )
-        return page
+    def item(self, dataset: dict[str, Any]) -> HarvestedItem | None:
+        if not isinstance(dataset, dict):
+            raise ValueError("entrée qui n'est pas un objet JSON")
+        if dataset.get("private") or dataset.get("deleted"):
+            return None
+        return item_from_dataset(dataset, self._publisher(dataset))
 
     def _export_pages(self) -> Iterator[Page]:
         org_url = self.filters.get("organisations_csv") or self.filters.get("organizations_csv")

@@ -9,29 +9,26 @@ import json
 import logging
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
 
 from odl.core.text import fold
-from odl.harvest.harvesters.base import (
+from odl.harvest.harvesters.base import Harvester, register
+from odl.harvest.harvesters.cleaning import (
     MAX_DESCRIPTION,
     MAX_RESOURCES,
     MAX_TAGS,
     MAX_TITLE,
-    HarvestedItem,
-    Harvester,
-    HarvestError,
-    Page,
-    PublisherRef,
-    ServiceClient,
     clean_text,
     normalise_license,
     parse_when,
-    register,
     uri_key,
 )
+from odl.harvest.harvesters.client import ServiceClient
+from odl.harvest.harvesters.errors import HarvestError
+from odl.harvest.harvesters.items import HarvestedItem, Page, PublisherRef
 
 # rdflib logs every odd literal (dates like "2019") at WARNING: harvested data is odd, that is expected.
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)
@@ -148,17 +145,25 @@ def _license(graph: Graph, dataset: Any, distributions: list[Any]) -> str:
     return ""
 
 
+class RdfRecord(NamedTuple):
+    """A dcat:Dataset node and the graph that describes it: one record of an RDF catalogue."""
+
+    graph: Graph
+    node: Any
+
+
 def items_from_graph(graph: Graph) -> Page:
     page = Page(items=[])
     for dataset in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str):
         try:
-            page.items.append(_item(graph, dataset))
+            page.items.append(rdf_item(RdfRecord(graph, dataset)))
         except ValueError as exc:
             page.failures.append({"remote_id": str(dataset), "error": str(exc)})
     return page
 
 
-def _item(graph: Graph, dataset: Any) -> HarvestedItem:
+def rdf_item(record: RdfRecord) -> HarvestedItem:
+    graph, dataset = record
     identifier = _text(graph, dataset, DCTERMS.identifier)
     if isinstance(dataset, URIRef):
         remote_id = str(dataset)
@@ -202,42 +207,48 @@ def items_from_data_json(document: dict[str, Any]) -> Page:
     """DCAT-US 1.1 (``data.json``), as ArcGIS Hub portals of French cities publish it."""
     page = Page(items=[])
     for entry in document.get("dataset") or []:
-        if not isinstance(entry, dict):
+        try:
+            item = data_json_item(entry)
+        except ValueError as exc:
+            page.failures.append({"remote_id": "", "error": str(exc)})
             continue
-        identifier = str(entry.get("identifier") or "")
-        if not identifier:
-            page.failures.append({"remote_id": "", "error": "jeu de données data.json sans « identifier »"})
-            continue
-        publisher = entry.get("publisher") if isinstance(entry.get("publisher"), dict) else {}
-        name = clean_text((publisher or {}).get("name"), 500)
-        keywords = entry.get("keyword") or []
-        distributions = [d for d in entry.get("distribution") or [] if isinstance(d, dict)][:MAX_RESOURCES]
-        page.items.append(
-            HarvestedItem(
-                remote_id=identifier[:300],
-                title=clean_text(entry.get("title"), MAX_TITLE) or "(sans titre)",
-                url=clean_text(entry.get("landingPage") or identifier, 1000),
-                description=clean_text(entry.get("description"), MAX_DESCRIPTION),
-                publisher=PublisherRef(remote_id=f"name:{fold(name)}"[:300], name=name) if name else None,
-                license=normalise_license(entry.get("license")),
-                created=parse_when(entry.get("issued")),
-                modified=parse_when(entry.get("modified")),
-                tags=[clean_text(k, 100) for k in keywords if isinstance(k, str)][:MAX_TAGS],
-                resources=[
-                    {
-                        "title": clean_text(d.get("title"), 300),
-                        "url": clean_text(d.get("downloadURL") or d.get("accessURL"), 1000),
-                        "format": clean_text(d.get("format") or d.get("mediaType"), 40),
-                    }
-                    for d in distributions
-                ],
-                declared_schemas=[str(entry["conformsTo"])]
-                if isinstance(entry.get("conformsTo"), str)
-                else [],
-                own_key=uri_key(identifier) if identifier.startswith("http") else "",
-            )
-        )
+        if item is not None:
+            page.items.append(item)
     return page
+
+
+def data_json_item(entry: Any) -> HarvestedItem | None:
+    """One ``dataset`` entry of a data.json catalogue; None for an entry that is not an object."""
+    if not isinstance(entry, dict):
+        return None
+    identifier = str(entry.get("identifier") or "")
+    if not identifier:
+        raise ValueError("jeu de données data.json sans « identifier »")
+    publisher = entry.get("publisher") if isinstance(entry.get("publisher"), dict) else {}
+    name = clean_text((publisher or {}).get("name"), 500)
+    keywords = entry.get("keyword") or []
+    distributions = [d for d in entry.get("distribution") or [] if isinstance(d, dict)][:MAX_RESOURCES]
+    return HarvestedItem(
+        remote_id=identifier[:300],
+        title=clean_text(entry.get("title"), MAX_TITLE) or "(sans titre)",
+        url=clean_text(entry.get("landingPage") or identifier, 1000),
+        description=clean_text(entry.get("description"), MAX_DESCRIPTION),
+        publisher=PublisherRef(remote_id=f"name:{fold(name)}"[:300], name=name) if name else None,
+        license=normalise_license(entry.get("license")),
+        created=parse_when(entry.get("issued")),
+        modified=parse_when(entry.get("modified")),
+        tags=[clean_text(k, 100) for k in keywords if isinstance(k, str)][:MAX_TAGS],
+        resources=[
+            {
+                "title": clean_text(d.get("title"), 300),
+                "url": clean_text(d.get("downloadURL") or d.get("accessURL"), 1000),
+                "format": clean_text(d.get("format") or d.get("mediaType"), 40),
+            }
+            for d in distributions
+        ],
+        declared_schemas=[str(entry["conformsTo"])] if isinstance(entry.get("conformsTo"), str) else [],
+        own_key=uri_key(identifier) if identifier.startswith("http") else "",
+    )
 
 
 def next_page_url(graph: Graph) -> str:
@@ -268,6 +279,15 @@ class DcatHarvester(Harvester):
         super().__init__(url, filters, **kwargs)
         self.client = DcatClient(self.url, http=self._http)
         self.technology_hint = ""
+
+    @classmethod
+    def declared_technology(cls) -> str:
+        # A DCAT address may turn out to be an ArcGIS Hub data.json: the first harvest says which.
+        return ""
+
+    def item(self, record: RdfRecord | dict[str, Any]) -> HarvestedItem | None:
+        """A dcat:Dataset of an RDF catalogue, or an entry of a data.json one."""
+        return rdf_item(record) if isinstance(record, RdfRecord) else data_json_item(record)
 
     def pages(self) -> Iterator[Page]:
         url = self.url

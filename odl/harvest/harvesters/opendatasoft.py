@@ -6,24 +6,21 @@ from collections.abc import Iterator
 from typing import Any
 
 from odl.core.text import fold
-from odl.harvest.harvesters.base import (
+from odl.harvest.harvesters.base import Harvester, register
+from odl.harvest.harvesters.cleaning import (
     MAX_DESCRIPTION,
     MAX_TAGS,
     MAX_TITLE,
-    HarvestedItem,
-    Harvester,
-    HarvestError,
-    Page,
-    PublisherRef,
-    ServiceClient,
     clean_text,
     host_of,
     identity_key,
     normalise_license,
     parse_when,
     portal_base,
-    register,
 )
+from odl.harvest.harvesters.client import ServiceClient
+from odl.harvest.harvesters.errors import HarvestError
+from odl.harvest.harvesters.items import HarvestedItem, Page, PublisherRef
 
 # The Explore API refuses offset + limit beyond this window.
 EXPLORE_WINDOW = 10_000
@@ -57,6 +54,7 @@ class OpendatasoftHarvester(Harvester):
     client: OpendatasoftClient
     technology = "Opendatasoft"
     label = "Opendatasoft"
+    record_id_key = "dataset_id"
     url_help = "Adresse du portail Opendatasoft, par exemple https://data.rennesmetropole.fr"
 
     def __init__(self, url: str, filters: dict[str, Any] | None = None, **kwargs: Any) -> None:
@@ -86,17 +84,7 @@ class OpendatasoftHarvester(Harvester):
                     f"Opendatasoft : plus de {EXPLORE_WINDOW} jeux de données, ajoutez un filtre (éditeur, mot-clé)"
                 )
 
-        return self.offset_pages(fetch, self._page, before_next=within_window)
-
-    def _page(self, results: list[Any], total: Any) -> Page:
-        page = Page(items=[], total=total if isinstance(total, int) else None)
-        for result in results:
-            try:
-                page.items.append(self.item(result))
-            except (ValueError, TypeError, AttributeError) as exc:
-                remote = result.get("dataset_id") if isinstance(result, dict) else ""
-                page.failures.append({"remote_id": str(remote or ""), "error": str(exc)})
-        return page
+        return self.offset_pages(fetch, before_next=within_window)
 
     def item(self, result: dict[str, Any]) -> HarvestedItem:
         if not isinstance(result, dict):

@@ -22,7 +22,10 @@ from django.utils import timezone
 
 from odl.core.text import fold
 from odl.harvest import matching
-from odl.harvest.harvesters.base import HarvestedItem, HarvestError, Page, harvester_for, safe_url
+from odl.harvest.harvesters.base import REGISTRY, harvester_for
+from odl.harvest.harvesters.cleaning import safe_url
+from odl.harvest.harvesters.errors import HarvestError
+from odl.harvest.harvesters.items import HarvestedItem, Page
 from odl.harvest.harvesters.scdl import detect_schemas
 from odl.harvest.models import (
     RUN_STATUS_LABELS,
@@ -30,7 +33,6 @@ from odl.harvest.models import (
     HarvestRun,
     HarvestSource,
     Publisher,
-    SourceKind,
 )
 from odl.harvest.signals import harvest_finished
 
@@ -345,9 +347,10 @@ def store(
 
 
 def _canonical_order(row: tuple[int, int, str]) -> tuple[int, int]:
-    # The original portal wins over data.gouv.fr's harvested copy; then the oldest record.
+    # The original portal wins over an aggregator's harvested copy (data.gouv.fr); then the oldest record.
     pk, _source, kind = row
-    return (1 if kind == SourceKind.DATAGOUV else 0, pk)
+    harvester = REGISTRY.get(kind)
+    return (1 if harvester is not None and harvester.aggregator else 0, pk)
 
 
 def announce_finished() -> None:

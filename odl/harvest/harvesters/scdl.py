@@ -14,7 +14,7 @@ from functools import cache
 from django.apps import apps
 
 from odl.core.text import fold
-from odl.harvest.harvesters.base import HarvestedItem
+from odl.harvest.harvesters.items import HarvestedItem
 
 # Schemas of the SCDL label that do not live under the ``scdl/`` prefix on schema.data.gouv.fr.
 SCDL_OUTSIDE_PREFIX = {

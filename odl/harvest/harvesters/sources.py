@@ -6,15 +6,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from odl.core.identifiers import clean_number
-from odl.harvest.harvesters.base import REGISTRY, SourceUrlError, harvester_for, validate_http_url
+from odl.harvest.harvesters.base import harvester_for, kinds
+from odl.harvest.harvesters.cleaning import validate_http_url
+from odl.harvest.harvesters.errors import SourceUrlError
 from odl.harvest.models import (
-    CONFIRMED_STATUSES,
-    MATCH_STATUS_LABELS,
+    Decision,
+    DecisionError,
     HarvestSource,
+    MatchStatus,
     Publisher,
+    TerritoryRequired,
 )
 from odl.territories.models import Territory
 
@@ -24,12 +27,6 @@ SCHEDULES = {
     "monthly": "chaque mois",
     "manual": "à la demande",
 }
-
-
-def kinds() -> dict[str, str]:
-    from odl.harvest.harvesters import ckan, datagouv, dcat, opendatasoft  # noqa: F401
-
-    return {kind: cls.label for kind, cls in REGISTRY.items()}
 
 
 def parse_filters(
@@ -94,6 +91,15 @@ MAPPING_COLUMNS = [
 
 
 REQUIRED_MAPPING_COLUMNS = ("source_id", "editeur_id", "statut", "collectivite_type", "collectivite_code")
+# The decision a mapping row's status stands for: "auto" becomes a decision too, so no harvest redoes it.
+ROW_DECISIONS = {
+    MatchStatus.AUTO: Decision.REASSIGN,
+    MatchStatus.ACCEPTED: Decision.REASSIGN,
+    MatchStatus.REJECTED: Decision.REJECT,
+    MatchStatus.NOT_COLLECTIVITE: Decision.NOT_COLLECTIVITE,
+    MatchStatus.TO_REVIEW: Decision.TO_REVIEW,
+    MatchStatus.UNMATCHED: Decision.UNMATCHED,
+}
 
 
 def mapping_rows(publishers: Any) -> list[list[Any]]:
@@ -152,7 +158,7 @@ def import_mapping(
     publishers = Publisher.objects.all() if publishers is None else publishers
     report = ImportReport(errors=[])
     assert report.errors is not None
-    allowed = set(MATCH_STATUS_LABELS)
+    allowed = set(MatchStatus.values)
     with transaction.atomic():
         for row, line in zip(rows, line_numbers, strict=False):
             try:
@@ -177,35 +183,30 @@ def import_mapping(
             except ValueError as exc:
                 report.errors.append(f"ligne {line} : {exc}")
                 continue
-            outside = [
-                t
-                for t in (territory, behalf)
-                if t is not None
-                and perimeter is not None
-                and not Territory.objects.inside_territory(perimeter).filter(pk=t.pk).exists()
-            ]
-            if outside:
-                report.errors.append(f"ligne {line} : {outside[0].nom} est hors du périmètre de votre ATD")
-                continue
-            if status in CONFIRMED_STATUSES and territory is None:
+            decision = ROW_DECISIONS[MatchStatus(status)]
+            choice = {"territory": territory, "on_behalf_of": behalf, "perimeter": perimeter}
+            try:
+                if status == MatchStatus.AUTO and (territory, behalf) == (
+                    publisher.territory,
+                    publisher.on_behalf_of,
+                ):
+                    # The matcher's finding, unedited: not a decision, but still refused where one would be.
+                    publisher.decision_outcome(decision, **choice)
+                    changed = False
+                else:
+                    changed = publisher.decide(
+                        decision, by=user, method="import", record_unchanged=False, **choice
+                    )
+            except TerritoryRequired:
                 report.errors.append(f"ligne {line} : le statut « {status} » demande une collectivité")
                 continue
-            if status == "auto" and (territory, behalf) == (publisher.territory, publisher.on_behalf_of):
-                report.unchanged += 1
+            except DecisionError as exc:
+                report.errors.append(f"ligne {line} : {exc}")
                 continue
-            before = (publisher.territory_id, publisher.match_status, publisher.on_behalf_of_id)
-            # An imported row is a decision: "auto" becomes "accepted" so no harvest redoes it.
-            publisher.match_status = "accepted" if status == "auto" else status
-            publisher.territory = territory if status in CONFIRMED_STATUSES else None
-            publisher.on_behalf_of = behalf
-            if before == (publisher.territory_id, publisher.match_status, publisher.on_behalf_of_id):
+            if changed:
+                report.changed += 1
+            else:
                 report.unchanged += 1
-                continue
-            publisher.match_method = "import"
-            publisher.decided_by = user
-            publisher.decided_at = timezone.now()
-            publisher.save()
-            report.changed += 1
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from odl.core.cli_output import TABLE_FORMATS, write_table
 from odl.harvest.harvesters.sources import MAPPING_COLUMNS, mapping_rows
-from odl.harvest.models import MATCH_STATUS_LABELS, Publisher
+from odl.harvest.models import MatchStatus, Publisher
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
             "--status",
             action="append",
             default=[],
-            choices=list(MATCH_STATUS_LABELS),
+            choices=list(MatchStatus.values),
             help="seulement ce statut (répétable)",
         )
         parser.add_argument("--format", default="csv", choices=TABLE_FORMATS, help="format de sortie")

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from odl.core.cli_output import progress_bar, write_table
-from odl.harvest.harvesters.base import SourceUrlError
+from odl.harvest.harvesters.base import kinds, kinds_text
+from odl.harvest.harvesters.errors import SourceUrlError
 from odl.harvest.harvesters.runner import STATUS_LABELS
 from odl.harvest.harvesters.sources import sources_for
 from odl.harvest.models import HarvestRun, HarvestSource
@@ -21,7 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("sources", nargs="*", help="identifiant ou nom exact d'une source (répétable)")
         parser.add_argument("--all", action="store_true", help="toutes les sources actives")
         parser.add_argument(
-            "--kind", default="", help="avec --all : seulement ce type (datagouv, ckan, opendatasoft, dcat)"
+            "--kind",
+            default="",
+            choices=list(kinds()),
+            help=f"avec --all : seulement ce type ({kinds_text(', ')})",
         )
         parser.add_argument(
             "--due",

@@ -3,13 +3,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odl.core.cli_output import write_table
-from odl.harvest.harvesters.base import HarvestError, SourceUrlError
+from odl.harvest.harvesters.base import REGISTRY, kinds, kinds_text
+from odl.harvest.harvesters.errors import HarvestError, SourceUrlError
 from odl.harvest.harvesters.runner import preview
 from odl.harvest.harvesters.sources import (
     SCHEDULES,
     check_source,
     find_territory,
-    kinds,
     parse_filters,
     sources_for,
 )
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         sub.add_parser("list", help="liste les sources déclarées")
         add = sub.add_parser("add", help="déclare une source")
         add.add_argument("--name", required=True, help="nom affiché de la source")
-        add.add_argument("--kind", required=True, help="type : datagouv, ckan, opendatasoft ou dcat")
+        add.add_argument("--kind", required=True, choices=list(kinds()), help=f"type : {kinds_text()}")
         add.add_argument("--url", required=True, help="adresse du portail ou du catalogue")
         add.add_argument("--organisation", default="", help="filtre : organisation (data.gouv.fr, CKAN)")
         add.add_argument("--publisher", default="", help="filtre : éditeur (Opendatasoft, DCAT)")
@@ -104,7 +104,7 @@ class Command(BaseCommand):
                 filters=filters,
                 owner=owner,
                 schedule=options.get("schedule") or "weekly",
-                technology=kinds().get(options["kind"], "") if options["kind"] != "dcat" else "",
+                technology=REGISTRY[options["kind"]].declared_technology(),
             )
             self.stdout.write(
                 f"Source « {source.name} » déclarée (id {source.pk}). Moissonnez-la : odl harvest {source.pk}"
