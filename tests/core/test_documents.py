@@ -7,6 +7,7 @@ import io
 import shutil
 import subprocess
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import docx
@@ -308,7 +309,7 @@ def test_a_file_that_is_not_a_template_is_refused_with_a_clear_message(
         content = whole[: len(whole) // 2]
     elif content == "bomb":
         content = _zip(
-            {"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"\0" * 60_000_000}
+            {"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"\0" * 12_000_000}
         )
     elif content == "docx-as-odt":
         content = documents.default_convention_template("docx")
@@ -363,6 +364,15 @@ def test_a_rendered_convention_becomes_a_pdf_holding_its_values(fmt: documents.F
         if value != full_context()["offre_atd_precisions"]:
             assert " ".join(value.split()) in text, value
     assert "Jeux publies en 2026" in text  # the SVG chart is drawn as vectors, its label is text
+
+
+@needs_libreoffice
+def test_two_conversions_at_once_do_not_collide() -> None:
+    # Each conversion has its own LibreOffice profile; a shared one would make the second run fail.
+    templates = {fmt: documents.default_convention_template(fmt) for fmt in ("odt", "docx")}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pdfs = list(pool.map(lambda fmt: documents.to_pdf(templates[fmt], fmt), ["odt", "docx"]))
+    assert all("{{ etd_nom }}" in pdf_text(pdf) for pdf in pdfs)
 
 
 def test_to_pdf_without_libreoffice_says_so_in_french(monkeypatch: pytest.MonkeyPatch) -> None:
