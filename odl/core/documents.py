@@ -801,6 +801,35 @@ CONVENTION_PLACEHOLDERS: dict[str, str] = {
     "lieu": "Commune où la convention est signée.",
 }
 
+# A filled-in example: the UI previews a template with it, the tests and the benchmark render it.
+CONVENTION_EXAMPLE: dict[str, object] = {
+    "atd_nom": "Département d'Ille-et-Vilaine",
+    "atd_signataire": "Jean-Luc Chenut",
+    "atd_signataire_qualite": "Président du conseil départemental",
+    "etd_nom": "Commune de Bruz",
+    "etd_siren": "213500474",
+    "etd_signataire": "Philippe Salmon",
+    "etd_signataire_qualite": "Maire",
+    "date_convention": datetime.date(2026, 12, 1),
+    "date_limite_publication": datetime.date(2027, 12, 31),
+    "duree_mois": 24,
+    "jeux_cibles": [
+        "Délibérations du conseil municipal",
+        "Subventions accordées aux associations",
+        "Équipements collectifs",
+        "Marchés publics",
+    ],
+    "engagements": ["Nommer un référent données"],
+    "offre_atd": [
+        "Animation du réseau des ETD",
+        "Formation des agents et sensibilisation des élus",
+        "Outils de validation des fichiers SCDL",
+        "Portail open data mutualisé",
+    ],
+    "offre_atd_precisions": "Deux demi-journées de formation au printemps, un appel mensuel le premier jeudi.",
+    "lieu": "Rennes",
+}
+
 # The convention, once, in the platform's own words; both builders below lay it out.
 _CONVENTION: list[tuple[str, str]] = [
     ("title", "Convention d'accompagnement à l'ouverture des données publiques"),

@@ -29,28 +29,7 @@ PNG_CHART = documents._png(4, 2)
 
 def full_context() -> dict[str, object]:
     """What the programme app will pass for a real convention."""
-    return {
-        "atd_nom": "Département d'Ille-et-Vilaine",
-        "atd_signataire": "Jean-Luc Chenut",
-        "atd_signataire_qualite": "Président du conseil départemental",
-        "etd_nom": "Commune de Bruz",
-        "etd_siren": "213500474",
-        "etd_signataire": "Philippe Salmon",
-        "etd_signataire_qualite": "Maire",
-        "date_convention": datetime.date(2026, 12, 1),
-        "date_limite_publication": datetime.date(2027, 3, 15),
-        "duree_mois": 24,
-        "jeux_cibles": ["Délibérations", "Subventions", "Équipements collectifs"],
-        "engagements": ["Ouvrir les menus de la restauration scolaire"],
-        "offre_atd": [
-            "Animation du réseau",
-            "Formation des agents",
-            "Outils de validation",
-            "Portail mutualisé",
-        ],
-        "offre_atd_precisions": "Deux demi-journées de formation sont prévues au printemps.",
-        "lieu": "Rennes",
-    }
+    return dict(documents.CONVENTION_EXAMPLE)
 
 
 def rendered_values() -> list[str]:
