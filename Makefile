@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test quality fix install install-dev npm chromium serve bench clean validata
+.PHONY: run test quality fix install install-dev npm chromium libreoffice serve bench clean validata
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,14 +43,18 @@ validata: .venv-validata/.installed
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "Chromium indisponible : les tests navigateur seront ignorés."
 
-run: install
+# PDF conventions and reports go through LibreOffice headless; the tests read the PDFs back with pdftotext.
+libreoffice:
+	@(command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui poppler-utils >/dev/null) || echo "LibreOffice indisponible : les PDF ne seront pas produits."
+
+run: install libreoffice
 	$(BIN)/odl migrate --no-input -v0
 	$(BIN)/odl load_territories
 	$(BIN)/odl load_demo
 	@echo "OpenDataLocale : http://$(HOST):$(PORT)/"
 	$(BIN)/gunicorn odl.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 300 --access-logfile -
 
-test: install-dev chromium validata
+test: install-dev chromium libreoffice validata
 	$(BIN)/odl makemigrations --check --dry-run -v0
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 	@if [ -n "$$ODL_TEST_POSTGRES_URL" ]; then \

@@ -15,6 +15,7 @@ IMPORT_NAMES = {
     "django-ninja": "ninja",
     "dj-database-url": "dj_database_url",
     "python-calamine": "python_calamine",
+    "python-docx": "docx",
     "xlsxwriter": "xlsxwriter",
 }
 # Dependencies the code uses without importing them, and the evidence that it does: (file, text).
