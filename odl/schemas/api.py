@@ -46,9 +46,9 @@ def schemas(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def validate_file(
     request: HttpRequest,
-    file: UploadedFile = File(...),  # noqa: B008 - django-ninja declares parameters this way
-    schema_spec: str = Form("auto", alias="schema"),  # noqa: B008
-) -> Status:
+    file: UploadedFile = File(...),  # type: ignore[type-arg]  # noqa: B008 - django-ninja declares parameters this way
+    schema_spec: str = Form("auto", alias="schema"),  # type: ignore[type-arg]  # noqa: B008
+) -> Status[dict[str, Any]]:
     if request_too_large(request):
         return Status(413, {"detail": too_large_message()})
     try:
