@@ -159,7 +159,7 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or CELERY_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 
-# Harvesting: how patient the platform is with outside catalogues (see docs/observatory-harvest.md).
+# Harvesting: how patient the platform is with outside catalogues (see docs/harvest.md).
 ODL_HARVEST_TIMEOUT = float(env_str("ODL_HARVEST_TIMEOUT", "30"))
 ODL_HARVEST_RETRIES = env_int("ODL_HARVEST_RETRIES", 3)
 ODL_HARVEST_BACKOFF = float(env_str("ODL_HARVEST_BACKOFF", "1.0"))

@@ -20,7 +20,7 @@ from odl.harvest.management.commands.harvest_sources import Command as HarvestSo
 from odl.harvest.models import HarvestSource, MatchStatus
 from odl.harvest.views import SourceForm
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "observatory-harvest.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "harvest.md"
 PACKAGE = "odl_throwaway_kinds"
 
 

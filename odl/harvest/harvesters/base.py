@@ -4,7 +4,7 @@ A harvester turns one source (a URL and filters) into pages of :class:`Harvested
 touches the database: storing, matching and deduplication live in ``runner.py``. Each kind of source is
 one module of this package with the same three parts (a typed client, ``pages()``, ``item()``) and a
 ``@register`` class; ``HarvestConfig.ready()`` imports every module here, so a new module is a new kind
-(see docs/observatory-harvest.md, "Adding a kind of source").
+(see docs/harvest.md, "Adding a kind of source").
 """
 
 from __future__ import annotations
