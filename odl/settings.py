@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ninja",
     "odl.core",
     "odl.territories",
+    "odl.atds",
     "odl.harvest",
     "odl.observatory",
     "odl.schemas",

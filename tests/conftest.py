@@ -74,7 +74,7 @@ def coordinator(db: None) -> Any:
 
 @pytest.fixture
 def atd_agent(small_referentiel: Path) -> Any:
-    """Alice, agent of the ATD of the Département d'Ille-et-Vilaine (a real ``AtdMember``)."""
+    """Alice, agent of the ATD of the Département d'Ille-et-Vilaine (a real ``AtdMembership``, role admin)."""
     return personas.atd_agent()
 
 

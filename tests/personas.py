@@ -1,7 +1,7 @@
 """The people who use the platform, as tests create them.
 
 - **Claire, national coordinator** (``coordinator``): staff; sees every source and every publisher.
-- **Alice, ATD agent** (``atd_agent``): member (``AtdMember``) of the ATD of the Département
+- **Alice, ATD agent** (``atd_agent``): admin (``AtdMembership``) of the ATD of the Département
   d'Ille-et-Vilaine (35); declares her ATD's sources and reviews the publishers in her perimeter.
 - **Étienne, ETD agent** (``etd_agent``): works for one commune, Rennes (35238). The platform has no model
   for a commune's team yet: he is a plain logged-in user, without ATD membership, who sees what any
@@ -19,7 +19,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from odl.territories.models import AtdMember, Territory
+from odl.atds.models import Atd, AtdKind, AtdMembership, AtdRole
+from odl.territories.models import Territory
 
 PASSWORD = "correct horse battery staple"
 ATD_TERRITORY = ("departement", "35")
@@ -33,13 +34,25 @@ def coordinator(username: str = "claire") -> Any:
     )
 
 
-def atd_agent(username: str = "alice", territory: tuple[str, str] = ATD_TERRITORY, atd_name: str = "") -> Any:
+def atd_agent(
+    username: str = "alice",
+    territory: tuple[str, str] = ATD_TERRITORY,
+    atd_name: str = "",
+    role: str = AtdRole.ADMIN,
+) -> Any:
     """An agent of the ATD whose perimeter is ``territory`` (kind, code): Ille-et-Vilaine by default."""
     user = get_user_model().objects.create_user(username, password=PASSWORD, first_name=username.title())
     kind, code = territory
-    AtdMember.objects.create(
-        user=user, territory=Territory.objects.get(kind=kind, code=code), atd_name=atd_name
-    )
+    where = Territory.objects.get(kind=kind, code=code)
+    atd = Atd.objects.filter(structure=where, name=atd_name or f"ATD {where.nom}").first()
+    if atd is None:
+        atd = Atd.objects.create(
+            name=atd_name or f"ATD {where.nom}",
+            kind=kind if kind in AtdKind.values else "autre",
+            structure=where,
+        )
+        atd.areas.add(where)
+    AtdMembership.objects.create(user=user, atd=atd, role=role)
     return user
 
 

@@ -13,8 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from odl.atds.models import scope_of
 from odl.harvest.harvesters.base import kinds
-from odl.territories.models import AtdMember, Territory
+from odl.territories.models import Area, Territory
 
 
 class MatchStatus(models.TextChoices):
@@ -102,19 +103,19 @@ class HarvestSourceQuerySet(models.QuerySet["HarvestSource"]):
         """National sources are visible to every signed-in user; an ATD's only to its members."""
         if user.is_staff:
             return self
-        member = AtdMember.objects.for_user(user)
-        if member is None:
+        scope = scope_of(user)
+        if scope is None:
             return self.filter(owner=None)
-        return self.filter(Q(owner=None) | Q(owner=member.territory))
+        return self.filter(Q(owner=None) | Q(owner__in=scope.owners))
 
     def managed_by(self, user: Any) -> "HarvestSourceQuerySet":
         """Sources this user may run, edit or delete: all for staff, its ATD's for an ATD member."""
         if user.is_staff:
             return self
-        member = AtdMember.objects.for_user(user)
-        if member is None:
+        scope = scope_of(user)
+        if scope is None:
             return self.none()
-        return self.filter(owner=member.territory)
+        return self.filter(owner__in=scope.owners)
 
 
 SCHEDULE_DAYS = {"daily": 1, "weekly": 7, "monthly": 30}
@@ -201,11 +202,11 @@ class PublisherQuerySet(models.QuerySet["Publisher"]):
         """Staff see every publisher; an ATD member those matched, proposed or harvested in its perimeter."""
         if user.is_staff:
             return self
-        member = AtdMember.objects.for_user(user)
-        if member is None:
+        scope = scope_of(user)
+        if scope is None:
             return self.none()
-        area = member.area
-        return self.filter(area.q("territory__") | area.q("candidate__") | Q(source__owner=member.territory))
+        area = scope.area
+        return self.filter(area.q("territory__") | area.q("candidate__") | Q(source__owner__in=scope.owners))
 
 
 class Publisher(models.Model):
@@ -261,7 +262,7 @@ class Publisher(models.Model):
         by: Any,
         territory: Territory | None = None,
         on_behalf_of: Territory | None | Keep = Keep.CURRENT,
-        perimeter: Territory | None = None,
+        perimeter: Area | None = None,
         note: str | None = None,
         method: str = "manuel",
         record_unchanged: bool = True,
@@ -271,7 +272,7 @@ class Publisher(models.Model):
         ``by`` is the user deciding (None from the command line). ``territory`` is the collectivité that
         ACCEPT (else the proposal, else the current one) or REASSIGN (required) confirms; the decisions
         that leave no collectivité ignore it. ON_BEHALF needs ``on_behalf_of``; any decision may set it
-        (a mapping row does). With ``perimeter`` (an ATD's territory), a collectivité outside it is
+        (a mapping row does). With ``perimeter`` (the area of the deciding ATD member), a collectivité outside it is
         refused. A refused decision raises :class:`DecisionError` and changes nothing.
 
         Returns whether the match (collectivité, status, on behalf of) changed. A decision that changes
@@ -299,7 +300,7 @@ class Publisher(models.Model):
         *,
         territory: Territory | None = None,
         on_behalf_of: Territory | None | Keep = Keep.CURRENT,
-        perimeter: Territory | None = None,
+        perimeter: Area | None = None,
     ) -> tuple[Territory | None, str, Territory | None]:
         """What :meth:`decide` would leave (collectivité, status, on behalf of), or its DecisionError."""
         decision = parse_decision(str(action))
@@ -327,11 +328,11 @@ class Publisher(models.Model):
         return None, _STATUS_WITHOUT_TERRITORY[decision], behalf
 
     @staticmethod
-    def _check_inside(perimeter: Territory | None, territories: list[Territory]) -> None:
+    def _check_inside(perimeter: Area | None, territories: list[Territory]) -> None:
         for territory in territories:
             if (
                 perimeter is not None
-                and not Territory.objects.inside_territory(perimeter).filter(pk=territory.pk).exists()
+                and not Territory.objects.inside(perimeter).filter(pk=territory.pk).exists()
             ):
                 raise DecisionError(f"{territory.nom} est hors du périmètre de votre ATD")
 

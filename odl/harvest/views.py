@@ -1,6 +1,6 @@
 """Harvest sources, runs and the publisher review queue, each scoped to the user's role and perimeter.
 
-Staff users are national coordinators: every source, every publisher. An ATD member (``AtdMember``) sees
+Staff users are national coordinators: every source, every publisher. An ATD member (``odl.atds.models.AtdMembership``) sees
 national sources and its ATD's, manages only its ATD's, and reviews only publishers in its perimeter.
 """
 
@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from odl.atds.models import AtdScope, scope_of
 from odl.core import exports
 from odl.core.spreadsheets import UnreadableFile, read_table
 from odl.harvest import tasks
@@ -47,11 +48,11 @@ from odl.harvest.models import (
     Publisher,
     parse_decision,
 )
-from odl.territories.models import AtdMember, Territory
+from odl.territories.models import Territory
 
 
-def member_of(user: Any) -> AtdMember | None:
-    return AtdMember.objects.for_user(user)
+def member_of(user: Any) -> AtdScope | None:
+    return scope_of(user)
 
 
 def can_declare(user: Any) -> bool:
@@ -73,7 +74,7 @@ class SourceForm(forms.Form):
     )
     schedule = forms.ChoiceField(label="Fréquence", choices=list(SCHEDULES.items()), initial="weekly")
 
-    def __init__(self, *args: Any, member: AtdMember | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, member: AtdScope | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.member = member
         self.fields["kind"].choices = list(kinds().items())  # type: ignore[attr-defined]
@@ -275,7 +276,7 @@ def mapping_import(request: HttpRequest) -> HttpResponse:
                         user=request.user,
                         dry_run=form.cleaned_data["dry_run"],
                         publishers=Publisher.objects.visible_to(request.user),
-                        perimeter=member.territory if member else None,
+                        perimeter=member.area if member else None,
                     )
     return render(request, "harvest/mapping_import.html", {"form": form, "report": report})
 
@@ -298,7 +299,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             territory=named if decision == Decision.REASSIGN else None,
             on_behalf_of=named if decision == Decision.ON_BEHALF else Keep.CURRENT,
-            perimeter=member.territory if member else None,
+            perimeter=member.area if member else None,
         )
     except (SourceUrlError, DecisionError) as exc:
         messages.error(request, f"{publisher.name} : {exc}")

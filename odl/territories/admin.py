@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from odl.territories.models import AgentCount, AtdMember, Perimeter, ReferentielLoad, Territory
+from odl.territories.models import AgentCount, Perimeter, ReferentielLoad, Territory
 
 
 @admin.register(Territory)
@@ -33,11 +33,3 @@ class AgentCountAdmin(admin.ModelAdmin):
 @admin.register(Perimeter)
 class PerimeterAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "owner", "created_at")
-
-
-# The coordinator binds each ATD user to its perimeter here.
-@admin.register(AtdMember)
-class AtdMemberAdmin(admin.ModelAdmin):
-    list_display = ("user", "atd_name", "territory")
-    search_fields = ("user__username", "atd_name", "territory__nom")
-    raw_id_fields = ("territory",)

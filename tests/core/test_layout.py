@@ -12,9 +12,10 @@ ODL = Path(__file__).resolve().parents[2] / "odl"
 ALLOWED = {
     "core": set(),
     "territories": {"core"},
+    "atds": {"core", "territories"},
     "schemas": {"core", "territories"},
-    "harvest": {"core", "territories", "schemas"},
-    "observatory": {"core", "territories", "schemas", "harvest"},
+    "harvest": {"core", "territories", "atds", "schemas"},
+    "observatory": {"core", "territories", "atds", "schemas", "harvest"},
 }
 
 

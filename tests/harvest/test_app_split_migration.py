@@ -1,4 +1,4 @@
-"""Upgrading a platform from before the harvest/observatory split keeps every row and permission."""
+"""Upgrading a platform from before the harvest/observatory split keeps every row, membership and permission."""
 
 from __future__ import annotations
 
@@ -59,7 +59,15 @@ def test_a_populated_database_from_before_the_split_migrates_with_every_row() ->
 
     new = _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
-    assert new.get_model("territories", "AtdMember").objects.get(pk=member.pk).territory_id == dep.pk
+    # Later, the membership became an ATD of its own, with this user as its admin.
+    membership = new.get_model("atds", "AtdMembership").objects.get(user_id=user.pk)
+    assert (membership.role, membership.atd.structure_id, membership.atd.name) == (
+        "admin",
+        dep.pk,
+        "Département 35",
+    )
+    assert list(membership.atd.areas.values_list("pk", flat=True)) == [dep.pk]
+    assert member.pk
     assert new.get_model("harvest", "HarvestSource").objects.get(pk=source.pk).name == "Portail 35"
     assert new.get_model("harvest", "HarvestRun").objects.get(pk=run.pk).source_id == source.pk
     moved_publisher = new.get_model("harvest", "Publisher").objects.get(pk=publisher.pk)

@@ -20,7 +20,7 @@ from odl.harvest.models import (
     TerritoryRequired,
     parse_decision,
 )
-from odl.territories.models import Territory
+from odl.territories.models import Area, Territory
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_a_refused_decision_says_why_in_french_and_changes_nothing(
     proposed: Publisher, atd_agent: Any, decision: str, options: dict[str, str], error: type, message: str
 ) -> None:
     named = {key: commune(code) for key, code in options.items()}
-    perimeter = Territory.objects.get(kind="departement", code="35")
+    perimeter = Area(departements=("35",))
     with pytest.raises(error, match=message):
         proposed.decide(decision, by=atd_agent, perimeter=perimeter, **named)  # type: ignore[arg-type]
     proposed.refresh_from_db()

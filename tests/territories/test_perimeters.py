@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.http import QueryDict
 
-from odl.territories.models import Area, AtdMember, Kind, Perimeter, Territory
+from odl.atds.models import Atd, AtdMembership, scope_of
+from odl.territories.models import Area, Kind, Perimeter, Territory
 from odl.territories.perimeters import Places
 from odl.territories.targeting import CriteriaError, compute_targets, criteria_from_params
 
@@ -164,17 +165,17 @@ def test_an_empty_area_is_france(referentiel: None) -> None:
 
 
 def test_the_rule_filters_a_related_model_through_a_prefix(referentiel: None) -> None:
-    users = get_user_model().objects
     for name, kind, code in (
         ("a", Kind.COMMUNE, "22900"),
         ("b", Kind.COMMUNE, "2A004"),
         ("c", Kind.REGION, "53"),
     ):
-        AtdMember.objects.create(user=users.create_user(name), territory=territory(kind, code))
-    inside_22 = AtdMember.objects.filter(Area(departements=("22",)).q("territory__"))
-    assert sorted(inside_22.values_list("user__username", flat=True)) == ["a"]
-    inside_53 = AtdMember.objects.filter(Area(regions=("53",)).q("territory__"))
-    assert sorted(inside_53.values_list("user__username", flat=True)) == ["a", "c"]
+        Atd.objects.create(name=name, kind="autre", structure=territory(kind, code))
+    # Any model related to a territory: here the ATDs, by the territory that carries them.
+    inside_22 = Atd.objects.filter(Area(departements=("22",)).q("structure__"))
+    assert sorted(inside_22.values_list("name", flat=True)) == ["a"]
+    inside_53 = Atd.objects.filter(Area(regions=("53",)).q("structure__"))
+    assert sorted(inside_53.values_list("name", flat=True)) == ["a", "c"]
 
 
 def test_inside_takes_the_parts_of_a_perimeter_or_one_territory(referentiel: None) -> None:
@@ -186,10 +187,12 @@ def test_inside_takes_the_parts_of_a_perimeter_or_one_territory(referentiel: Non
 
 def test_an_atd_member_sees_the_territories_inside_its_perimeter(referentiel: None) -> None:
     alice = get_user_model().objects.create_user("alice")
-    assert AtdMember.objects.for_user(alice) is None
-    AtdMember.objects.create(user=alice, territory=territory(Kind.DEPARTEMENT, "22"))
-    member = AtdMember.objects.for_user(alice)
-    assert member is not None and member.territory.code == "22"
+    assert scope_of(alice) is None
+    atd = Atd.objects.create(name="ATD 22", kind="departement", structure=territory(Kind.DEPARTEMENT, "22"))
+    atd.areas.add(territory(Kind.DEPARTEMENT, "22"))
+    AtdMembership.objects.create(user=alice, atd=atd)
+    member = scope_of(alice)
+    assert member is not None and member.territory is not None and member.territory.code == "22"
     assert member.covers(territory(Kind.EPCI, STRADDLING))
     assert not member.covers(territory(Kind.COMMUNE, "35238"))
     assert set(member.territories_inside()) == set(Territory.objects.inside(departements=["22"]))

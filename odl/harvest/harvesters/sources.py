@@ -19,7 +19,7 @@ from odl.harvest.models import (
     Publisher,
     TerritoryRequired,
 )
-from odl.territories.models import Territory
+from odl.territories.models import Area, Territory
 
 SCHEDULES = {
     "daily": "chaque jour",
@@ -148,11 +148,11 @@ def import_mapping(
     user: Any = None,
     dry_run: bool = False,
     publishers: Any = None,
-    perimeter: Territory | None = None,
+    perimeter: Area | None = None,
 ) -> ImportReport:
     """Apply a mapping table: every row is a person's decision, which later harvests keep.
 
-    From the web, ``publishers`` is what the user may see and ``perimeter`` the ATD's territory: rows
+    From the web, ``publishers`` is what the user may see and ``perimeter`` the ATD's area: rows
     outside them are refused line by line.
     """
     publishers = Publisher.objects.all() if publishers is None else publishers
