@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "odl.harvest",
     "odl.observatory",
     "odl.schemas",
+    "odl.accounts",
+    "odl.programme",
 ]
 
 MIDDLEWARE = [

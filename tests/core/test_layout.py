@@ -16,6 +16,8 @@ ALLOWED = {
     "schemas": {"core", "territories"},
     "harvest": {"core", "territories", "atds", "schemas"},
     "observatory": {"core", "territories", "atds", "schemas", "harvest"},
+    "accounts": {"core", "territories", "atds"},
+    "programme": {"core", "territories", "atds", "schemas", "harvest", "observatory", "accounts"},
 }
 
 

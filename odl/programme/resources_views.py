@@ -1,0 +1,7 @@
+"""Views of the programme: resources."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
