@@ -25,7 +25,13 @@ from odl.observatory.models import Snapshot, SnapshotEntry
 from odl.territories.models import Kind, ReferentielLoad, Territory
 from odl.territories.obligation import Obligation, Rule, evaluate
 from odl.territories.perimeters import Places
-from odl.territories.targeting import KIND_LABELS, KIND_ORDER, POPULATION_BANDS, Criteria
+from odl.territories.targeting import (
+    IDENTITY_COLUMNS,
+    KIND_LABELS,
+    KIND_ORDER,
+    POPULATION_BANDS,
+    Criteria,
+)
 
 KINDS = ("commune", "epci", "departement", "region")
 OBLIGED = (Obligation.OUI.value, Obligation.A_CONFIRMER.value)
@@ -294,11 +300,7 @@ def row_of(record: Record, entry: EntryView | None) -> dict[str, Any]:
 
 
 EXPORT_COLUMNS = [
-    "kind",
-    "code",
-    "siren",
-    "nom",
-    "population",
+    *IDENTITY_COLUMNS,
     "departement",
     "region",
     "obligation",
