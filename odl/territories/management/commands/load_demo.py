@@ -9,8 +9,10 @@ from odl.territories.models import Perimeter, Territory
 
 class Command(BaseCommand):
     help = (
-        "Crée le compte de démonstration « atd » (mot de passe : ODL_DEMO_PASSWORD) et un périmètre "
-        "d'exemple. Idempotent ; à ne pas lancer en production."
+        "Crée le compte de démonstration « atd » (mot de passe : ODL_DEMO_PASSWORD), un périmètre "
+        "d'exemple et un ATD de démonstration en Ille-et-Vilaine avec son équipe, ses collectivités "
+        "suivies, une convention, des engagements, des réunions et des documents. Idempotent ; à ne pas "
+        "lancer en production."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -41,3 +43,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Compte de démonstration « {username} » {state} (mot de passe : ODL_DEMO_PASSWORD)."
         )
+        # The programme's demonstration: an ATD whose admin is this account (odl/programme/demo.py).
+        from odl.programme import demo
+
+        demo.load(username, password, self.stdout.write)
