@@ -131,7 +131,7 @@ class MeetingPage(Schema):
 def _name(user: Any) -> str:
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()
+    return str(user.get_full_name() or user.get_username())
 
 
 @router.get(

@@ -73,7 +73,7 @@ def _user(username: str, password: str, first: str, last: str) -> Any:
     return user
 
 
-def _history(etd: Etd, target: str, by: Any, start: dt.datetime) -> None:
+def _history(etd: Etd, target: EtdStep, by: Any, start: dt.datetime) -> None:
     """Walk the ETD from « ciblée » to its target step, a few weeks between steps."""
     path = ORDER[: ORDER.index(target) + 1] if target in ORDER else list(ORDER)
     if target == EtdStep.AUTONOME:
