@@ -7,6 +7,7 @@ coordinators may read an ATD's follow-up, as on its pages (``odl.accounts.roles.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -49,9 +50,27 @@ def followed_atd(request: HttpRequest, slug: str) -> Atd:
     return atd
 
 
-def page_of(qs: QuerySet[Any], page: int, page_size: int) -> tuple[int, list[Any]]:
+def paged(
+    qs: QuerySet[Any], page: int, page_size: int, row: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any]:
+    """One page of a follow-up list, each object turned into its JSON by ``row``."""
     start = check_page(page, page_size)
-    return qs.count(), list(qs[start : start + page_size])
+    results = [row(obj) for obj in qs[start : start + page_size]]
+    return {"count": qs.count(), "page": page, "page_size": page_size, "results": results}
+
+
+Route = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def follow_up(part: str, page_schema: Any, summary: str, description: str) -> Route:
+    """The route of one follow-up list, with every answer it may give documented."""
+    route: Route = router.get(
+        f"/suivi/{{slug}}/{part}",
+        response={200: page_schema, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+        summary=summary,
+        description=description + DESCRIPTION,
+    )
+    return route
 
 
 class StepChangeOut(Schema):
@@ -134,102 +153,88 @@ def _name(user: Any) -> str:
     return str(user.get_full_name() or user.get_username())
 
 
-@router.get(
-    "/suivi/{slug}/etds",
-    response={200: EtdPage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="Les collectivités accompagnées par un ATD",
-    description="Chaque ETD avec son étape, sa date et l'historique daté et signé des étapes." + DESCRIPTION,
+def etd_json(etd: Etd) -> dict[str, Any]:
+    return {
+        "id": etd.pk,
+        "collectivite": etd.territory.nom,
+        "type": etd.territory.kind,
+        "code": etd.territory.code,
+        "siren": etd.territory.siren,
+        "etape": etd.step,
+        "etape_libelle": etd.get_step_display(),
+        "depuis_le": etd.step_changed_at,
+        "raison_abandon": etd.abandon_reason,
+        "ajoutee_le": etd.created_at,
+        "historique": [
+            {"etape": h.step, "le": h.at, "par": _name(h.by), "note": h.note} for h in etd.history.all()
+        ],
+    }
+
+
+def commitment_json(c: Commitment) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "etd_id": c.etd_id,
+        "collectivite": c.etd.territory.nom,
+        "type": c.kind,
+        "libelle": c.label,
+        "schema_scdl": c.schema_id,
+        "echeance": c.due_date,
+        "statut": c.status,
+        "statut_libelle": c.get_status_display(),
+        "statut_fixe_par": c.status_set_by,
+        "tenu_le": c.met_at,
+        "preuve_lien": c.evidence_url,
+    }
+
+
+def meeting_json(m: Meeting) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "titre": m.title,
+        "debut": m.starts_at,
+        "duree_minutes": m.duration_minutes,
+        "lieu": m.location,
+        "ordre_du_jour": m.agenda,
+        "serie": m.series,
+        "presences": [
+            {"etd_id": a.etd_id, "collectivite": a.etd.territory.nom, "presence": a.status}
+            for a in m.attendances.all()
+        ],
+    }
+
+
+@follow_up(
+    "etds",
+    EtdPage,
+    "Les collectivités accompagnées par un ATD",
+    "Chaque ETD avec son étape, sa date et l'historique daté et signé des étapes.",
 )
 def list_etds(request: HttpRequest, slug: str, page: int = 1, page_size: int = 50) -> Any:
-    atd = followed_atd(request, slug)
-    qs = (
-        Etd.objects.filter(atd=atd)
-        .select_related("territory")
-        .prefetch_related("history__by")
-        .order_by("territory__nom", "pk")
-    )
-    count, etds = page_of(qs, page, page_size)
-    results = [
-        {
-            "id": etd.pk,
-            "collectivite": etd.territory.nom,
-            "type": etd.territory.kind,
-            "code": etd.territory.code,
-            "siren": etd.territory.siren,
-            "etape": etd.step,
-            "etape_libelle": etd.get_step_display(),
-            "depuis_le": etd.step_changed_at,
-            "raison_abandon": etd.abandon_reason,
-            "ajoutee_le": etd.created_at,
-            "historique": [
-                {"etape": h.step, "le": h.at, "par": _name(h.by), "note": h.note} for h in etd.history.all()
-            ],
-        }
-        for etd in etds
-    ]
-    return {"count": count, "page": page, "page_size": page_size, "results": results}
+    etds = Etd.objects.filter(atd=followed_atd(request, slug)).select_related("territory")
+    qs = etds.prefetch_related("history__by").order_by("territory__nom", "pk")
+    return paged(qs, page, page_size, etd_json)
 
 
-@router.get(
-    "/suivi/{slug}/engagements",
-    response={200: CommitmentPage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="Les engagements des collectivités d'un ATD",
-    description="Chaque engagement avec son échéance, son statut (à faire, en cours, tenu, en retard) et sa preuve."
-    + DESCRIPTION,
+@follow_up(
+    "engagements",
+    CommitmentPage,
+    "Les engagements des collectivités d'un ATD",
+    "Chaque engagement avec son échéance, son statut (à faire, en cours, tenu, en retard) et sa preuve.",
 )
 def list_commitments(request: HttpRequest, slug: str, page: int = 1, page_size: int = 50) -> Any:
-    atd = followed_atd(request, slug)
-    qs = Commitment.objects.filter(etd__atd=atd).select_related("etd__territory").order_by("due_date", "pk")
-    count, commitments = page_of(qs, page, page_size)
-    results = [
-        {
-            "id": c.pk,
-            "etd_id": c.etd_id,
-            "collectivite": c.etd.territory.nom,
-            "type": c.kind,
-            "libelle": c.label,
-            "schema_scdl": c.schema_id,
-            "echeance": c.due_date,
-            "statut": c.status,
-            "statut_libelle": c.get_status_display(),
-            "statut_fixe_par": c.status_set_by,
-            "tenu_le": c.met_at,
-            "preuve_lien": c.evidence_url,
-        }
-        for c in commitments
-    ]
-    return {"count": count, "page": page, "page_size": page_size, "results": results}
+    commitments = Commitment.objects.filter(etd__atd=followed_atd(request, slug))
+    qs = commitments.select_related("etd__territory").order_by("due_date", "pk")
+    return paged(qs, page, page_size, commitment_json)
 
 
-@router.get(
-    "/suivi/{slug}/reunions",
-    response={200: MeetingPage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="Les réunions d'un ATD",
-    description="Les points mensuels et autres réunions, avec la présence de chaque collectivité."
-    + DESCRIPTION,
+@follow_up(
+    "reunions",
+    MeetingPage,
+    "Les réunions d'un ATD",
+    "Les points mensuels et autres réunions, avec la présence de chaque collectivité.",
 )
 def list_meetings(request: HttpRequest, slug: str, page: int = 1, page_size: int = 50) -> Any:
-    atd = followed_atd(request, slug)
-    qs = (
-        Meeting.objects.filter(atd=atd)
-        .prefetch_related("attendances__etd__territory")
-        .order_by("starts_at", "pk")
-    )
-    count, meetings = page_of(qs, page, page_size)
-    results = [
-        {
-            "id": m.pk,
-            "titre": m.title,
-            "debut": m.starts_at,
-            "duree_minutes": m.duration_minutes,
-            "lieu": m.location,
-            "ordre_du_jour": m.agenda,
-            "serie": m.series,
-            "presences": [
-                {"etd_id": a.etd_id, "collectivite": a.etd.territory.nom, "presence": a.status}
-                for a in m.attendances.all()
-            ],
-        }
-        for m in meetings
-    ]
-    return {"count": count, "page": page, "page_size": page_size, "results": results}
+    meetings = Meeting.objects.filter(atd=followed_atd(request, slug))
+    qs = meetings.prefetch_related("attendances__etd__territory").order_by("starts_at", "pk")
+    return paged(qs, page, page_size, meeting_json)
