@@ -1,6 +1,7 @@
 import os
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -43,7 +44,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Compte de démonstration « {username} » {state} (mot de passe : ODL_DEMO_PASSWORD)."
         )
-        # The programme's demonstration: an ATD whose admin is this account (odl/programme/demo.py).
-        from odl.programme import demo
-
-        demo.load(username, password, self.stdout.write)
+        # Apps above the référentiel add their own demonstration (the programme: an ATD whose admin is
+        # this account) through a ``load_demo`` method of their AppConfig: territories imports none of them.
+        for config in apps.get_app_configs():
+            hook = getattr(config, "load_demo", None)
+            if callable(hook):
+                hook(username, password, self.stdout.write)
