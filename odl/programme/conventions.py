@@ -208,7 +208,7 @@ def check_template(data: bytes) -> tuple[Format, list[str]]:
     return fmt, sorted(found)
 
 
-def save_template(atd: Atd, name: str, upload: UploadedFile, *, by: Any) -> ConventionTemplate:
+def save_template(atd: Atd, name: str, upload: UploadedFile[Any], *, by: Any) -> ConventionTemplate:
     limit = settings.ODL_CONVENTION_TEMPLATE_MAX_MB
     if upload.size is not None and upload.size > limit * 1024 * 1024:
         raise UploadRefused(f"Le modèle dépasse la taille maximale de {limit} Mo.")
@@ -232,13 +232,13 @@ def body_too_large(request: HttpRequest, limit_mb: int) -> bool:
     return length > limit_mb * 1024 * 1024 + 64 * 1024  # room for the form's other fields
 
 
-def read_checked(upload: UploadedFile, limit_mb: int, kinds: dict[bytes, str], what: str) -> bytes:
+def read_checked(upload: UploadedFile[Any], limit_mb: int, kinds: dict[bytes, str], what: str) -> bytes:
     """The upload's bytes when it is small enough and starts like one of ``kinds`` (magic → label)."""
     if upload.size is not None and upload.size > limit_mb * 1024 * 1024:
         raise UploadRefused(
             f"{what} pèse {upload.size / 1024 / 1024:.0f} Mo : la limite est de {limit_mb} Mo."
         )
-    data = upload.read()
+    data: bytes = upload.read()
     if not any(data.startswith(magic) for magic in kinds):
         labels = ", ".join(sorted(set(kinds.values())))
         raise UploadRefused(
@@ -257,7 +257,7 @@ EVIDENCE_KINDS = {
 
 
 def add_signed_copy(
-    convention: Convention, upload: UploadedFile, signed_at: dt.date, *, by: Any
+    convention: Convention, upload: UploadedFile[Any], signed_at: dt.date, *, by: Any
 ) -> SignedCopy:
     """A new version of the signed PDF; the convention is signed and the ETD moves to « convention signée »."""
     data = read_checked(upload, settings.ODL_SIGNED_COPY_MAX_MB, PDF_ONLY, "L'exemplaire signé")
@@ -275,9 +275,8 @@ def add_signed_copy(
         convention.signed_at = signed_at
         convention.save(update_fields=["status", "signed_at"])
         etd = Etd.objects.get(pk=convention.etd_id)
-        if etd.step != EtdStep.ABANDON and PIPELINE.index(etd.step) < PIPELINE.index(
-            EtdStep.CONVENTION_SIGNEE
-        ):  # type: ignore[arg-type]
+        before = PIPELINE[: PIPELINE.index(EtdStep.CONVENTION_SIGNEE)]
+        if etd.step in before:  # an ETD already further along (or abandoned) stays where it is
             change = etd.move_to(
                 EtdStep.CONVENTION_SIGNEE, by=by, note=f"exemplaire signé déposé (version {copy.version})"
             )

@@ -90,7 +90,7 @@ class ConventionForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only
             self.fields[name].required = True
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("commit_publish") and data.get("datasets"):
             if not data.get("publish_before"):
                 self.add_error(
@@ -154,7 +154,7 @@ class CommitmentForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only
         schema.choices = [("", "—"), *schema_choices()]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("kind")
         if kind == CommitmentKind.PUBLISH and not data.get("schema_id"):
             self.add_error("schema_id", "Choisissez le jeu SCDL que la collectivité s'engage à publier.")
@@ -187,7 +187,7 @@ class StatusForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("status") and not (data.get("note") or "").strip():
             self.add_error("note", "Dites en quelques mots pourquoi vous fixez ce statut à la main.")
         return data

@@ -74,6 +74,11 @@ def _convention(request: HttpRequest, etd: int, pk: int) -> Convention:
     )
 
 
+def _file(*args: Any, **kwargs: Any) -> HttpResponse:
+    # A streamed file; typed as a response so that one access decorator fits every view.
+    return cast(HttpResponse, FileResponse(*args, **kwargs))
+
+
 # --- Conventions ------------------------------------------------------------------------------------
 
 
@@ -166,13 +171,11 @@ def signed_copy_upload(request: HttpRequest, slug: str, etd: int, pk: int) -> Ht
 
 
 @access("etd")
-def signed_copy_download(request: HttpRequest, slug: str, etd: int, pk: int, version: int) -> FileResponse:
+def signed_copy_download(request: HttpRequest, slug: str, etd: int, pk: int, version: int) -> HttpResponse:
     convention = _convention(request, etd, pk)
     copy = get_object_or_404(convention.signed_copies, version=version)
     name = conventions.file_name(convention, "pdf").replace(".pdf", f"-signee-v{version}.pdf")
-    return FileResponse(
-        copy.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
-    )
+    return _file(copy.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
 
 
 # --- ATD templates ------------------------------------------------------------------------------------
@@ -209,9 +212,9 @@ def templates(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @access("atd_admin")
-def template_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+def template_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     template = get_object_or_404(ConventionTemplate, pk=pk, atd=request.atd)  # type: ignore[attr-defined]
-    return FileResponse(
+    return _file(
         template.file.open("rb"),
         as_attachment=True,
         filename=f"modele-{slug}-{pk}.{template.fmt}",
@@ -257,7 +260,7 @@ def _save_evidence(commitment: Commitment, form: CommitmentForm, user: Any) -> N
 
 
 def _save_commitment(form: CommitmentForm, followed: Etd, user: Any) -> Commitment:
-    commitment = form.save(commit=False)
+    commitment: Commitment = form.save(commit=False)
     commitment.etd = followed
     _save_evidence(commitment, form, user)
     if commitment.status_set_by != "manual" and commitment.status != CommitmentStatus.TENU:
@@ -337,12 +340,12 @@ def commitment_edit(request: HttpRequest, slug: str, etd: int, pk: int) -> HttpR
 
 
 @access("etd")
-def evidence_download(request: HttpRequest, slug: str, etd: int, pk: int) -> FileResponse:
+def evidence_download(request: HttpRequest, slug: str, etd: int, pk: int) -> HttpResponse:
     commitment = get_object_or_404(Commitment, pk=pk, etd=_etd(request, etd))
     if not commitment.evidence_file:
         raise Http404("pas de fichier de preuve")
-    name = commitment.evidence_file.name.rsplit("/", 1)[-1]
-    return FileResponse(commitment.evidence_file.open("rb"), as_attachment=True, filename=name)
+    name = (commitment.evidence_file.name or "preuve").rsplit("/", 1)[-1]
+    return _file(commitment.evidence_file.open("rb"), as_attachment=True, filename=name)
 
 
 ETD = "suivi/<slug:slug>/etd/<int:etd>/"
