@@ -151,6 +151,10 @@ ODL_MAX_UPLOAD_BYTES = env_int("ODL_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# The programme's uploads (in Mo): a signed convention scan, an ATD's convention template, a piece of evidence.
+ODL_SIGNED_COPY_MAX_MB = env_int("ODL_SIGNED_COPY_MAX_MB", 20)
+ODL_CONVENTION_TEMPLATE_MAX_MB = env_int("ODL_CONVENTION_TEMPLATE_MAX_MB", 10)
+ODL_EVIDENCE_MAX_MB = env_int("ODL_EVIDENCE_MAX_MB", 10)
 
 # The legal thresholds (CRPA L312-1-1, décret 2016-1922); configurable for what-if studies.
 ODL_POPULATION_THRESHOLD = env_int("ODL_POPULATION_THRESHOLD", 3500)

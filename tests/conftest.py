@@ -22,6 +22,8 @@ FIXTURES = Path(__file__).resolve().parent / "territories" / "fixtures"
 def _isolated_settings(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
     # Each test gets its own data folder (caches, synced contours), so parallel workers never share one.
     settings.DATA_DIR = tmp_path / "var"  # type: ignore[attr-defined]
+    # Uploaded files (conventions, evidence, resources) too: a test never writes into the repository.
+    settings.MEDIA_ROOT = tmp_path / "var" / "media"  # type: ignore[attr-defined]
     # Outside services are replayed on loopback: let resource downloads reach it.
     settings.ODL_ALLOW_INTERNAL_RESOURCE_HOSTS = True  # type: ignore[attr-defined]
     # Tests render templates without running collectstatic.

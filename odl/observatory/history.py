@@ -21,6 +21,7 @@ from django.utils import timezone
 from odl.harvest.models import HarvestedDataset, source_kinds
 from odl.harvest.scdl_checks import stored_verdict
 from odl.observatory.models import Snapshot, SnapshotEntry, SnapshotOrigin
+from odl.observatory.signals import snapshot_taken
 from odl.territories.models import Kind, Territory
 
 # The ODF organisation types, so that platform snapshots and ODF editions read the same.
@@ -185,6 +186,7 @@ def take_snapshot(date: dt.date | None = None) -> Snapshot:
         }
         snapshot.save(update_fields=["report"])
     warm_caches(snapshot)
+    snapshot_taken.send(sender=Snapshot, snapshot=snapshot)
     return snapshot
 
 

@@ -14,3 +14,10 @@ class ProgrammeConfig(AppConfig):
         from odl.programme import demo
 
         demo.load(username, password, say)
+
+    def ready(self) -> None:
+        from odl.observatory.signals import snapshot_taken
+        from odl.programme.commitments import on_snapshot_taken
+
+        # The observatory never imports the programme: it announces its snapshots, commitments follow.
+        snapshot_taken.connect(on_snapshot_taken, dispatch_uid="programme.check_commitments")

@@ -174,6 +174,10 @@ class Convention(models.Model):
         "jeux SCDL visés", default=list, blank=True, help_text="identifiants de schémas (scdl/subventions…)"
     )
     publish_before = models.DateField("date limite de publication", null=True, blank=True)
+    support = models.JSONField(
+        "accompagnement de l'ATD", default=list, blank=True, help_text="parmi l'offre de l'ATD"
+    )
+    support_text = models.TextField("précisions sur l'accompagnement", blank=True)
     status = models.CharField(
         max_length=20, choices=ConventionStatus.choices, default=ConventionStatus.BROUILLON
     )
@@ -256,6 +260,15 @@ class Commitment(models.Model):
     status_set_by = models.CharField(
         max_length=20, default="auto", help_text="auto (la plateforme) ou manual (un membre de l'ATD)"
     )
+    status_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="qui a fixé le statut",
+    )
+    status_at = models.DateTimeField("statut fixé le", null=True, blank=True)
     met_at = models.DateField("tenu le", null=True, blank=True)
     evidence_url = models.URLField("preuve (lien)", max_length=1000, blank=True)
     evidence_file = models.FileField("preuve (fichier)", upload_to="programme/preuves/", blank=True)
@@ -263,6 +276,7 @@ class Commitment(models.Model):
         "harvest.HarvestedDataset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     evidence_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    evidence_date = models.DateField("date de la preuve", null=True, blank=True)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -12,6 +12,7 @@ empty POST with a 400 or a French message has let the role in. A 405 (method not
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -125,9 +127,10 @@ class World:
     def __init__(self) -> None:
         from odl.accounts.models import EtdAgent
         from odl.atds.models import Atd, AtdMembership, AtdRole
+        from odl.core.documents import default_convention_template
         from odl.harvest.models import HarvestRun, HarvestSource, Publisher
         from odl.observatory.history import take_snapshot
-        from odl.programme.models import Etd
+        from odl.programme.models import Commitment, Convention, ConventionTemplate, Etd, SignedCopy
         from odl.schemas.models import ValidationRun
         from odl.territories.models import Perimeter, Territory
         from tests import personas
@@ -168,6 +171,25 @@ class World:
             name="Bretagne", slug="bretagne", query="region=53", owner=self.users["atd_admin"]
         )
         self.rennes = rennes
+        self.convention = Convention.objects.create(etd=self.etd, datasets=["scdl/subventions"])
+        self.signed = SignedCopy.objects.create(
+            convention=self.convention,
+            version=1,
+            signed_at=dt.date(2026, 11, 2),
+            file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="signee.pdf"),
+        )
+        self.template = ConventionTemplate.objects.create(
+            atd=self.atd,
+            name="Modèle",
+            fmt="odt",
+            file=ContentFile(default_convention_template("odt"), name="m.odt"),
+        )
+        self.commitment = Commitment.objects.create(
+            etd=self.etd,
+            kind="publish",
+            schema_id="scdl/subventions",
+            evidence_file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="preuve.pdf"),
+        )
 
     def kwargs(self, route: Route) -> dict[str, Any]:
         samples: dict[str, Any] = {
@@ -192,6 +214,13 @@ class World:
             "harvest:decide": {"pk": self.publisher.pk},
             "observatory:snapshot_rows": {"pk": self.snapshot.pk},
             "programme:report": {"fmt": "odt"},
+            "programme:convention": {"pk": self.convention.pk},
+            "programme:convention_document": {"pk": self.convention.pk, "fmt": "odt"},
+            "programme:signed_copy_upload": {"pk": self.convention.pk},
+            "programme:signed_copy": {"pk": self.convention.pk, "version": self.signed.version},
+            "programme:convention_template": {"pk": self.template.pk},
+            "programme:commitment": {"pk": self.commitment.pk},
+            "programme:commitment_evidence": {"pk": self.commitment.pk},
         }
         values = dict(by_name.get(route.name, {}))
         for converter in route.converters:
