@@ -151,6 +151,8 @@ ODL_MAX_UPLOAD_BYTES = env_int("ODL_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Largest file (bytes) of the document space (fiches, modèles, supports…): 20 Mo by default.
+ODL_RESOURCE_MAX_BYTES = env_int("ODL_RESOURCE_MAX_BYTES", 20 * 1024 * 1024)
 
 # The legal thresholds (CRPA L312-1-1, décret 2016-1922); configurable for what-if studies.
 ODL_POPULATION_THRESHOLD = env_int("ODL_POPULATION_THRESHOLD", 3500)

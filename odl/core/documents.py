@@ -96,6 +96,24 @@ Value = str | int | datetime.date | Image | Sequence[object] | None
 # --- Opening the file safely ---------------------------------------------------------------------------
 
 
+def inflation(infos: Sequence[zipfile.ZipInfo]) -> tuple[int, int]:
+    """(inflated, packed) sizes of an archive's members, as its directory declares them."""
+    inflated = sum(info.file_size for info in infos)
+    packed = max(sum(info.compress_size for info in infos), 1)
+    return inflated, packed
+
+
+def too_inflated(infos: Sequence[zipfile.ZipInfo], max_inflated: int) -> bool:
+    """The zip-bomb guard of office files (templates, shared documents).
+
+    Sizes are checked before anything is decompressed; zipfile then refuses to inflate past them.
+    """
+    inflated, packed = inflation(infos)
+    return inflated > max_inflated or (
+        inflated > 10 * 1024 * 1024 and inflated / packed > MAX_COMPRESSION_RATIO
+    )
+
+
 def _open_archive(template: bytes, fmt: Format) -> zipfile.ZipFile:
     expected = "ODT (LibreOffice)" if fmt == "odt" else "DOCX (Word)"
     if not template:
@@ -125,12 +143,8 @@ def _open_archive(template: bytes, fmt: Format) -> zipfile.ZipFile:
         raise TemplateProblem(
             f"Le modèle est tronqué ou endommagé : il ne s'ouvre pas comme un document {expected}."
         ) from exc
-    # Sizes are checked before anything is decompressed; zipfile then refuses to inflate past them.
-    inflated = sum(info.file_size for info in infos)
-    packed = max(sum(info.compress_size for info in infos), 1)
-    if inflated > MAX_TEMPLATE_INFLATED or (
-        inflated > 10 * 1024 * 1024 and inflated / packed > MAX_COMPRESSION_RATIO
-    ):
+    inflated, packed = inflation(infos)
+    if too_inflated(infos, MAX_TEMPLATE_INFLATED):
         raise TemplateProblem(
             f"Le modèle se décompresse en {inflated // 1024 // 1024} Mo (taux {inflated // packed}:1) : "
             "il est refusé par sécurité (bombe de décompression ?)."
