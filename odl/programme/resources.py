@@ -56,7 +56,9 @@ def max_bytes() -> int:
 
 
 def size_label(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} Mo".replace(".", ",")
+    if size < 1024 * 1024:
+        return f"{-(-size // 1024)} Ko"
+    return f"{size / 1024 / 1024:.1f} Mo".replace(".", ",").replace(",0 Mo", " Mo")
 
 
 def check_size(size: int) -> None:

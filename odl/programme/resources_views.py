@@ -165,9 +165,8 @@ def resource_new(request: HttpRequest, slug: str) -> HttpResponse:
     atd: Atd = request.atd  # type: ignore[attr-defined]
     refusal = _too_large(request) if request.method == "POST" else ""
     if refusal:
-        form = ResourceForm(atd=atd)
-        form.add_error(None, refusal)
-        return render(request, "programme/resources/new.html", {"atd": atd, "form": form}, status=413)
+        context = {"atd": atd, "form": ResourceForm(atd=atd), "refusal": refusal}
+        return render(request, "programme/resources/new.html", context, status=413)
     return _resource_new(request, atd)
 
 
@@ -210,9 +209,7 @@ def resource_new_version(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     resource = get_object_or_404(Resource, pk=pk, atd=atd)
     refusal = _too_large(request) if request.method == "POST" else ""
     if refusal:
-        form = VersionForm()
-        form.add_error(None, refusal)
-        context = {"atd": atd, "resource": resource, "form": form}
+        context = {"atd": atd, "resource": resource, "form": VersionForm(), "refusal": refusal}
         return render(request, "programme/resources/version.html", context, status=413)
     return _resource_new_version(request, atd, resource)
 
