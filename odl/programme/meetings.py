@@ -144,7 +144,9 @@ def update(
     targets = list(Meeting.objects.rest_of_series(meeting)) if whole_series else [meeting]
     with transaction.atomic():
         for target in targets:
-            target_day = day if target.pk == meeting.pk else timezone.localtime(target.starts_at, PARIS).date()
+            target_day = (
+                day if target.pk == meeting.pk else timezone.localtime(target.starts_at, PARIS).date()
+            )
             target.starts_at = at_paris_time(target_day, time)
             target.title = fields.title
             target.duration_minutes = fields.duration_minutes
@@ -208,7 +210,9 @@ def record_attendance(meeting: Meeting, statuses: dict[int, str]) -> int:
             if etd_id not in etds:
                 continue
             if status in AttendanceStatus.values:
-                Attendance.objects.update_or_create(meeting=meeting, etd_id=etd_id, defaults={"status": status})
+                Attendance.objects.update_or_create(
+                    meeting=meeting, etd_id=etd_id, defaults={"status": status}
+                )
                 changed += 1
             elif status == "":
                 changed += Attendance.objects.filter(meeting=meeting, etd_id=etd_id).delete()[0]

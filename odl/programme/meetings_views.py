@@ -30,7 +30,9 @@ from odl.programme.models import Attendance, AttendanceStatus, CalendarFeed, Mee
 class MeetingForm(forms.Form):
     title = forms.CharField(label="Titre", max_length=200, initial="Point mensuel")
     day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label="Heure de début", initial="10:00", widget=forms.TimeInput(attrs={"type": "time"}))
+    time = forms.TimeField(
+        label="Heure de début", initial="10:00", widget=forms.TimeInput(attrs={"type": "time"})
+    )
     duration_minutes = forms.IntegerField(label="Durée (minutes)", min_value=5, max_value=600, initial=60)
     location = forms.CharField(
         label="Lieu ou lien de visioconférence",
@@ -48,12 +50,17 @@ class MeetingForm(forms.Form):
     def fields_value(self) -> meetings.MeetingFields:
         data = self.cleaned_data
         return meetings.MeetingFields(
-            title=data["title"], duration_minutes=data["duration_minutes"], location=data["location"], agenda=data["agenda"]
+            title=data["title"],
+            duration_minutes=data["duration_minutes"],
+            location=data["location"],
+            agenda=data["agenda"],
         )
 
 
 class ScheduleForm(MeetingForm):
-    repeat = forms.ChoiceField(label="Récurrence", choices=meetings.Repeat.CHOICES, initial=meetings.Repeat.NONE)
+    repeat = forms.ChoiceField(
+        label="Récurrence", choices=meetings.Repeat.CHOICES, initial=meetings.Repeat.NONE
+    )
     count = forms.IntegerField(
         label="Nombre de réunions",
         min_value=1,
@@ -121,7 +128,8 @@ def attendance_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
     atd: Atd = request.atd  # type: ignore[attr-defined]
     rates = meetings.attendance_rates(atd.etds.active().select_related("territory", "atd"))
     response = HttpResponse(
-        exports.render(fmt, meetings.RATE_COLUMNS, meetings.rate_rows(rates)), content_type=exports.CONTENT_TYPES[fmt]
+        exports.render(fmt, meetings.RATE_COLUMNS, meetings.rate_rows(rates)),
+        content_type=exports.CONTENT_TYPES[fmt],
     )
     response["Content-Disposition"] = f'attachment; filename="presence-{atd.slug}.{fmt}"'
     return response
@@ -189,9 +197,9 @@ def meeting_minutes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def meeting_attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     statuses: dict[int, str] = {}
-    for key, value in request.POST.items():
+    for key in request.POST:
         if key.startswith("etd-") and key[4:].isdigit():
-            statuses[int(key[4:])] = value
+            statuses[int(key[4:])] = request.POST.get(key, "")
     meetings.record_attendance(meeting, statuses)
     messages.success(request, "Présences enregistrées.")
     return HttpResponseRedirect(meeting.get_absolute_url())
@@ -202,7 +210,9 @@ def meeting_attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 def meeting_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     whole_series = request.POST.get("scope") == "series" and bool(meeting.series)
-    targets = Meeting.objects.rest_of_series(meeting) if whole_series else Meeting.objects.filter(pk=meeting.pk)
+    targets = (
+        Meeting.objects.rest_of_series(meeting) if whole_series else Meeting.objects.filter(pk=meeting.pk)
+    )
     count = targets.delete()[1].get("programme.Meeting", 0)
     messages.success(request, f"{count} réunion(s) supprimée(s).")
     return HttpResponseRedirect(reverse("programme:meetings", args=[meeting.atd.slug]))
@@ -217,7 +227,9 @@ def feed_renew(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, "Nouvelle adresse du calendrier de l'ATD : l'ancienne ne fonctionne plus.")
     elif request.POST.get("feed") == "user":
         meetings.renew(meetings.user_feed(request.user))
-        messages.success(request, "Nouvelle adresse de votre calendrier personnel : l'ancienne ne fonctionne plus.")
+        messages.success(
+            request, "Nouvelle adresse de votre calendrier personnel : l'ancienne ne fonctionne plus."
+        )
     else:
         raise PermissionDenied("Calendrier inconnu.")
     return HttpResponseRedirect(reverse("programme:meetings", args=[atd.slug]))
@@ -241,7 +253,9 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 
 urlpatterns = [
     path("suivi/<slug:slug>/reunions/", meeting_list, name="meetings"),
-    path("suivi/<slug:slug>/reunions/presence.<str:fmt>", attendance_export, name="meetings_attendance_export"),
+    path(
+        "suivi/<slug:slug>/reunions/presence.<str:fmt>", attendance_export, name="meetings_attendance_export"
+    ),
     path("suivi/<slug:slug>/reunions/flux/renouveler/", feed_renew, name="feed_renew"),
     path("suivi/<slug:slug>/reunions/<int:pk>/", meeting_detail, name="meeting"),
     path("suivi/<slug:slug>/reunions/<int:pk>/modifier/", meeting_edit, name="meeting_edit"),

@@ -33,7 +33,10 @@ OPENDOCUMENT = {
 OOXML = {
     "word/document.xml": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
     "xl/workbook.xml": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "ppt/presentation.xml": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
+    "ppt/presentation.xml": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "pptx",
+    ),
 }
 EXTENSIONS = {
     "application/pdf": "pdf",
@@ -115,7 +118,9 @@ def _sniff_archive(data: bytes, name: str) -> str:
 def _sniff_text(data: bytes, name: str) -> str:
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if b"\x00" in data[:65536] or suffix not in ("csv", "txt"):
-        raise ResourceProblem(f"Le type de « {name} » n'est pas accepté : formats acceptés : {ACCEPTED_TEXT}.")
+        raise ResourceProblem(
+            f"Le type de « {name} » n'est pas accepté : formats acceptés : {ACCEPTED_TEXT}."
+        )
     for encoding in ("utf-8", "cp1252"):
         try:
             data.decode(encoding)

@@ -10,7 +10,7 @@ visitor to sign in. Files are only served through these views, never from a publ
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -36,12 +36,19 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 class ResourceForm(forms.Form):
     title = forms.CharField(label="Titre", max_length=300)
     kind = forms.ChoiceField(label="Type de ressource", choices=ResourceKind.choices)
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     licence = forms.ChoiceField(label="Licence", choices=Licence.choices, initial=Licence.CC_BY_SA)
     tags = forms.CharField(
-        label="Mots-clés", required=False, max_length=600, help_text="séparés par des virgules : budget, subventions"
+        label="Mots-clés",
+        required=False,
+        max_length=600,
+        help_text="séparés par des virgules : budget, subventions",
     )
-    visibility = forms.ChoiceField(label="Qui peut la voir", choices=Visibility.choices, initial=Visibility.ATD)
+    visibility = forms.ChoiceField(
+        label="Qui peut la voir", choices=Visibility.choices, initial=Visibility.ATD
+    )
     etd = forms.ModelChoiceField(
         label="Collectivité (pour une ressource réservée à une collectivité)",
         queryset=Etd.objects.none(),
@@ -55,13 +62,17 @@ class ResourceForm(forms.Form):
         field = self.fields["etd"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = atd.etds.active().select_related("territory")
-        field.label_from_instance = lambda etd: etd.territory.nom  # type: ignore[method-assign]
+        field.label_from_instance = _etd_label  # type: ignore[method-assign,assignment]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("visibility") == Visibility.ETD and not data.get("etd"):
             self.add_error("etd", "Choisissez la collectivité qui pourra voir cette ressource.")
         return data
+
+
+def _etd_label(etd: Etd) -> str:
+    return etd.territory.nom
 
 
 class VersionForm(forms.Form):
@@ -91,7 +102,10 @@ def _read_upload(form: forms.Form) -> tuple[bytes, str]:
 
 def _visible_resource(request: HttpRequest, pk: int) -> Resource | HttpResponse:
     resource = (
-        Resource.objects.visible_to(request.user).select_related("atd", "etd__territory").filter(pk=pk).first()
+        Resource.objects.visible_to(request.user)
+        .select_related("atd", "etd__territory")
+        .filter(pk=pk)
+        .first()
     )
     if resource is not None:
         return resource
@@ -138,7 +152,11 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _visible_resource(request, pk)
     if isinstance(resource, HttpResponse):
         return resource
-    context = {"resource": resource, "versions": resource.versions.all(), "can_manage": _can_manage(request, resource)}
+    context = {
+        "resource": resource,
+        "versions": resource.versions.all(),
+        "can_manage": _can_manage(request, resource),
+    }
     return render(request, "programme/resources/detail.html", context)
 
 
@@ -151,9 +169,11 @@ def resource_download(request: HttpRequest, pk: int, version: int) -> HttpRespon
     stored = get_object_or_404(resource.versions, version=version)
     extension = resources.EXTENSIONS.get(stored.content_type, "bin")
     filename = f"{slugify(resource.title)[:80] or 'ressource'}-v{stored.version}.{extension}"
-    return FileResponse(
+    response = FileResponse(
         stored.file.open("rb"), as_attachment=True, filename=filename, content_type=stored.content_type
     )
+    # A streamed file, not an HttpResponse: the access decorator's type only knows the latter.
+    return cast(HttpResponse, response)
 
 
 # The two upload views are exempted from the CSRF middleware only so that an oversized body is refused
@@ -189,9 +209,11 @@ def _resource_new(request: HttpRequest, atd: Atd) -> HttpResponse:
                     visibility=visibility,
                     atd=atd,
                     etd=data["etd"] if visibility == Visibility.ETD else None,
-                    created_by=request.user,
+                    created_by=request.user if request.user.is_authenticated else None,
                 )
-                resources.add_version(resource, content, name, by=request.user, note=data["note"] or "Première version")
+                resources.add_version(
+                    resource, content, name, by=request.user, note=data["note"] or "Première version"
+                )
         except resources.ResourceProblem as exc:
             form.add_error("file", str(exc))
         else:
@@ -220,11 +242,15 @@ def _resource_new_version(request: HttpRequest, atd: Atd, resource: Resource) ->
     if request.method == "POST" and form.is_valid():
         try:
             content, name = _read_upload(form)
-            version = resources.add_version(resource, content, name, by=request.user, note=form.cleaned_data["note"])
+            version = resources.add_version(
+                resource, content, name, by=request.user, note=form.cleaned_data["note"]
+            )
         except resources.ResourceProblem as exc:
             form.add_error("file", str(exc))
         else:
-            messages.success(request, f"Version {version.version} déposée ; les précédentes restent téléchargeables.")
+            messages.success(
+                request, f"Version {version.version} déposée ; les précédentes restent téléchargeables."
+            )
             return HttpResponseRedirect(reverse("programme:resource", args=[resource.pk]))
     context = {"atd": atd, "resource": resource, "form": form}
     return render(request, "programme/resources/version.html", context, status=400 if form.errors else 200)

@@ -44,7 +44,11 @@ def events(client: Client, token: str) -> list[Any]:
 
 
 def test_the_atd_feed_carries_each_meeting_with_a_stable_uid_in_paris_time(atd: Atd) -> None:
-    one = meeting(atd, location="https://visio.example.org/point", agenda="## Ordre du jour\n\n- **budget** & subventions")
+    one = meeting(
+        atd,
+        location="https://visio.example.org/point",
+        agenda="## Ordre du jour\n\n- **budget** & subventions",
+    )
     token = meetings.atd_feed(atd).token
     [event] = events(Client(), token)
     assert str(event["UID"]) == f"reunion-{one.pk}@127.0.0.1"
@@ -62,7 +66,9 @@ def test_the_atd_feed_carries_each_meeting_with_a_stable_uid_in_paris_time(atd: 
     assert [str(e["UID"]) for e in events(Client(), token)] == [str(event["UID"])]
 
 
-def test_editing_a_meeting_raises_its_sequence_and_last_modified_in_the_feed(atd: Atd, atd_client: Client) -> None:
+def test_editing_a_meeting_raises_its_sequence_and_last_modified_in_the_feed(
+    atd: Atd, atd_client: Client
+) -> None:
     one = meeting(atd)
     token = meetings.atd_feed(atd).token
     [before] = events(Client(), token)
@@ -85,8 +91,14 @@ def test_a_users_feed_holds_every_atd_they_belong_to_and_an_etd_agent_gets_its_a
     other = Atd.objects.create(name="ATD Côtes-d'Armor", slug="atd-22", kind="departement")
     third = Atd.objects.create(name="ATD Corse", slug="atd-2a", kind="departement")
     AtdMembership.objects.create(user=atd_agent, atd=other, role="animateur")
-    mine, theirs, none = meeting(atd, title="Ille"), meeting(other, title="Armor"), meeting(third, title="Corse")
-    summaries = {str(e["SUMMARY"]).split(" – ")[0] for e in events(Client(), meetings.user_feed(atd_agent).token)}
+    mine, theirs, none = (
+        meeting(atd, title="Ille"),
+        meeting(other, title="Armor"),
+        meeting(third, title="Corse"),
+    )
+    summaries = {
+        str(e["SUMMARY"]).split(" – ")[0] for e in events(Client(), meetings.user_feed(atd_agent).token)
+    }
     assert summaries == {"Ille", "Armor"}
     rennes = Territory.objects.get(kind="commune", code="35238")
     Etd.objects.create(atd=atd, territory=rennes)

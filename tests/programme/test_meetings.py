@@ -43,7 +43,9 @@ def fields(**overrides: Any) -> meetings.MeetingFields:
 
 def schedule_at(atd: Atd, when: datetime.datetime, **overrides: Any) -> Meeting:
     local = when.astimezone(PARIS)
-    return meetings.schedule(atd, by=None, first=local.date(), time=local.time(), fields=fields(**overrides))[0]
+    return meetings.schedule(atd, by=None, first=local.date(), time=local.time(), fields=fields(**overrides))[
+        0
+    ]
 
 
 def test_a_series_on_the_second_tuesday_stays_on_the_second_tuesday_of_each_month() -> None:
@@ -63,7 +65,9 @@ def test_the_same_day_each_month_falls_back_to_the_last_day_of_a_shorter_month()
     assert dates == [datetime.date(2026, 1, 31), datetime.date(2026, 2, 28), datetime.date(2026, 3, 31)]
 
 
-def test_atd_staff_schedule_twelve_meetings_sharing_one_series_at_ten_paris_time(atd: Atd, atd_client: Client) -> None:
+def test_atd_staff_schedule_twelve_meetings_sharing_one_series_at_ten_paris_time(
+    atd: Atd, atd_client: Client
+) -> None:
     response = atd_client.post(
         reverse("programme:meetings", args=[atd.slug]),
         {
@@ -87,7 +91,9 @@ def test_atd_staff_schedule_twelve_meetings_sharing_one_series_at_ten_paris_time
     assert "Prochaines réunions" in page.content.decode()
 
 
-def test_a_series_longer_than_three_years_is_refused_with_a_french_message(atd: Atd, atd_client: Client) -> None:
+def test_a_series_longer_than_three_years_is_refused_with_a_french_message(
+    atd: Atd, atd_client: Client
+) -> None:
     response = atd_client.post(
         reverse("programme:meetings", args=[atd.slug]),
         {"title": "Point", "day": "2027-01-12", "time": "10:00", "duration_minutes": "60",
@@ -98,7 +104,9 @@ def test_a_series_longer_than_three_years_is_refused_with_a_french_message(atd: 
     assert not Meeting.objects.exists()
 
 
-def test_editing_the_rest_of_a_series_changes_the_following_meetings_only(atd: Atd, atd_client: Client) -> None:
+def test_editing_the_rest_of_a_series_changes_the_following_meetings_only(
+    atd: Atd, atd_client: Client
+) -> None:
     series = meetings.schedule(
         atd, by=None, first=datetime.date(2027, 1, 12), time=datetime.time(10), fields=fields(),
         repeat=meetings.Repeat.SAME_WEEKDAY, count=4,

@@ -107,11 +107,17 @@ def upload(client: Client, atd: Atd, content: bytes, name: str, **fields: Any) -
     return client.post(reverse("programme:resource_new", args=[atd.slug]), data)
 
 
-def test_atd_staff_upload_a_resource_with_its_licence_tags_and_first_version(atd: Atd, atd_client: Client) -> None:
+def test_atd_staff_upload_a_resource_with_its_licence_tags_and_first_version(
+    atd: Atd, atd_client: Client
+) -> None:
     response = upload(atd_client, atd, PDF, "guide.pdf")
     assert response.status_code == 302
     resource = Resource.objects.get()
-    assert (resource.atd, resource.licence, resource.tags) == (atd, "CC-BY-SA-4.0", ["Publication", "données"])
+    assert (resource.atd, resource.licence, resource.tags) == (
+        atd,
+        "CC-BY-SA-4.0",
+        ["Publication", "données"],
+    )
     assert resource.versions.get().content_type == "application/pdf"
 
 
@@ -193,7 +199,9 @@ def test_office_images_and_text_files_are_recognised_by_their_bytes() -> None:
         resources.sniff(plain_zip.getvalue(), "archive.zip")
 
 
-def test_a_new_version_keeps_the_old_one_downloadable(world: dict[str, Any], atd: Atd, atd_client: Client) -> None:
+def test_a_new_version_keeps_the_old_one_downloadable(
+    world: dict[str, Any], atd: Atd, atd_client: Client
+) -> None:
     resource = world["resources"]["atd"]
     new_pdf = PDF.replace(b"1.4", b"1.7")
     response = atd_client.post(
@@ -222,9 +230,15 @@ def test_another_atd_cannot_add_a_version_to_this_atds_resource(world: dict[str,
     assert resource.versions.count() == 1
 
 
-def test_search_by_title_and_tag_ignores_accents_and_case_and_filters_by_kind(atd: Atd, atd_client: Client) -> None:
-    Resource.objects.create(title="Délibération type", kind="modele", visibility="national", atd=atd, tags=["Élus"])
-    Resource.objects.create(title="Tutoriel CSV", kind="tutoriel", visibility="national", atd=atd, tags=["Subventions"])
+def test_search_by_title_and_tag_ignores_accents_and_case_and_filters_by_kind(
+    atd: Atd, atd_client: Client
+) -> None:
+    Resource.objects.create(
+        title="Délibération type", kind="modele", visibility="national", atd=atd, tags=["Élus"]
+    )
+    Resource.objects.create(
+        title="Tutoriel CSV", kind="tutoriel", visibility="national", atd=atd, tags=["Subventions"]
+    )
     url = reverse("programme:resources")
     assert "Délibération type" in atd_client.get(url, {"q": "deliberation"}).content.decode()
     assert "Délibération type" in atd_client.get(url, {"q": "ELUS"}).content.decode()

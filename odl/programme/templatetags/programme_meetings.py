@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django import template
 
-from odl.programme.meetings import EtdAttendance, etd_attendance as compute
+from odl.programme.meetings import EtdAttendance
+from odl.programme.meetings import etd_attendance as compute
 from odl.programme.models import Etd
 
 register = template.Library()
