@@ -82,6 +82,11 @@ def _meeting(request: HttpRequest, pk: int) -> Meeting:
     return get_object_or_404(Meeting.objects.select_related("atd"), pk=pk, atd=atd)
 
 
+def _back_to(request: HttpRequest, meeting: Meeting, done: str) -> HttpResponse:
+    messages.success(request, done)
+    return HttpResponseRedirect(meeting.get_absolute_url())
+
+
 def _feed_url(request: HttpRequest, feed: CalendarFeed) -> str:
     return request.build_absolute_uri(reverse("programme:feed", args=[feed.token]))
 
@@ -117,6 +122,7 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
         "rates": meetings.attendance_rates(atd.etds.active().select_related("territory", "atd"), now),
         "atd_feed_url": _feed_url(request, meetings.atd_feed(atd)),
         "user_feed_url": _feed_url(request, meetings.user_feed(request.user)),
+        "formats": exports.FORMAT_LABELS,
     }
     return render(request, "programme/meetings/list.html", context, status=400 if form.errors else 200)
 
@@ -188,21 +194,21 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def meeting_minutes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     meetings.save_minutes(meeting, request.POST.get("minutes", "")[:100_000])
-    messages.success(request, "Compte rendu enregistré.")
-    return HttpResponseRedirect(meeting.get_absolute_url())
+    return _back_to(request, meeting, "Compte rendu enregistré.")
 
 
 @access("atd_staff")
 @require_POST
 def meeting_attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    statuses: dict[int, str] = {}
-    for key in request.POST:
-        if key.startswith("etd-") and key[4:].isdigit():
-            statuses[int(key[4:])] = request.POST.get(key, "")
+    # One select per ETD, named etd-<id>; record_attendance ignores ids outside the meeting's ATD.
+    statuses = {
+        int(key[4:]): request.POST.get(key, "")
+        for key in request.POST
+        if key.startswith("etd-") and key[4:].isdigit()
+    }
     meetings.record_attendance(meeting, statuses)
-    messages.success(request, "Présences enregistrées.")
-    return HttpResponseRedirect(meeting.get_absolute_url())
+    return _back_to(request, meeting, "Présences enregistrées.")
 
 
 @access("atd_staff")

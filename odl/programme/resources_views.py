@@ -130,6 +130,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         "kinds": ResourceKind.choices,
         "query_string": request.GET.urlencode(),
         "my_atds": Atd.objects.of_user(request.user),
+        "formats": exports.FORMAT_LABELS,
     }
     return render(request, "programme/resources/list.html", context)
 
