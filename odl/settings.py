@@ -155,6 +155,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 ODL_SIGNED_COPY_MAX_MB = env_int("ODL_SIGNED_COPY_MAX_MB", 20)
 ODL_CONVENTION_TEMPLATE_MAX_MB = env_int("ODL_CONVENTION_TEMPLATE_MAX_MB", 10)
 ODL_EVIDENCE_MAX_MB = env_int("ODL_EVIDENCE_MAX_MB", 10)
+# Largest file (bytes) of the document space (fiches, modèles, supports…): 20 Mo by default.
+ODL_RESOURCE_MAX_BYTES = env_int("ODL_RESOURCE_MAX_BYTES", 20 * 1024 * 1024)
 
 # The legal thresholds (CRPA L312-1-1, décret 2016-1922); configurable for what-if studies.
 ODL_POPULATION_THRESHOLD = env_int("ODL_POPULATION_THRESHOLD", 3500)

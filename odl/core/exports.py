@@ -19,6 +19,8 @@ CONTENT_TYPES = {
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
     "json": "application/json",
 }
+# The export links a page offers under a table, in this order.
+FORMAT_LABELS = (("csv", "CSV"), ("xlsx", "XLSX (Excel)"), ("ods", "ODS (LibreOffice)"))
 
 
 def neutralise(value: Any) -> Any:

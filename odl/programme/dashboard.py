@@ -280,7 +280,11 @@ def year_figures(atd: Atd, year: int, today: dt.date | None = None) -> YearFigur
         )
         .order_by("starts_at")
     )
-    meetings = [{"meeting": m, "present": m.present, "counted": m.counted} for m in held]
+    meetings = [
+        # Annotated counts: the custom manager hides them from the type checker.
+        {"meeting": m, "present": m.present, "counted": m.counted}  # type: ignore[attr-defined]
+        for m in held
+    ]
     attendance = {s.value: 0 for s in AttendanceStatus}
     for status, n in (
         Attendance.objects.filter(meeting__in=[row["meeting"] for row in meetings])

@@ -18,10 +18,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from odl.accounts.models import EtdAgent
 from odl.atds.models import Atd
 from odl.territories.models import Territory
 
@@ -307,6 +308,23 @@ class Commitment(models.Model):
 # --- Meetings ------------------------------------------------------------------------------------------------
 
 
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def upcoming(self, now: Any = None) -> MeetingQuerySet:
+        return self.filter(starts_at__gte=now or timezone.now()).order_by("starts_at")
+
+    def held(self, now: Any = None) -> MeetingQuerySet:
+        return self.filter(starts_at__lt=now or timezone.now()).order_by("-starts_at")
+
+    def of_atds(self, atd_ids: Any) -> MeetingQuerySet:
+        return self.filter(atd__in=atd_ids).select_related("atd")
+
+    def rest_of_series(self, meeting: Meeting) -> MeetingQuerySet:
+        """This meeting and the following ones of its recurrence (only itself outside a series)."""
+        if not meeting.series:
+            return self.filter(pk=meeting.pk)
+        return self.filter(atd=meeting.atd, series=meeting.series, starts_at__gte=meeting.starts_at)
+
+
 class Meeting(models.Model):
     """A "point mensuel" (or any meeting) of an ATD with its ETDs."""
 
@@ -322,6 +340,11 @@ class Meeting(models.Model):
     )
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # iCal SEQUENCE and LAST-MODIFIED: calendars replace an edited event only when these move on.
+    sequence = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]
@@ -329,6 +352,9 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} – {self.atd} ({timezone.localtime(self.starts_at):%d/%m/%Y %H:%M})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("programme:meeting", args=[self.atd.slug, self.pk])
 
 
 class AttendanceStatus(models.TextChoices):
@@ -395,6 +421,26 @@ class Visibility(models.TextChoices):
     ETD = "etd", "Une collectivité accompagnée"
 
 
+class ResourceQuerySet(models.QuerySet["Resource"]):
+    def visible_to(self, user: Any) -> ResourceQuerySet:
+        """National resources for everyone; an ATD's for its team and its ETDs' agents; an ETD's for
+        that collectivité's agents and its ATD's team; everything for a coordinator."""
+        if getattr(user, "is_staff", False) and user.is_authenticated:
+            return self
+        seen = Q(visibility=Visibility.NATIONAL)
+        if getattr(user, "is_authenticated", False):
+            team_of = Atd.objects.filter(memberships__user=user).values("pk")
+            agent_of = EtdAgent.objects.filter(user=user)
+            own_etds = Etd.objects.filter(
+                Exists(agent_of.filter(atd=OuterRef("atd"), territory=OuterRef("territory")))
+            ).values("pk")
+            seen |= Q(visibility=Visibility.ATD, atd__in=team_of)
+            seen |= Q(visibility=Visibility.ATD, atd__in=agent_of.values("atd"))
+            seen |= Q(visibility=Visibility.ETD, etd__atd__in=team_of)
+            seen |= Q(visibility=Visibility.ETD, etd__in=own_etds)
+        return self.filter(seen)
+
+
 class Resource(models.Model):
     title = models.CharField("titre", max_length=300)
     kind = models.CharField("type", max_length=30, choices=ResourceKind.choices)
@@ -406,6 +452,8 @@ class Resource(models.Model):
     etd = models.ForeignKey(Etd, null=True, blank=True, on_delete=models.CASCADE, related_name="resources")
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ResourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -23,6 +23,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -51,7 +52,14 @@ OBJECT_RULES: dict[tuple[str, str], set[str]] = {
     ("harvest:run", "POST"): ALLOWED["atd_staff"],
     # The sample publisher is proposed in Ille-et-Vilaine: another ATD may not decide on it.
     ("harvest:decide", "POST"): ALLOWED["atd_staff"],
+    # The sample resource is shared with the ATD of Ille-et-Vilaine and its collectivités only.
+    ("programme:resource", "GET"): ALLOWED["etd"],
+    ("programme:resource", "POST"): ALLOWED["etd"],
+    ("programme:resource_download", "GET"): ALLOWED["etd"],
+    ("programme:resource_download", "POST"): ALLOWED["etd"],
 }
+# What a POST needs to reach the permission check of the action (an empty form is enough elsewhere).
+POST_DATA: dict[str, dict[str, str]] = {"programme:feed_renew": {"feed": "atd"}}
 # The JSON API (django-ninja): one entry per endpoint.
 API_POLICIES: dict[str, Policy] = {
     "api:openapi-json": "public",
@@ -130,7 +138,17 @@ class World:
         from odl.core.documents import default_convention_template
         from odl.harvest.models import HarvestRun, HarvestSource, Publisher
         from odl.observatory.history import take_snapshot
-        from odl.programme.models import Commitment, Convention, ConventionTemplate, Etd, SignedCopy
+        from odl.programme.models import (
+            CalendarFeed,
+            Commitment,
+            Convention,
+            ConventionTemplate,
+            Etd,
+            Meeting,
+            Resource,
+            ResourceVersion,
+            SignedCopy,
+        )
         from odl.schemas.models import ValidationRun
         from odl.territories.models import Perimeter, Territory
         from tests import personas
@@ -184,6 +202,14 @@ class World:
             fmt="odt",
             file=ContentFile(default_convention_template("odt"), name="m.odt"),
         )
+        self.meeting = Meeting.objects.create(
+            atd=self.atd, starts_at=dt.datetime(2026, 12, 8, 9, tzinfo=dt.UTC)
+        )
+        self.feed = CalendarFeed.objects.create(atd=self.atd)
+        self.resource = Resource.objects.create(title="Fiche", kind="fiche", visibility="atd", atd=self.atd)
+        ResourceVersion.objects.create(
+            resource=self.resource, version=1, file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="fiche.pdf")
+        )
         self.commitment = Commitment.objects.create(
             etd=self.etd,
             kind="publish",
@@ -221,7 +247,13 @@ class World:
             "programme:convention_template": {"pk": self.template.pk},
             "programme:commitment": {"pk": self.commitment.pk},
             "programme:commitment_evidence": {"pk": self.commitment.pk},
+            "programme:feed": {"token": self.feed.token},
+            "programme:resource": {"pk": self.resource.pk},
+            "programme:resource_download": {"pk": self.resource.pk, "version": 1},
+            "programme:resource_new_version": {"pk": self.resource.pk},
         }
+        if route.name.startswith("programme:meeting"):
+            by_name[route.name] = {"pk": self.meeting.pk}
         values = dict(by_name.get(route.name, {}))
         for converter in route.converters:
             if converter in values:
@@ -268,8 +300,12 @@ def test_each_role_gets_the_answer_the_policy_promises(
             client = Client(raise_request_exception=False)
             if role != "anonymous":
                 client.force_login(world.users[role])
-            response = client.get(url) if method == "GET" else client.post(url, {})
-            response.close()  # file downloads hold their file open until closed
+            # Each request is rolled back: one role deleting the sample must not change the next one's answer.
+            with transaction.atomic():
+                data = POST_DATA.get(route.name, {})
+                response = client.get(url) if method == "GET" else client.post(url, data)
+                response.close()  # file downloads hold their file open until closed
+                transaction.set_rollback(True)
             if response.status_code >= 500:
                 wrong.append(f"{method} {role} : erreur {response.status_code}")
             elif route.name in MAY_BE_ABSENT and response.status_code == 404:
