@@ -89,7 +89,9 @@ def login_code(request: HttpRequest) -> HttpResponse:
             request.session.pop(two_factor.PENDING_KEY, None)
             return lockout_page(request, credentials)
         form.add_error(
-            "code", "Ce code n'est pas valable : saisissez le code affiché en ce moment par l'application."
+            "code",
+            "Ce code n'est pas valable : saisissez le code affiché en ce moment par l'application "
+            "(après une erreur, attendez quelques secondes avant de réessayer).",
         )
     return render(request, "registration/login_code.html", {"form": form, "who": user})
 
