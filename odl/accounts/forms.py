@@ -109,7 +109,7 @@ class RoleForm(forms.Form):
 class SignUpForm(UserCreationForm):  # type: ignore[type-arg]
     """The account of an invited person: the e-mail comes from the invitation."""
 
-    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined,misc]
+    class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "first_name", "last_name")
         labels = {"username": "Identifiant de connexion", "first_name": "Prénom", "last_name": "Nom"}

@@ -82,7 +82,7 @@ def new_backup_codes(user: Any) -> list[str]:
 
 
 def backup_codes_left(user: Any) -> int:
-    return StaticToken.objects.filter(device__user=user, device__name=BACKUP_DEVICE_NAME).count()
+    return int(StaticToken.objects.filter(device__user=user, device__name=BACKUP_DEVICE_NAME).count())
 
 
 def disable(user: Any) -> None:
