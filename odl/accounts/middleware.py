@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from odl.accounts import two_factor
 from odl.accounts.roles import is_coordinator
@@ -36,7 +37,9 @@ class TwoFactorRequiredMiddleware:
         if match is not None and match.view_name in ALLOWED:
             return None
         if two_factor.has_two_factor(request.user):
-            return redirect(f"{reverse('accounts:login_code')}?next={request.get_full_path()}")
+            return redirect(
+                f"{reverse('accounts:login_code')}?{urlencode({'next': request.get_full_path()})}"
+            )
         messages.warning(
             request,
             "La coordination nationale doit activer la double authentification avant d'utiliser la plateforme.",

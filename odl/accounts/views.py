@@ -3,6 +3,7 @@ team and its invitations, and the public page where an invitation is accepted.""
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -206,9 +207,17 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
     atd: Atd = request.atd  # type: ignore[attr-defined]
     form = InviteForm(request.POST or None, atd=atd)
     if request.method == "POST" and form.is_valid():
-        invitation = invite(request, atd, form)
-        messages.success(request, f"Invitation envoyée à {invitation.email}.")
-        return redirect("accounts:team", slug=atd.slug)
+        try:
+            invitation = invite(request, atd, form)
+        except (smtplib.SMTPException, OSError) as problem:
+            form.add_error(
+                "email",
+                f"Le courriel n'a pas pu partir ({problem.__class__.__name__}) : rien n'est enregistré, "
+                "réessayez plus tard ou prévenez l'administrateur de la plateforme.",
+            )
+        else:
+            messages.success(request, f"Invitation envoyée à {invitation.email}.")
+            return redirect("accounts:team", slug=atd.slug)
     status = 400 if form.errors else 200
     return render(request, "accounts/team.html", {**team_context(atd), "form": form}, status=status)
 
@@ -223,14 +232,15 @@ def invite(request: HttpRequest, atd: Atd, form: InviteForm) -> Invitation:
             territory=form.territory if role == InvitationRole.ETD else None,
             created_by=request.user,
         )
-    link = request.build_absolute_uri(reverse("accounts:invitation", args=[token]))
-    context = {"invitation": invitation, "link": link, "sender": team.display_name(request.user)}
-    send_mail(
-        f"Invitation à rejoindre l'ATD « {atd.name} » sur OpenDataLocale",
-        render_to_string("accounts/invitation_email.txt", context),
-        None,
-        [invitation.email],
-    )
+        link = request.build_absolute_uri(reverse("accounts:invitation", args=[token]))
+        context = {"invitation": invitation, "link": link, "sender": team.display_name(request.user)}
+        # Inside the transaction: an e-mail that cannot leave leaves no invitation behind.
+        send_mail(
+            f"Invitation à rejoindre l'ATD « {atd.name} » sur OpenDataLocale",
+            render_to_string("accounts/invitation_email.txt", context),
+            None,
+            [invitation.email],
+        )
     return invitation
 
 

@@ -248,3 +248,29 @@ def test_the_team_exports_to_csv_xlsx_and_ods(atd_client: Client, atd_agent: Any
     for fmt in ("xlsx", "ods"):
         assert atd_client.get(f"/comptes/atd/{atd.slug}/equipe/export.{fmt}").content[:2] == b"PK"
     assert atd_client.get(f"/comptes/atd/{atd.slug}/equipe/export.exe").status_code == 404
+
+
+def test_an_e_mail_that_cannot_leave_stores_no_invitation_and_says_so(
+    atd_client: Client, atd_agent: Any, monkeypatch: Any
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("odl.accounts.views.send_mail", refuse)
+    response = invite(atd_client, alice_atd(atd_agent), email="chloe@example.org")
+    assert response.status_code == 400
+    assert "Le courriel n'a pas pu partir" in text(response)
+    assert not Invitation.objects.exists()
+
+
+def test_a_collectivite_is_also_found_by_its_name(atd_client: Client, atd_agent: Any) -> None:
+    invite(atd_client, alice_atd(atd_agent), email="agent@rennes.example", role="etd", collectivite="rennes")
+    invitation = Invitation.objects.get()
+    assert invitation.territory is not None and invitation.territory.code == "35238"
+
+
+def test_an_unknown_collectivite_is_named_in_the_message(atd_client: Client, atd_agent: Any) -> None:
+    response = invite(
+        atd_client, alice_atd(atd_agent), email="x@example.org", role="etd", collectivite="Atlantide"
+    )
+    assert "Aucune collectivité ne correspond à « Atlantide »" in text(response)
