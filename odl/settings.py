@@ -6,6 +6,7 @@ Every variable is listed in ``.env.example`` (a test checks that the two agree).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +56,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "auditlog",
+    "axes",
     "odl.core",
     "odl.territories",
     "odl.atds",
@@ -73,8 +79,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "odl.accounts.middleware.TwoFactorRequiredMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the French page below.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "odl.urls"
@@ -91,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "odl.core.context_processors.platform",
+                "odl.accounts.context_processors.account",
             ],
         },
     },
@@ -119,8 +131,61 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "accounts:account"
 LOGOUT_REDIRECT_URL = "home"
+# django-axes checks every sign-in (the site's and the admin's) before the usual password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in throttling: after ODL_LOGIN_FAILURE_LIMIT wrong passwords for one account from one address,
+# that pair waits ODL_LOGIN_COOLOFF_MINUTES (a whole town hall behind one address is not locked out).
+ODL_LOGIN_FAILURE_LIMIT = env_int("ODL_LOGIN_FAILURE_LIMIT", 5)
+ODL_LOGIN_COOLOFF_MINUTES = env_int("ODL_LOGIN_COOLOFF_MINUTES", 15)
+AXES_FAILURE_LIMIT = ODL_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=ODL_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_VERBOSE = False
+
+# Two-factor authentication (TOTP): optional for everyone, compulsory for coordinators when set.
+ODL_2FA_REQUIRED_FOR_COORDINATORS = env_bool("ODL_2FA_REQUIRED_FOR_COORDINATORS", False)
+OTP_TOTP_ISSUER = "OpenDataLocale"
+# How long a password accepted at sign-in waits for its code (seconds).
+ODL_2FA_PENDING_SECONDS = 300
+
+# Invitations by e-mail: how long the one-time link stays valid.
+ODL_INVITATION_DAYS = env_int("ODL_INVITATION_DAYS", 14)
+
+# E-mail: printed on the console unless an SMTP server is named.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OpenDataLocale <ne-pas-repondre@opendatalocale.local>")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+
+# Audit log: who changed what on the programme's objects (shown by {% audit_trail obj %}).
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "atds.Atd",
+    "atds.AtdMembership",
+    {"model": "programme.Etd", "exclude_fields": ["step_changed_at"]},
+    {"model": "programme.Convention", "mapping_fields": {"status": "statut"}},
+    {
+        "model": "programme.Commitment",
+        "mapping_fields": {"status": "statut", "status_set_by": "statut fixé par"},
+    },
+    "programme.SignedCopy",
+    {"model": "programme.Resource", "mapping_fields": {"description": "description", "licence": "licence"}},
+    {"model": "accounts.Invitation", "exclude_fields": ["token_hash"]},
+)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

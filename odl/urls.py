@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from odl.accounts import views as account_views
 from odl.api import api
 from odl.core import views as core_views
 from odl.territories import views as territory_views
@@ -16,8 +16,10 @@ urlpatterns = [
     path("", include("odl.accounts.urls")),
     path("", include("odl.programme.urls")),
     path("api/", api.urls),
-    path("comptes/connexion/", auth_views.LoginView.as_view(), name="login"),
-    path("comptes/deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("comptes/connexion/", account_views.sign_in, name="login"),
+    path("comptes/deconnexion/", account_views.sign_out, name="logout"),
+    # The admin signs in on the site's page: two-factor step and lockout alike.
+    path("admin/login/", account_views.admin_sign_in, name="admin_login"),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
 ]

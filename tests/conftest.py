@@ -81,8 +81,20 @@ def atd_agent(small_referentiel: Path) -> Any:
 
 
 @pytest.fixture
-def etd_agent(db: None) -> Any:
-    """Étienne, agent of the commune of Rennes: a plain logged-in user."""
+def animateur(small_referentiel: Path) -> Any:
+    """Bruno, animateur of the ATD of Ille-et-Vilaine (Alice's team)."""
+    return personas.animateur()
+
+
+@pytest.fixture
+def other_atd_staff(small_referentiel: Path) -> Any:
+    """Denise, admin of the ATD of the Côtes-d'Armor: staff of another ATD."""
+    return personas.other_atd_staff()
+
+
+@pytest.fixture
+def etd_agent(small_referentiel: Path) -> Any:
+    """Étienne, agent (``EtdAgent``) of the commune of Rennes, accompanied by the ATD of Ille-et-Vilaine."""
     return personas.etd_agent()
 
 
@@ -105,3 +117,13 @@ def atd_client(atd_agent: Any) -> Client:
 @pytest.fixture
 def etd_client(etd_agent: Any) -> Client:
     return personas.logged_in(etd_agent)
+
+
+@pytest.fixture
+def animateur_client(animateur: Any) -> Client:
+    return personas.logged_in(animateur)
+
+
+@pytest.fixture
+def other_atd_client(other_atd_staff: Any) -> Client:
+    return personas.logged_in(other_atd_staff)

@@ -13,11 +13,16 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
-from odl.atds.models import Atd
+from odl.atds.models import Atd, AtdMembership
 from odl.territories.models import Territory
+
+
+class EtdAgentQuerySet(models.QuerySet["EtdAgent"]):
+    def of_atd(self, atd: Atd) -> EtdAgentQuerySet:
+        return self.filter(atd=atd).select_related("user", "territory").order_by("territory__nom")
 
 
 class EtdAgent(models.Model):
@@ -27,6 +32,8 @@ class EtdAgent(models.Model):
     territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="etd_agents")
     atd = models.ForeignKey(Atd, on_delete=models.CASCADE, related_name="etd_agents")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EtdAgentQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "territory", "atd"], name="etd_agent_unique")]
@@ -45,6 +52,16 @@ class InvitationRole(models.TextChoices):
 class InvitationQuerySet(models.QuerySet["Invitation"]):
     def pending(self) -> InvitationQuerySet:
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def for_email(self, email: str) -> InvitationQuerySet:
+        return self.filter(email__iexact=email.strip())
+
+    def by_token(self, token: str) -> Invitation | None:
+        return self.select_related("atd", "territory").filter(token_hash=Invitation.hash_token(token)).first()
+
+
+class InvitationUnusable(Exception):
+    """The link cannot bring anybody in any more; the message says why, in French."""
 
 
 def invitation_days() -> int:
@@ -104,3 +121,47 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    def unusable_reason(self) -> str | None:
+        """Why this link no longer works, in words for the person who clicked it; None when it does."""
+        if self.accepted_at is not None:
+            return (
+                f"Ce lien d'invitation a déjà servi, le {timezone.localtime(self.accepted_at):%d/%m/%Y}. "
+                "Connectez-vous avec le compte créé ce jour-là."
+            )
+        if self.revoked_at is not None:
+            return f"Cette invitation a été annulée par l'ATD « {self.atd.name} »."
+        if self.is_expired:
+            return (
+                f"Ce lien d'invitation a expiré le {timezone.localtime(self.expires_at):%d/%m/%Y}. "
+                f"Demandez une nouvelle invitation à l'ATD « {self.atd.name} »."
+            )
+        return None
+
+    def accept(self, user: Any) -> AtdMembership | EtdAgent:
+        """Give the invited role to this user, once: a second use of the link raises InvitationUnusable."""
+        with transaction.atomic():
+            fresh = Invitation.objects.select_for_update().get(pk=self.pk)
+            reason = fresh.unusable_reason()
+            if reason:
+                raise InvitationUnusable(reason)
+            fresh.accepted_at = timezone.now()
+            fresh.accepted_by = user
+            fresh.save(update_fields=["accepted_at", "accepted_by"])
+            self.accepted_at, self.accepted_by = fresh.accepted_at, user
+            if self.role == InvitationRole.ETD:
+                agent, _ = EtdAgent.objects.get_or_create(user=user, atd=self.atd, territory=self.territory)
+                return agent
+            # A member already in the team keeps the role the team gave them.
+            membership, _ = AtdMembership.objects.get_or_create(
+                user=user, atd=self.atd, defaults={"role": self.role}
+            )
+            return membership
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])

@@ -17,6 +17,9 @@ IMPORT_NAMES = {
     "python-calamine": "python_calamine",
     "python-docx": "docx",
     "xlsxwriter": "xlsxwriter",
+    "django-otp": "django_otp",
+    "django-auditlog": "auditlog",
+    "django-axes": "axes",
 }
 # Dependencies the code uses without importing them, and the evidence that it does: (file, text).
 USED_WITHOUT_IMPORT = {
