@@ -12,12 +12,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from odl.atds.models import Atd
 from odl.core.text import fold
-from odl.programme.models import PIPELINE, CommitmentStatus, Etd, EtdQuerySet, EtdStep, EtdStepChange
+from odl.programme.models import (
+    PIPELINE,
+    Commitment,
+    CommitmentStatus,
+    Etd,
+    EtdQuerySet,
+    EtdStep,
+    EtdStepChange,
+)
 from odl.territories.models import Territory
 
 ADDED_NOTE = "ajoutée au suivi depuis le ciblage"
@@ -103,15 +114,17 @@ def others_following(atd: Atd, territory_ids: Iterable[int]) -> dict[int, list[s
 
 
 def with_facts(etds: EtdQuerySet | QuerySet[Etd]) -> QuerySet[Etd]:
-    """What a card or a row shows, without a query per ETD."""
+    """What a card or a row shows, without a query per ETD.
+
+    Correlated subqueries rather than JOIN + GROUP BY: the table's count and filters stay plain
+    queries on Etd, which PostgreSQL and SQLite both plan well with the commitment's etd index.
+    """
     today = timezone.localdate()
+    commitments = Commitment.objects.filter(etd=OuterRef("pk")).order_by().values("etd")
+    overdue = commitments.filter(due_date__lt=today).exclude(status=CommitmentStatus.TENU)
     return etds.select_related("territory").annotate(
-        commitment_count=Count("commitments", distinct=True),
-        overdue_count=Count(
-            "commitments",
-            filter=Q(commitments__due_date__lt=today) & ~Q(commitments__status=CommitmentStatus.TENU),
-            distinct=True,
-        ),
+        commitment_count=Coalesce(Subquery(commitments.annotate(n=Count("pk")).values("n")), 0),
+        overdue_count=Coalesce(Subquery(overdue.annotate(n=Count("pk")).values("n")), 0),
     )
 
 
@@ -120,25 +133,77 @@ class Card:
     etd: Etd
     days: int
     shared_with: list[str]
+    url: str
+    move_url: str
+    # The pk as text: the board prints it in several ids, and each number printed by a template
+    # goes through localisation.
+    key: str
 
 
 def cards(atd: Atd, etds: Iterable[Etd]) -> list[Card]:
     etds = list(etds)
     now = timezone.now()
     shared = others_following(atd, [e.territory_id for e in etds])
+    # reverse() once, not once per card: the board may hold hundreds.
+    page = reverse("programme:etd", args=[atd.slug, 0]).replace("/0/", "/{}/")
+    move = reverse("programme:move", args=[atd.slug, 0]).replace("/0/", "/{}/")
     return [
-        Card(etd=e, days=(now - e.step_changed_at).days, shared_with=shared.get(e.territory_id, []))
+        Card(
+            etd=e,
+            days=(now - e.step_changed_at).days,
+            shared_with=shared.get(e.territory_id, []),
+            url=page.format(e.pk),
+            move_url=move.format(e.pk),
+            key=str(e.pk),
+        )
         for e in etds
     ]
 
 
-def board_columns(atd: Atd) -> list[dict[str, Any]]:
+BOARD_FIELDS = (
+    "atd_id",
+    "territory_id",
+    "step",
+    "step_changed_at",
+    "abandon_reason",
+    "territory__nom",
+    "territory__population",
+)
+
+
+# Cards shown per column, those longest at their step first; the table lists every one. A column of
+# hundreds of cards is neither readable nor usable with a keyboard, and the page must stay fast.
+BOARD_COLUMN_LIMIT = 40
+
+
+def board_columns(atd: Atd, limit: int | None = None) -> list[dict[str, Any]]:
     """The board: one column per step of the pipeline, abandon last."""
+    limit = BOARD_COLUMN_LIMIT if limit is None else limit
     by_step: dict[str, list[Card]] = defaultdict(list)
-    for card in cards(atd, with_facts(atd.etds.all()).order_by("step_changed_at", "territory__nom")):
+    counts = dict(atd.etds.order_by().values_list("step").annotate(n=Count("pk")))
+    ranked = atd.etds.annotate(
+        rank=Window(
+            RowNumber(), partition_by=[F("step")], order_by=[F("step_changed_at").asc(), F("pk").asc()]
+        )
+    )
+    # Filtering on a window function needs Django ≥ 4.2: one query on SQLite and PostgreSQL.
+    shown = with_facts(ranked.filter(rank__lte=limit)).only(*BOARD_FIELDS)
+    for card in cards(atd, shown.order_by("step_changed_at", "territory__nom")):
         by_step[card.etd.step].append(card)
     steps = [*PIPELINE, EtdStep.ABANDON]
-    return [{"step": step, "label": EtdStep(step).label, "cards": by_step.get(step, [])} for step in steps]
+    return [
+        {
+            "step": step,
+            "label": EtdStep(step).label,
+            "cards": by_step.get(step, []),
+            "count": counts.get(step, 0),
+            # Where a card of this column may go: every other step, rendered once per column.
+            "options": format_html_join(
+                "", '<option value="{}">{}</option>', ((s.value, s.label) for s in EtdStep if s != step)
+            ),
+        }
+        for step in steps
+    ]
 
 
 TABLE_SORTS = {

@@ -164,3 +164,23 @@ def test_the_collectivite_page_shows_its_atd_and_step_and_notes_only_to_the_atd_
     assert "Note interne" in atd_client.get("/collectivites/commune/35238/").content.decode()
     alone = citizen.get("/collectivites/commune/35047/").content.decode()
     assert "Aucun ATD n'accompagne cette collectivité" in alone
+
+
+def test_a_long_column_shows_those_longest_at_their_step_and_links_to_all_of_them(
+    atd_agent: Any, atd_client: Client
+) -> None:
+    from odl.programme import pipeline
+
+    atd = alice_atd(atd_agent)
+    oldest, newest = follow(atd, "35238", "35047")
+    oldest.step_changed_at = timezone.now() - dt.timedelta(days=30)
+    oldest.save()
+    column = pipeline.board_columns(atd, limit=1)[0]
+    assert column["count"] == 2 and [c.etd.pk for c in column["cards"]] == [oldest.pk]
+    pipeline.BOARD_COLUMN_LIMIT, saved = 1, pipeline.BOARD_COLUMN_LIMIT
+    try:
+        page = atd_client.get(f"/suivi/{atd.slug}/").content.decode()
+    finally:
+        pipeline.BOARD_COLUMN_LIMIT = saved
+    assert f'href="/suivi/{atd.slug}/tableau/?etape=ciblee">Voir les 2 dans la liste' in page
+    assert "depuis 30 jours" in page
