@@ -15,6 +15,18 @@ from odl.territories.models import COLLECTIVITE_KINDS, Kind, Perimeter, Territor
 from odl.territories.targeting import CriteriaError
 
 _SEPARATORS = re.compile(r"[,;\n]+")
+# Stored on the ATD as typed (the structure and the perimeter are resolved first).
+PLAIN_FIELDS = (
+    "offer_animation",
+    "offer_formation",
+    "offer_outils",
+    "offer_portail",
+    "offer_text",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "website",
+)
 AREA_FIELDS = (
     ("regions", Kind.REGION, "Région"),
     ("departements", Kind.DEPARTEMENT, "Département"),
@@ -175,19 +187,7 @@ class AtdForm(forms.Form):
     def save(self) -> Atd:
         data = self.cleaned_data
         atd = self.atd or Atd()
-        for name in (
-            "name",
-            "kind",
-            "offer_animation",
-            "offer_formation",
-            "offer_outils",
-            "offer_portail",
-            "offer_text",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "website",
-        ):
+        for name in ("name", "kind", *PLAIN_FIELDS):
             setattr(atd, name, data[name])
         atd.structure = self.structure_territory
         atd.structure_siren = self.structure_siren
@@ -211,16 +211,6 @@ def initial_of(atd: Atd) -> dict[str, Any]:
         "structure": atd.structure.code if atd.structure else atd.structure_siren,
         **{name: ", ".join(t.code for t in areas if t.kind == kind) for name, kind, _ in AREA_FIELDS},
     }
-    for name in (
-        "offer_animation",
-        "offer_formation",
-        "offer_outils",
-        "offer_portail",
-        "offer_text",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
-        "website",
-    ):
+    for name in PLAIN_FIELDS:
         initial[name] = getattr(atd, name)
     return initial

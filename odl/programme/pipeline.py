@@ -160,6 +160,13 @@ def cards(atd: Atd, etds: Iterable[Etd]) -> list[Card]:
     ]
 
 
+def step_options(current: str) -> str:
+    """The <option>s of a "move to" select: every step but the current one."""
+    return format_html_join(
+        "", '<option value="{}">{}</option>', ((s.value, s.label) for s in EtdStep if s != current)
+    )
+
+
 BOARD_FIELDS = (
     "atd_id",
     "territory_id",
@@ -198,9 +205,7 @@ def board_columns(atd: Atd, limit: int | None = None) -> list[dict[str, Any]]:
             "cards": by_step.get(step, []),
             "count": counts.get(step, 0),
             # Where a card of this column may go: every other step, rendered once per column.
-            "options": format_html_join(
-                "", '<option value="{}">{}</option>', ((s.value, s.label) for s in EtdStep if s != step)
-            ),
+            "options": step_options(step),
         }
         for step in steps
     ]

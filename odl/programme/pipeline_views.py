@@ -178,7 +178,10 @@ def etd_page(request: HttpRequest, slug: str, etd: int) -> HttpResponse:
             "history": item.history.select_related("by"),
             "shared_with": pipeline.others_following(atd, [item.territory_id]).get(item.territory_id, []),
             "pipeline_steps": [EtdStep(s) for s in PIPELINE],
-            "step_choices": STEP_CHOICES,
+            "move_url": reverse("programme:move", args=[atd.slug, item.pk]),
+            "etd_key": str(item.pk),
+            "step_options": pipeline.step_options(item.step),
+            "csrf": get_token(request),
         },
     )
 
