@@ -2,8 +2,10 @@
 
 from ninja import NinjaAPI
 
+from odl.atds.api import router as atds_router
 from odl.harvest.api import router as harvest_router
 from odl.observatory.api import router as observatory_router
+from odl.programme.api import router as programme_router
 from odl.schemas.api import router as schemas_router
 from odl.territories.api import router as territories_router
 
@@ -20,3 +22,5 @@ api.add_router("/", territories_router)
 api.add_router("/observatoire/", harvest_router)
 api.add_router("/observatoire/", observatory_router)
 api.add_router("/", schemas_router)
+api.add_router("/", atds_router)
+api.add_router("/", programme_router)

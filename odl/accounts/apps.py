@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "odl.accounts"
     label = "accounts"
     verbose_name = "Comptes, rôles et invitations"
+
+    def ready(self) -> None:
+        from odl.accounts import access
+
+        access.register()

@@ -8,36 +8,16 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from odl.accounts.access import access
-from odl.accounts.roles import can_administer
 from odl.atds.forms import AtdForm
 from odl.atds.models import Atd
 from odl.atds.network import coverage, network_atds
 from odl.core import exports
-from odl.observatory import geo
-from odl.territories.models import Kind, Territory
+from odl.core.access import access
+from odl.territories.models import Kind
 from odl.territories.targeting import EXPORT_COLUMNS
 
 EXPORT_FORMATS = ("csv", "xlsx", "ods")
 REGIONS = "regions"
-
-
-def _map_cells(atds: list[Atd]) -> list[dict[str, Any]]:
-    """One grid tile per département, with the ATDs whose perimeter reaches it (itself, its région or
-    one of its EPCI)."""
-    regions = dict(
-        Territory.objects.filter(kind=Kind.DEPARTEMENT, active=True).values_list("code", "region_code")
-    )
-    holders: dict[str, set[str]] = {}
-    for atd in atds:
-        for territory in atd.areas.all():
-            if territory.kind == Kind.REGION:
-                codes = [d for d, r in regions.items() if r == territory.code]
-            else:
-                codes = [territory.code if territory.kind == Kind.DEPARTEMENT else territory.departement_code]
-            for code in codes:
-                holders.setdefault(code, set()).add(atd.name)
-    return [{**cell, "atds": sorted(holders.get(cell["code"], ()))} for cell in geo.grid_cells("departement")]
 
 
 @access("public")
@@ -50,7 +30,6 @@ def network(request: HttpRequest) -> HttpResponse:
         {
             "atds": atds,
             "coverage": result,
-            "map_config": {"cells": _map_cells(atds)},
             "can_create": request.user.is_authenticated and request.user.is_staff,
         },
     )
@@ -104,7 +83,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             "epcis": [t for t in areas if t.kind == Kind.EPCI],
             "others": [t for t in areas if t.kind not in (Kind.REGION, Kind.DEPARTEMENT, Kind.EPCI)],
             "etd_count": atd.etds.count(),
-            "can_edit": can_administer(request.user, atd),
+            "can_edit": request.user.is_authenticated
+            and Atd.objects.administered_by(request.user).filter(pk=atd.pk).exists(),
         },
     )
 

@@ -41,14 +41,7 @@ def backup(dest: Path, alias: str = "default") -> Path:
     settings = connections[alias].settings_dict
     if engine(alias) == "sqlite":
         partial = dest.with_name(dest.name + ".partiel")
-        source = sqlite3.connect(str(settings["NAME"]))
-        target = sqlite3.connect(str(partial))
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(sqlite3.connect(str(settings["NAME"])), partial)
         # Only a complete copy takes the name: a backup cut short never passes for a good one.
         partial.replace(dest)
         return dest
@@ -68,14 +61,7 @@ def restore(src: Path, alias: str = "default") -> None:
         if head != SQLITE_MAGIC:
             raise BackupError(f"« {src} » n'est pas une sauvegarde SQLite de la plateforme")
         connections[alias].close()
-        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
-        target = sqlite3.connect(str(settings["NAME"]))
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(sqlite3.connect(f"file:{src}?mode=ro", uri=True), Path(settings["NAME"]))
         return
     if not head.startswith(PGDUMP_MAGIC):
         raise BackupError(f"« {src} » n'est pas une sauvegarde PostgreSQL (pg_dump --format=custom)")
@@ -93,6 +79,17 @@ def restore(src: Path, alias: str = "default") -> None:
         settings,
         database_flag=True,
     )
+
+
+def _sqlite_copy(source: sqlite3.Connection, target: Path) -> None:
+    """SQLite's online backup: a consistent copy even while the platform writes to the source."""
+    destination = sqlite3.connect(str(target))
+    try:
+        with destination:
+            source.backup(destination)
+    finally:
+        destination.close()
+        source.close()
 
 
 def _pg_args(settings: dict[str, Any]) -> list[str]:

@@ -1,7 +1,8 @@
-"""Shared helpers for ``odl`` commands: formats, progress bars, writing to a file or stdout."""
+"""Shared helpers for ``odl`` commands: formats, progress bars, writing to a file or stdout, dates."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -80,3 +81,13 @@ def progress_bar(enabled: bool = True) -> Iterator[Any]:
             bar.update(tasks[stage], completed=done, total=total)
 
         yield update
+
+
+def parse_date_option(value: str | None) -> dt.date | None:
+    """A command's AAAA-MM-JJ option, refused in French (exit code 2) when it is not one."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"Date « {value} » invalide : attendu AAAA-MM-JJ.", returncode=2) from exc

@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 from lxml import etree
 
+from odl.core.archives import ArchiveRefused, check_zip
 from odl.core.text import format_date_fr, format_int_fr
 
 Format = Literal["odt", "docx"]
@@ -119,23 +120,20 @@ def _open_archive(template: bytes, fmt: Format) -> zipfile.ZipFile:
             f"Ce fichier n'est pas un document {expected} (ce n'est pas une archive ODT ou DOCX)."
         )
     try:
-        archive = zipfile.ZipFile(io.BytesIO(template))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise TemplateProblem(
-            f"Le modèle est tronqué ou endommagé : il ne s'ouvre pas comme un document {expected}."
-        ) from exc
-    # Sizes are checked before anything is decompressed; zipfile then refuses to inflate past them.
-    inflated = sum(info.file_size for info in infos)
-    packed = max(sum(info.compress_size for info in infos), 1)
-    if inflated > MAX_TEMPLATE_INFLATED or (
-        inflated > 10 * 1024 * 1024 and inflated / packed > MAX_COMPRESSION_RATIO
-    ):
-        raise TemplateProblem(
-            f"Le modèle se décompresse en {inflated // 1024 // 1024} Mo (taux {inflated // packed}:1) : "
-            "il est refusé par sécurité (bombe de décompression ?)."
+        names = check_zip(
+            template,
+            what="Le modèle",
+            max_uncompressed=MAX_TEMPLATE_INFLATED,
+            max_ratio=MAX_COMPRESSION_RATIO,
+            ratio_from=10 * 1024 * 1024,
         )
-    names = {info.filename for info in infos}
+    except ArchiveRefused as exc:
+        if exc.damaged:
+            raise TemplateProblem(
+                f"Le modèle est tronqué ou endommagé : il ne s'ouvre pas comme un document {expected}."
+            ) from exc
+        raise TemplateProblem(str(exc)) from exc
+    archive = zipfile.ZipFile(io.BytesIO(template))
     is_docx = "word/document.xml" in names
     is_odt = "content.xml" in names
     if fmt == "odt" and not is_odt:

@@ -6,11 +6,16 @@ reader for million-row files. Every problem is raised as ``UnreadableFile`` with
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from odl.core.archives import ArchiveRefused, check_zip
+
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
+# An import table is at most a few tens of thousands of rows: its XML stays far below this once inflated.
+MAX_IMPORT_INFLATED = 1024 * 1024 * 1024
+MAX_IMPORT_RATIO = 200
+MAX_IMPORT_RATIO_FROM = 10 * 1024 * 1024
 
 
 class UnreadableFile(Exception):
@@ -153,8 +158,19 @@ def read_table(path: Path | str, data: bytes | None = None) -> Table:
     if not data:
         raise UnreadableFile("Le fichier est vide : il ne contient ni en-tête ni ligne de données.")
     if data[:4] == b"PK\x03\x04":
-        if not zipfile.is_zipfile(io.BytesIO(data)):
-            raise UnreadableFile(f"Le classeur « {path.name} » est tronqué ou endommagé.")
+        try:
+            check_zip(
+                data,
+                what=f"Le classeur « {path.name} »",
+                max_compressed=MAX_IMPORT_BYTES,
+                max_uncompressed=MAX_IMPORT_INFLATED,
+                max_ratio=MAX_IMPORT_RATIO,
+                ratio_from=MAX_IMPORT_RATIO_FROM,
+            )
+        except ArchiveRefused as exc:
+            if exc.damaged:
+                raise UnreadableFile(f"Le classeur « {path.name} » est tronqué ou endommagé.") from exc
+            raise UnreadableFile(str(exc)) from exc
         return read_workbook_bytes(data, path.name)
     if path.suffix.lower() in {".xlsx", ".ods", ".xls"}:
         raise UnreadableFile(

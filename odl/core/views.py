@@ -13,6 +13,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from odl.core.access import access
+
 logger = logging.getLogger(__name__)
 
 
@@ -43,6 +45,7 @@ def _broker() -> str:
     return "ok"
 
 
+@access("public")
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -7,11 +7,13 @@ observatory's figures (who decided a match is not exposed). Changes go through t
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
+from odl.core.pagination import clamp, paginate
 from odl.harvest.models import (
     CONFIRMED_STATUSES,
     HarvestedDataset,
@@ -81,6 +83,39 @@ class DatasetOut(Schema):
     archived_at: datetime | None
     duplicate_of: int | None
 
+    @staticmethod
+    def resolve_publisher(d: HarvestedDataset) -> str | None:
+        return d.publisher.name if d.publisher else None
+
+    @staticmethod
+    def resolve_collectivite_siren(d: HarvestedDataset) -> str | None:
+        # Only a confirmed match names the collectivité: a proposal is not an answer yet.
+        publisher = d.publisher
+        if publisher and publisher.territory and publisher.match_status in CONFIRMED_STATUSES:
+            return publisher.territory.siren
+        return None
+
+    @staticmethod
+    def resolve_scdl_validation(d: HarvestedDataset) -> list[ScdlCheckOut]:
+        return [
+            ScdlCheckOut(
+                url=c.get("url", ""),
+                title=c.get("title", ""),
+                schema_id=c.get("schema", ""),
+                valid=c.get("valid"),
+                errors=c.get("errors"),
+                rows=c.get("rows"),
+                reason=c.get("reason", ""),
+                checked_at=c.get("checked_at", ""),
+            )
+            for c in d.scdl_validation or []
+            if isinstance(c, dict)
+        ]
+
+    @staticmethod
+    def resolve_duplicate_of(d: HarvestedDataset) -> int | None:
+        return d.duplicate_of_id
+
 
 class DatasetPage(Schema):
     count: int
@@ -101,6 +136,22 @@ class PublisherOut(Schema):
     collectivite_code: str | None
     collectivite_siren: str | None
     on_behalf_of_siren: str | None
+
+    @staticmethod
+    def resolve_collectivite_kind(p: Publisher) -> str | None:
+        return p.territory.kind if p.territory else None
+
+    @staticmethod
+    def resolve_collectivite_code(p: Publisher) -> str | None:
+        return p.territory.code if p.territory else None
+
+    @staticmethod
+    def resolve_collectivite_siren(p: Publisher) -> str | None:
+        return p.territory.siren if p.territory else None
+
+    @staticmethod
+    def resolve_on_behalf_of_siren(p: Publisher) -> str | None:
+        return p.on_behalf_of.siren if p.on_behalf_of else None
 
 
 class PublisherPage(Schema):
@@ -125,16 +176,6 @@ class PublisherQuery(Schema):
     status: str | None = None
     page: int = 1
     page_size: int = 100
-
-
-# Beyond this a page is empty anyway; capping keeps OFFSET within every database's integer range.
-MAX_PAGE = 1_000_000
-
-
-def _window(page: int, page_size: int) -> tuple[int, int, int]:
-    page = min(max(page, 1), MAX_PAGE)
-    page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
-    return page, page_size, (page - 1) * page_size
 
 
 @router.get("/sources", response=list[SourceOut], summary="Sources de moissonnage déclarées")
@@ -162,7 +203,7 @@ def runs(request: HttpRequest, source_id: int) -> list[HarvestRun]:
 
 
 @router.get("/jeux", response=DatasetPage, summary="Jeux de données moissonnés")
-def datasets(request: HttpRequest, filters: Query[DatasetQuery]) -> DatasetPage:
+def datasets(request: HttpRequest, filters: Query[DatasetQuery]) -> dict[str, Any]:
     """Current datasets by default; ``archived=true`` adds those that vanished, ``duplicates=true`` the copies."""
     query = HarvestedDataset.objects.select_related("publisher__territory").order_by("pk")
     if not filters.archived:
@@ -179,48 +220,7 @@ def datasets(request: HttpRequest, filters: Query[DatasetQuery]) -> DatasetPage:
             if _json_contains()
             else query.filter(schemas__icontains=f'"{filters.schema_id}"')
         )
-    page, page_size, offset = _window(filters.page, filters.page_size)
-    rows = list(query[offset : offset + page_size])
-    return DatasetPage(
-        count=query.count(),
-        page=page,
-        page_size=page_size,
-        results=[
-            DatasetOut(
-                id=d.pk,
-                source_id=d.source_id,
-                remote_id=d.remote_id,
-                url=d.url,
-                title=d.title,
-                publisher=d.publisher.name if d.publisher else None,
-                collectivite_siren=d.publisher.territory.siren
-                if d.publisher and d.publisher.territory and d.publisher.match_status in CONFIRMED_STATUSES
-                else None,
-                license=d.license,
-                schemas=d.schemas,
-                scdl_validation=[
-                    ScdlCheckOut(
-                        url=c.get("url", ""),
-                        title=c.get("title", ""),
-                        schema_id=c.get("schema", ""),
-                        valid=c.get("valid"),
-                        errors=c.get("errors"),
-                        rows=c.get("rows"),
-                        reason=c.get("reason", ""),
-                        checked_at=c.get("checked_at", ""),
-                    )
-                    for c in d.scdl_validation or []
-                    if isinstance(c, dict)
-                ],
-                remote_modified=d.remote_modified,
-                first_seen=d.first_seen,
-                last_seen=d.last_seen,
-                archived_at=d.archived_at,
-                duplicate_of=d.duplicate_of_id,
-            )
-            for d in rows
-        ],
-    )
+    return paginate(query, *clamp(filters.page, filters.page_size, MAX_PAGE_SIZE))
 
 
 def _json_contains() -> bool:
@@ -231,31 +231,10 @@ def _json_contains() -> bool:
 
 
 @router.get("/editeurs", response=PublisherPage, summary="Correspondance éditeurs moissonnés → collectivités")
-def publishers(request: HttpRequest, filters: Query[PublisherQuery]) -> PublisherPage:
+def publishers(request: HttpRequest, filters: Query[PublisherQuery]) -> dict[str, Any]:
     query = Publisher.objects.select_related("territory", "on_behalf_of").order_by("pk")
     if filters.source:
         query = query.filter(source_id=filters.source)
     if filters.status:
         query = query.filter(match_status=filters.status)
-    page, page_size, offset = _window(filters.page, filters.page_size)
-    return PublisherPage(
-        count=query.count(),
-        page=page,
-        page_size=page_size,
-        results=[
-            PublisherOut(
-                id=p.pk,
-                source_id=p.source_id,
-                remote_id=p.remote_id,
-                name=p.name,
-                business_number=p.business_number,
-                match_status=p.match_status,
-                match_method=p.match_method,
-                collectivite_kind=p.territory.kind if p.territory else None,
-                collectivite_code=p.territory.code if p.territory else None,
-                collectivite_siren=p.territory.siren if p.territory else None,
-                on_behalf_of_siren=p.on_behalf_of.siren if p.on_behalf_of else None,
-            )
-            for p in query[offset : offset + page_size]
-        ],
-    )
+    return paginate(query, *clamp(filters.page, filters.page_size, MAX_PAGE_SIZE))

@@ -76,17 +76,14 @@ class ResourceClient(ServiceClient):
                         return
             except httpx.TooManyRedirects as exc:
                 raise ResourceUnavailable("trop de redirections", final=True) from exc
-            except httpx.TimeoutException as exc:
+            except httpx.HTTPError as exc:  # a timeout or a failed connection: worth another attempt
                 if attempt > self.retries:
-                    raise ResourceUnavailable(
-                        f"pas de réponse en {self.timeout:g} s ({attempt} essais)", final=False
-                    ) from exc
-                retry_after = None
-            except httpx.HTTPError as exc:
-                if attempt > self.retries:
-                    raise ResourceUnavailable(
-                        f"connexion impossible ({exc.__class__.__name__})", final=False
-                    ) from exc
+                    reason = (
+                        f"pas de réponse en {self.timeout:g} s ({attempt} essais)"
+                        if isinstance(exc, httpx.TimeoutException)
+                        else f"connexion impossible ({exc.__class__.__name__})"
+                    )
+                    raise ResourceUnavailable(reason, final=False) from exc
                 retry_after = None
             self._sleep(attempt, retry_after)
 

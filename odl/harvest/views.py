@@ -11,7 +11,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from odl.atds.models import AtdScope, scope_of
 from odl.core import exports
+from odl.core.access import access
 from odl.core.spreadsheets import UnreadableFile, read_table
 from odl.harvest import tasks
 from odl.harvest.harvesters.base import kinds
@@ -103,7 +103,7 @@ class SourceForm(forms.Form):
         return data
 
 
-@login_required
+@access("signed_in")
 def source_list(request: HttpRequest) -> HttpResponse:
     sources = HarvestSource.objects.visible_to(request.user).select_related("owner")
     managed = set(HarvestSource.objects.managed_by(request.user).values_list("pk", flat=True))
@@ -118,7 +118,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@access("atd_member")
 def source_new(request: HttpRequest) -> HttpResponse:
     if not can_declare(request.user):
         raise PermissionDenied("Seuls la coordination nationale et les ATD déclarent des sources.")
@@ -152,7 +152,7 @@ def source_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@access("signed_in")
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(HarvestSource.objects.visible_to(request.user).select_related("owner"), pk=pk)
     datasets = source.datasets.select_related("publisher").order_by("-last_seen", "title")
@@ -173,7 +173,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@access("signed_in")
 @require_POST
 def source_run(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(HarvestSource.objects.managed_by(request.user), pk=pk)
@@ -184,7 +184,7 @@ def source_run(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("harvest:run", pk=run_id)
 
 
-@login_required
+@access("signed_in")
 @require_POST
 def source_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     """Deactivate a source (its harvested datasets stay) or activate it again."""
@@ -195,14 +195,14 @@ def source_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("harvest:source", pk=pk)
 
 
-@login_required
+@access("signed_in")
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = HarvestSource.objects.visible_to(request.user)
     run = get_object_or_404(HarvestRun.objects.select_related("source").filter(source__in=visible), pk=pk)
     return render(request, "harvest/run_detail.html", {"run": run, "status_labels": STATUS_LABELS})
 
 
-@login_required
+@access("atd_member")
 def review_queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("statut", MatchStatus.TO_REVIEW)
     if status not in MatchStatus.values:
@@ -239,7 +239,7 @@ class MappingUploadForm(forms.Form):
     dry_run = forms.BooleanField(label="Vérifier seulement, sans rien enregistrer", required=False)
 
 
-@login_required
+@access("atd_member")
 def mapping_export(request: HttpRequest) -> HttpResponse:
     """The mapping of the publishers this user may see, as CSV (formula injection neutralised)."""
     rows = mapping_rows(Publisher.objects.visible_to(request.user))
@@ -248,7 +248,7 @@ def mapping_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@access("atd_member")
 def mapping_import(request: HttpRequest) -> HttpResponse:
     member = None if request.user.is_staff else member_of(request.user)
     if member is None and not request.user.is_staff:
@@ -281,7 +281,7 @@ def mapping_import(request: HttpRequest) -> HttpResponse:
     return render(request, "harvest/mapping_import.html", {"form": form, "report": report})
 
 
-@login_required
+@access("atd_member")
 @require_POST
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     publisher = get_object_or_404(Publisher.objects.visible_to(request.user), pk=pk)

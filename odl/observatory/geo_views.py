@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import render
 from django.urls import reverse
 
+from odl.core.access import access
 from odl.observatory import geo
 from odl.observatory.indicators import IndicatorError, map_figures, measure, pick_snapshot, row_of
 from odl.observatory.models import Snapshot
@@ -22,6 +23,7 @@ def _all_perimeters(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
     return map_figures(snapshot, build_criteria(check_codes=False).rule)
 
 
+@access("public")
 def map_page(request: HttpRequest) -> HttpResponse:
     try:
         scope = scope_from_request(request)
@@ -62,6 +64,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     return render(request, "observatory/map.html", context)
 
 
+@access("public")
 def grid_data(request: HttpRequest) -> JsonResponse:
     """One tile per département (or région): open among the obliged, filterable by kind or technology."""
     level = request.GET.get("niveau", "departement")
@@ -118,6 +121,7 @@ def grid_data(request: HttpRequest) -> JsonResponse:
     )
 
 
+@access("public")
 def collectivites_data(request: HttpRequest) -> JsonResponse:
     """The communes and EPCI of one département with their status, for the synced contours layer."""
     departement = request.GET.get("departement", "").upper()
@@ -152,6 +156,7 @@ def collectivites_data(request: HttpRequest) -> JsonResponse:
     )
 
 
+@access("public")
 def contours(request: HttpRequest, layer: str, departement: str) -> FileResponse:
     path = geo.contours_path(layer, departement)
     if path is None:

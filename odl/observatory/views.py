@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 
 from odl.core import exports
+from odl.core.access import access
 from odl.observatory.indicators import (
     EXPORT_COLUMNS,
     IndicatorError,
@@ -123,6 +124,7 @@ def _measure(scope: Scope) -> Measure:
     return measure(scope.criteria, snapshot, scope.label)
 
 
+@access("public")
 def dashboard(request: HttpRequest) -> HttpResponse:
     try:
         scope = scope_from_request(request)
@@ -163,6 +165,7 @@ def _with_snapshot(query: str, snapshot: Snapshot) -> str:
     return params.urlencode()
 
 
+@access("public")
 def collectivite_list(request: HttpRequest, which: str) -> HttpResponse:
     if which not in LISTS:
         raise Http404("liste inconnue")
@@ -188,6 +191,7 @@ def collectivite_list(request: HttpRequest, which: str) -> HttpResponse:
     return render(request, "observatory/list.html", context)
 
 
+@access("public")
 def collectivite_list_export(request: HttpRequest, which: str, fmt: str) -> HttpResponse:
     if which not in LISTS or fmt not in ("csv", "xlsx", "ods"):
         raise Http404("liste ou format inconnu")
@@ -204,6 +208,7 @@ def collectivite_list_export(request: HttpRequest, which: str, fmt: str) -> Http
     return response
 
 
+@access("public")
 def snapshot_list(request: HttpRequest) -> HttpResponse:
     snapshots = Snapshot.objects.order_by("-date", "-created_at").annotate(
         open_count=Count("entries", filter=Q(entries__is_open=True, entries__territory__isnull=False)),
@@ -212,6 +217,7 @@ def snapshot_list(request: HttpRequest) -> HttpResponse:
     return render(request, "observatory/snapshots.html", {"snapshots": snapshots})
 
 
+@access("public")
 def snapshot_rows(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The raw rows of a snapshot behind every figure, optionally cut to a perimeter."""
     if fmt not in ("csv", "xlsx", "ods"):

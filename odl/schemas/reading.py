@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from odl.core.archives import ArchiveRefused, check_zip
 from odl.core.spreadsheets import UnreadableFile
 
 CHUNK_BYTES = 16 * 1024 * 1024
@@ -341,22 +341,15 @@ class WorkbookReader(TableReader):
 
     def _check_zip(self, path: Path, name: str) -> None:
         try:
-            with zipfile.ZipFile(path) as archive:
-                infos = archive.infolist()
-                names = {i.filename for i in infos}
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise UnreadableFile(
-                f"Le classeur « {name} » est tronqué ou endommagé : il ne peut pas être ouvert."
-            ) from exc
-        inflated = sum(i.file_size for i in infos)
-        packed = max(sum(i.compress_size for i in infos), 1)
-        if inflated > MAX_WORKBOOK_INFLATED or (
-            inflated > 50 * 1024 * 1024 and inflated / packed > MAX_WORKBOOK_RATIO
-        ):
-            raise UnreadableFile(
-                f"Le classeur « {name} » se décompresse en {inflated // 1024 // 1024} Mo "
-                f"(taux {inflated // packed}:1) : il est refusé par sécurité (bombe de décompression ?)."
+            names = check_zip(
+                path,
+                what=f"Le classeur « {name} »",
+                max_uncompressed=MAX_WORKBOOK_INFLATED,
+                max_ratio=MAX_WORKBOOK_RATIO,
+                ratio_from=50 * 1024 * 1024,
             )
+        except ArchiveRefused as exc:
+            raise UnreadableFile(str(exc)) from exc
         self._is_ods = "content.xml" in names and "xl/workbook.xml" not in names
         if "xl/workbook.xml" not in names and "content.xml" not in names:
             raise UnreadableFile(f"« {name} » est une archive ZIP, pas un classeur XLSX ou ODS.")

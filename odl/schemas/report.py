@@ -18,6 +18,14 @@ FORMAT_VERSION = 1
 EXAMPLES_PER_GROUP = 5
 # A 2 MB cell must not make a 2 MB report: values are cut, the message says how long they were.
 MAX_VALUE_CHARS = 200
+# The columns of every frame of cell errors (``severity`` is added when errors and warnings are joined).
+ERROR_COLUMNS: dict[str, type[pl.DataType]] = {
+    "row": pl.Int64,
+    "column": pl.String,
+    "code": pl.String,
+    "rule": pl.String,
+    "value": pl.String,
+}
 
 
 @dataclass
@@ -94,13 +102,7 @@ class Report:
         self.frames.append(
             pl.DataFrame(
                 {"row": [row], "column": [column], "code": [code], "rule": [rule], "value": [value]},
-                schema={
-                    "row": pl.Int64,
-                    "column": pl.String,
-                    "code": pl.String,
-                    "rule": pl.String,
-                    "value": pl.String,
-                },
+                schema=ERROR_COLUMNS,
             )
         )
 
@@ -112,16 +114,7 @@ class Report:
 
     def _all(self, frames: list[pl.DataFrame], severity: str) -> pl.DataFrame:
         if not frames:
-            return pl.DataFrame(
-                schema={
-                    "row": pl.Int64,
-                    "column": pl.String,
-                    "code": pl.String,
-                    "rule": pl.String,
-                    "value": pl.String,
-                    "severity": pl.String,
-                }
-            )
+            return pl.DataFrame(schema={**ERROR_COLUMNS, "severity": pl.String})
         return pl.concat(frames, how="vertical_relaxed").with_columns(pl.lit(severity).alias("severity"))
 
     def to_dict(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from odl.core import exports
+from odl.core.access import access
 from odl.core.spreadsheets import UnreadableFile
 from odl.schemas.models import ValidationRun
 from odl.schemas.registry import SchemaNotFound, embedded, list_schemas
@@ -20,6 +21,7 @@ def _form_context(error: str = "", chosen: str = "auto") -> dict[str, Any]:
     return {"schemas": list_schemas(), "schema_columns": columns, "error": error, "chosen": chosen}
 
 
+@access("public")
 @require_http_methods(["GET", "POST"])
 def validate_page(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
@@ -42,6 +44,7 @@ def validate_page(request: HttpRequest) -> HttpResponse:
     return redirect("schemas:report", pk=run.pk)
 
 
+@access("public")
 def report_page(request: HttpRequest, pk: str) -> HttpResponse:
     run = get_object_or_404(ValidationRun, pk=pk)
     report = run.report
@@ -62,6 +65,7 @@ def report_page(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
+@access("public")
 def report_json(request: HttpRequest, pk: str) -> HttpResponse:
     run = get_object_or_404(ValidationRun, pk=pk)
     return HttpResponse(json.dumps(run.report, ensure_ascii=False), content_type="application/json")
@@ -74,6 +78,7 @@ BADGE = """<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20" r
 <text x="6" y="14">{label}</text><text x="{tx}" y="14">{text}</text></g></svg>"""
 
 
+@access("public")
 def badge(request: HttpRequest, pk: str) -> HttpResponse:
     run = get_object_or_404(ValidationRun, pk=pk)
     label = f"{run.schema_name} {run.schema_version}".strip()
@@ -98,6 +103,7 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+@access("public")
 def fixed_download(request: HttpRequest, pk: str) -> FileResponse:
     run = get_object_or_404(ValidationRun, pk=pk)
     if not run.fixed_file:
@@ -110,6 +116,7 @@ def fixed_download(request: HttpRequest, pk: str) -> FileResponse:
     return FileResponse(handle, as_attachment=True, filename=name, content_type="text/csv")
 
 
+@access("public")
 def changes_download(request: HttpRequest, pk: str) -> HttpResponse:
     run = get_object_or_404(ValidationRun, pk=pk)
     header = ["ligne", "colonne", "avant", "après", "correction"]
@@ -122,5 +129,6 @@ def changes_download(request: HttpRequest, pk: str) -> HttpResponse:
     return response
 
 
+@access("public")
 def home_redirect(request: HttpRequest) -> HttpResponse:
     return redirect("schemas:validate")

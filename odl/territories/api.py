@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
+from odl.core.pagination import MAX_PAGE, paginate
 from odl.territories.models import Kind, Territory
 from odl.territories.obligation import Rule, evaluate
 from odl.territories.targeting import EXPORT_COLUMNS, CriteriaError, build_criteria, compute_targets
@@ -125,7 +126,7 @@ def list_territories(
 ) -> Any:
     if kind and kind not in Kind.values:
         return _error(f"Type inconnu : « {kind} ». Types : {', '.join(Kind.values)}.")
-    if not 1 <= page <= 1_000_000 or not 1 <= page_size <= 1000:
+    if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= 1000:
         return _error("page doit être entre 1 et 1 000 000 et page_size entre 1 et 1000.")
     qs = Territory.objects.active().select_related("epci")
     if kind:
@@ -135,15 +136,8 @@ def list_territories(
     if departement:
         qs = qs.filter(departement_code=departement.upper())
     qs = qs.search(q).order_by("kind", "code")
-    count = qs.count()
     rule = _default_rule()
-    start = (page - 1) * page_size
-    return {
-        "count": count,
-        "page": page,
-        "page_size": page_size,
-        "results": [_territory_json(t, rule) for t in qs[start : start + page_size]],
-    }
+    return paginate(qs, page, page_size, lambda t: _territory_json(t, rule))
 
 
 @router.get(

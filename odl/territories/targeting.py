@@ -22,12 +22,10 @@ from odl.core.text import fold
 from odl.territories.models import COLLECTIVITE_KINDS, Area, Kind, Territory
 from odl.territories.obligation import OBLIGATION_LABELS, Obligation, Rule, evaluate
 
+# Every export of collectivités (ciblage, observatory) starts with the same columns, in this order.
+IDENTITY_COLUMNS = ["kind", "code", "siren", "nom", "population"]
 EXPORT_COLUMNS = [
-    "kind",
-    "code",
-    "siren",
-    "nom",
-    "population",
+    *IDENTITY_COLUMNS,
     "millesime",
     "departement",
     "region",
@@ -35,17 +33,7 @@ EXPORT_COLUMNS = [
     "obligation",
     "raison",
 ]
-SORTABLE = {
-    "kind",
-    "code",
-    "siren",
-    "nom",
-    "population",
-    "departement",
-    "region",
-    "epci_siren",
-    "obligation",
-}
+SORTABLE = {*IDENTITY_COLUMNS, "departement", "region", "epci_siren", "obligation"}
 KIND_ORDER = {"region": 0, "departement": 1, "epci": 2, "commune": 3}
 KIND_LABELS = {"commune": "communes", "epci": "EPCI", "departement": "départements", "region": "régions"}
 POPULATION_BANDS: list[tuple[str, int, int | None]] = [

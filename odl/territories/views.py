@@ -4,7 +4,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +12,7 @@ from django.utils.text import capfirst, slugify
 from django.views.decorators.http import require_POST
 
 from odl.core import exports
+from odl.core.access import access
 from odl.territories.models import COLLECTIVITE_KINDS, Kind, Perimeter, Territory
 from odl.territories.obligation import OBLIGATION_LABELS, evaluate
 from odl.territories.targeting import (
@@ -35,6 +35,7 @@ def criteria_from_request(request: HttpRequest) -> Criteria:
     return criteria_from_params(request.GET)
 
 
+@access("public")
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -43,6 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@access("public")
 def targets(request: HttpRequest) -> HttpResponse:
     error = None
     try:
@@ -101,6 +103,7 @@ def _columns(criteria: Criteria) -> list[dict[str, str]]:
     return out
 
 
+@access("public")
 def targets_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx", "ods"):
         raise Http404("format inconnu")
@@ -116,6 +119,7 @@ def targets_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
+@access("public")
 def territory_detail(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     territory = get_object_or_404(Territory.objects.select_related("epci", "parent"), kind=kind, code=code)
     rule = build_criteria(check_codes=False).rule
@@ -163,6 +167,7 @@ def territory_detail(request: HttpRequest, kind: str, code: str) -> HttpResponse
     return render(request, "territories/detail.html", context)
 
 
+@access("public")
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     results = []
@@ -176,7 +181,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "territories/search.html", {"query": query, "results": results})
 
 
-@login_required
+@access("signed_in")
 def perimeter_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -185,7 +190,7 @@ def perimeter_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@access("signed_in")
 @require_POST
 def perimeter_save(request: HttpRequest) -> HttpResponse:
     name = request.POST.get("name", "").strip()[:200]
@@ -207,6 +212,7 @@ def perimeter_save(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("territories:targets") + "?" + query)
 
 
+@access("public")
 def perimeter_open(request: HttpRequest, slug: str) -> HttpResponseRedirect:
     # A saved perimeter is a named, shareable address of the ciblage page; the référentiel is public.
     perimeter = get_object_or_404(Perimeter, slug=slug)

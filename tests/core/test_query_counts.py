@@ -157,11 +157,6 @@ def test_the_snapshot_list_runs_as_many_queries_for_3n_snapshots_as_for_n(
     assert_queries_do_not_grow(citizen, "/observatoire/instantanes/", population.grow_history)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="indicators.history() measures each snapshot with its own queries (observatory/indicators.py, "
-    "being reworked on another branch): the dashboard's chart costs a few queries per snapshot",
-)
 def test_the_dashboard_runs_as_many_queries_for_3n_snapshots_as_for_n(
     citizen: Client, population: Population
 ) -> None:

@@ -13,6 +13,7 @@ from odl.harvest.harvesters.runner import run_source
 from odl.harvest.models import HarvestRun, HarvestSource, Publisher
 from odl.territories.models import Territory
 from tests import personas
+from tests.zipbombs import workbook_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -207,6 +208,25 @@ def test_the_mapping_exports_and_imports_from_the_web_within_the_perimeter(
     assert "ligne 3 : Ajaccio est hors du périmètre de votre ATD" in page
     assert Publisher.objects.get(remote_id="o2").territory.code == "35001"
     assert Publisher.objects.get(remote_id="o1").territory.code == "35047"
+
+
+def test_a_zip_bomb_sent_as_a_mapping_is_refused_before_decompression(
+    atd_client: Client, portal: HarvestSource
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    run_source(portal)
+    before = list(Publisher.objects.order_by("pk").values("territory_id", "match_status", "match_method"))
+    response = atd_client.post(
+        "/observatoire/moissonnage/editeurs/import/",
+        {"file": SimpleUploadedFile("corr.xlsx", workbook_bomb(), "application/octet-stream")},
+    )
+    page = response.content.decode()
+    assert "se décompresse en 16 Mo" in page
+    assert "bombe de décompression" in page
+    assert "éditeur modifié" not in page
+    after = list(Publisher.objects.order_by("pk").values("territory_id", "match_status", "match_method"))
+    assert after == before
 
 
 def test_an_unreadable_mapping_upload_gets_a_french_message(atd_client: Client) -> None:

@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from odl.observatory.management.commands.import_observatoire import Command
 from odl.observatory.models import Snapshot, SnapshotEntry
 from odl.observatory.odf_import import ImportError_, clean_siren, import_edition, region_code
+from tests.zipbombs import workbook_bomb
 
 ORGANISATIONS = "observatoire/ODF-Observatoire-organisations-221019.csv"
 
@@ -120,3 +121,13 @@ def test_the_command_prints_counts_by_type_and_the_unmatched(small_referentiel, 
     assert "891 organisations" in out
     assert "COM    454  Commune" in out
     assert "non rapprochée" in out and "NOUMEA" in out
+
+
+def test_a_zip_bomb_sent_to_import_observatoire_is_refused_before_decompression(small_referentiel, tmp_path):
+    path = tmp_path / "bombe.xlsx"
+    path.write_bytes(workbook_bomb())
+    with pytest.raises(CommandError, match="bombe de décompression") as info:
+        Command().handle_one(str(path), 2021)
+    assert info.value.returncode == 2
+    assert not Snapshot.objects.exists()
+    assert not SnapshotEntry.objects.exists()

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from python_calamine import CalamineWorkbook
 
 from odl.territories.models import Kind, Territory
+from tests.zipbombs import workbook_bomb
 
 pytestmark = pytest.mark.usefixtures("small_referentiel")
 
@@ -190,3 +191,16 @@ def test_load_territories_with_a_missing_source_exits_2(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="introuvable") as raised:
         call_command("load_territories", "--source", str(tmp_path / "nope"), "--no-progress")
     assert raised.value.returncode == 2
+
+
+@pytest.mark.parametrize("command", ["import_agents", "import_sirens"])
+def test_a_zip_bomb_sent_to_an_import_is_refused_before_decompression(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "bombe.xlsx"
+    path.write_bytes(workbook_bomb())
+    assert path.stat().st_size < 64 * 1024
+    before = list(Territory.objects.order_by("pk").values_list("siren", "agents"))
+    with pytest.raises(CommandError, match="bombe de décompression") as raised:
+        call_command(command, str(path))
+    assert raised.value.returncode == 2
+    assert "se décompresse en 16 Mo" in str(raised.value)
+    assert list(Territory.objects.order_by("pk").values_list("siren", "agents")) == before

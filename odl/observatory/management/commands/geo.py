@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odl.observatory import geo
+from odl.territories.cli import require_referentiel
 
 
 class Command(BaseCommand):
@@ -48,12 +49,7 @@ class Command(BaseCommand):
     def handle_one(
         self, base_url: str = geo.DEFAULT_CONTOURS_BASE, timeout: float = 120.0
     ) -> list[geo.SyncReport]:
-        from odl.territories.models import Territory
-
-        if not Territory.objects.exists():
-            raise CommandError(
-                "Le référentiel est vide : lancez d'abord « odl load_territories ».", returncode=2
-            )
+        require_referentiel()
         try:
             return geo.sync(base_url, timeout=timeout)
         except geo.GeoSyncError as exc:

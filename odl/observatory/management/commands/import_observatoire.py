@@ -1,10 +1,10 @@
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from odl.core.cli_output import parse_date_option
 from odl.observatory.odf_import import TYPE_LABELS, ImportError_, ImportReport, import_edition
-from odl.territories.models import Territory
+from odl.territories.cli import require_referentiel
 
 
 class Command(BaseCommand):
@@ -38,16 +38,8 @@ class Command(BaseCommand):
     def handle_one(
         self, path: str, edition: int, date: str | None = None, label: str | None = None
     ) -> ImportReport:
-        if not Territory.objects.exists():
-            raise CommandError(
-                "Le référentiel est vide : lancez d'abord « odl load_territories ».", returncode=2
-            )
-        day = None
-        if date:
-            try:
-                day = dt.date.fromisoformat(date)
-            except ValueError as exc:
-                raise CommandError(f"Date « {date} » invalide : attendu AAAA-MM-JJ.", returncode=2) from exc
+        require_referentiel()
+        day = parse_date_option(date)
         try:
             return import_edition(path, edition, date=day, label=label)
         except ImportError_ as exc:

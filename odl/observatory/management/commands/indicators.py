@@ -1,4 +1,3 @@
-import datetime as dt
 import json
 import sys
 from typing import Any
@@ -6,7 +5,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odl.core import exports
+from odl.core.cli_output import parse_date_option
 from odl.observatory.indicators import IndicatorError, Measure, measure, pick_snapshot
+from odl.territories.cli import add_perimeter_arguments, require_referentiel
 from odl.territories.models import Perimeter, Territory
 from odl.territories.targeting import CriteriaError, build_criteria
 
@@ -60,11 +61,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--region", action="append", default=[], help="code COG de région (ex. 53)")
-        parser.add_argument(
-            "--departement", action="append", default=[], help="code COG de département (ex. 35, 2A)"
-        )
-        parser.add_argument("--epci", action="append", default=[], help="SIREN d'EPCI")
+        add_perimeter_arguments(parser)
         parser.add_argument(
             "--perimetre", default="", help="slug d'un périmètre enregistré (page « Mes périmètres »)"
         )
@@ -100,16 +97,8 @@ class Command(BaseCommand):
         date: str | None = None,
         perimetre: str = "",
     ) -> Measure:
-        if not Territory.objects.exists():
-            raise CommandError(
-                "Le référentiel est vide : lancez d'abord « odl load_territories ».", returncode=2
-            )
-        day = None
-        if date:
-            try:
-                day = dt.date.fromisoformat(date)
-            except ValueError as exc:
-                raise CommandError(f"Date « {date} » invalide : attendu AAAA-MM-JJ.", returncode=2) from exc
+        require_referentiel()
+        day = parse_date_option(date)
         try:
             if perimetre:
                 saved = Perimeter.objects.filter(slug=perimetre).first()

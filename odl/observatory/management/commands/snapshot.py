@@ -1,8 +1,8 @@
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from odl.core.cli_output import parse_date_option
 from odl.observatory.history import take_snapshot
 from odl.observatory.models import Snapshot
 
@@ -36,10 +36,5 @@ class Command(BaseCommand):
         )
 
     def handle_one(self, date: str | None = None) -> Snapshot:
-        day = None
-        if date:
-            try:
-                day = dt.date.fromisoformat(date)
-            except ValueError as exc:
-                raise CommandError(f"Date « {date} » invalide : attendu AAAA-MM-JJ.", returncode=2) from exc
+        day = parse_date_option(date)
         return take_snapshot(day)

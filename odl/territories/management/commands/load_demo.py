@@ -1,6 +1,7 @@
 import os
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -9,8 +10,10 @@ from odl.territories.models import Perimeter, Territory
 
 class Command(BaseCommand):
     help = (
-        "Crée le compte de démonstration « atd » (mot de passe : ODL_DEMO_PASSWORD) et un périmètre "
-        "d'exemple. Idempotent ; à ne pas lancer en production."
+        "Crée le compte de démonstration « atd » (mot de passe : ODL_DEMO_PASSWORD), un périmètre "
+        "d'exemple et un ATD de démonstration en Ille-et-Vilaine avec son équipe, ses collectivités "
+        "suivies, une convention, des engagements, des réunions et des documents. Idempotent ; à ne pas "
+        "lancer en production."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -41,3 +44,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Compte de démonstration « {username} » {state} (mot de passe : ODL_DEMO_PASSWORD)."
         )
+        # Apps above the référentiel add their own demonstration (the programme: an ATD whose admin is
+        # this account) through a ``load_demo`` method of their AppConfig: territories imports none of them.
+        for config in apps.get_app_configs():
+            hook = getattr(config, "load_demo", None)
+            if callable(hook):
+                hook(username, password, self.stdout.write)

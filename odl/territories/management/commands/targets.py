@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odl.core.cli_output import TABLE_FORMATS, write_table
-from odl.territories.models import Territory
+from odl.territories.cli import add_perimeter_arguments, require_referentiel
 from odl.territories.targeting import (
     EXPORT_COLUMNS,
     CriteriaError,
@@ -20,11 +20,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--region", action="append", default=[], help="code COG de région (ex. 53)")
-        parser.add_argument(
-            "--departement", action="append", default=[], help="code COG de département (ex. 35, 2A)"
-        )
-        parser.add_argument("--epci", action="append", default=[], help="SIREN d'EPCI")
+        add_perimeter_arguments(parser)
         parser.add_argument(
             "--kind",
             action="append",
@@ -51,10 +47,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", default=None, help="fichier de sortie (obligatoire pour xlsx et ods)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not Territory.objects.exists():
-            raise CommandError(
-                "Le référentiel est vide : lancez d'abord « odl load_territories ».", returncode=2
-            )
+        require_referentiel()
         try:
             criteria = build_criteria(
                 regions=options["region"],

@@ -1,0 +1,253 @@
+"""The permission matrix, generated from the URL resolver: every URL × every role × GET and POST.
+
+Each page's expected answer comes from the policy its view declares (``odl.core.access``); pages
+whose answer depends on the object (a harvest source owned by an ATD…) say so in ``OBJECT_RULES``;
+API endpoints are listed in ``API_POLICIES``. A URL with neither a policy nor an entry fails, and so
+does any 500: nobody can add a page without saying who may open it.
+
+"Refused" is a redirect to the sign-in page (anonymous visitors), a 401 (the API), a 403 or a 404 (an
+object the role may not know about). "Allowed" is any other answer below 500: a form that rejects an
+empty POST with a 400 or a French message has let the role in. A 405 (method not offered) is neutral.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from odl.core.access import Policy, policy_of
+from tests.schemas.conftest import SUB_GOOD, SUB_HEADER
+
+ROLES = ("anonymous", "etd_agent", "animateur", "atd_admin", "other_atd_staff", "coordinator")
+ALLOWED: dict[str, set[str]] = {
+    "public": set(ROLES),
+    "token": set(ROLES),
+    "signed_in": set(ROLES) - {"anonymous"},
+    "coordinator": {"coordinator"},
+    "atd_member": {"animateur", "atd_admin", "other_atd_staff", "coordinator"},
+    "atd_staff": {"animateur", "atd_admin", "coordinator"},
+    "atd_admin": {"atd_admin", "coordinator"},
+    "etd": {"etd_agent", "animateur", "atd_admin", "coordinator"},
+}
+# Pages whose answer depends on the object in the URL, per method, beyond the view's policy.
+OBJECT_RULES: dict[tuple[str, str], set[str]] = {
+    # The sample source belongs to the ATD of Ille-et-Vilaine: only its team and coordinators see it.
+    ("harvest:source", "GET"): ALLOWED["atd_staff"],
+    ("harvest:source", "POST"): ALLOWED["atd_staff"],
+    ("harvest:source_run", "POST"): ALLOWED["atd_staff"],
+    ("harvest:source_toggle", "POST"): ALLOWED["atd_staff"],
+    ("harvest:run", "GET"): ALLOWED["atd_staff"],
+    ("harvest:run", "POST"): ALLOWED["atd_staff"],
+    # The sample publisher is proposed in Ille-et-Vilaine: another ATD may not decide on it.
+    ("harvest:decide", "POST"): ALLOWED["atd_staff"],
+}
+# The JSON API (django-ninja): one entry per endpoint.
+API_POLICIES: dict[str, Policy] = {
+    "api:openapi-json": "public",
+    "api:openapi-view": "public",
+    "api:list_territories": "public",
+    "api:get_territory": "public",
+    "api:targets": "public",
+    "api:sources": "public",
+    "api:runs": "public",
+    "api:datasets": "public",
+    "api:publishers": "public",
+    "api:indicators": "public",
+    "api:indicators_history": "public",
+    "api:snapshots": "public",
+    "api:schemas": "public",
+    "api:validate_file": "public",
+    "api:list_atds": "public",
+    "api:get_atd": "public",
+    "api:list_etds": "atd_staff",
+    "api:list_commitments": "atd_staff",
+    "api:list_meetings": "atd_staff",
+}
+# Pages that are Django's own, with their policy.
+DJANGO_POLICIES: dict[str, Policy] = {"login": "public", "logout": "public"}
+SKIPPED_PREFIXES = ("admin/", "static/")  # Django's admin keeps its own permission system.
+# django-ninja's root pattern only anchors the endpoints: it answers 404 to everybody.
+SKIPPED_NAMES = {"api:api-root"}
+# Public pages whose sample may not exist on a fresh install (contours before `odl geo sync`): a 404
+# there is the honest answer, and only a refusal of another kind (403, sign-in) would be wrong.
+MAY_BE_ABSENT = {"observatory:map_contours"}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    path: str
+    callback: Callable[..., Any]
+    converters: tuple[str, ...]
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or ""
+            joined = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), joined)
+        elif isinstance(pattern, URLPattern):
+            path = prefix + str(pattern.pattern)
+            if path.startswith(SKIPPED_PREFIXES) or f"{namespace}:{pattern.name}" in SKIPPED_NAMES:
+                continue
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name or path
+            yield Route(name, path, pattern.callback, tuple(re.findall(r"<(?:\w+:)?(\w+)>", path)))
+
+
+ROUTES = sorted(_walk(get_resolver().url_patterns), key=lambda r: r.name)
+
+
+def _policy(route: Route) -> Policy | None:
+    return policy_of(route.callback) or API_POLICIES.get(route.name) or DJANGO_POLICIES.get(route.name)
+
+
+def test_every_url_says_who_may_open_it() -> None:
+    missing = [f"{r.name} ({r.path})" for r in ROUTES if _policy(r) is None]
+    assert not missing, (
+        "pages sans politique d'accès : décorez la vue avec @access(...) "
+        f"ou ajoutez l'URL à API_POLICIES : {missing}"
+    )
+
+
+class World:
+    """One of everything a URL can name, for the ATD of Ille-et-Vilaine and a neighbour ATD."""
+
+    def __init__(self) -> None:
+        from odl.accounts.models import EtdAgent
+        from odl.atds.models import Atd, AtdMembership, AtdRole
+        from odl.harvest.models import HarvestRun, HarvestSource, Publisher
+        from odl.observatory.history import take_snapshot
+        from odl.programme.models import Etd
+        from odl.schemas.models import ValidationRun
+        from odl.territories.models import Perimeter, Territory
+        from tests import personas
+
+        users = get_user_model().objects
+        self.users: dict[str, Any] = {"coordinator": personas.coordinator()}
+        self.users["atd_admin"] = personas.atd_agent("alice")
+        self.atd = Atd.objects.get(memberships__user=self.users["atd_admin"])
+        self.users["animateur"] = users.create_user("anna")
+        AtdMembership.objects.create(user=self.users["animateur"], atd=self.atd, role=AtdRole.ANIMATEUR)
+        self.users["other_atd_staff"] = personas.atd_agent("bob", territory=("departement", "22"))
+        rennes = Territory.objects.get(kind="commune", code="35238")
+        self.etd = Etd.objects.create(atd=self.atd, territory=rennes)
+        self.users["etd_agent"] = users.create_user("etienne")
+        EtdAgent.objects.create(user=self.users["etd_agent"], territory=rennes, atd=self.atd)
+        dep35 = Territory.objects.get(kind="departement", code="35")
+        # A closed loopback port: a harvest started by the matrix fails at once, without the network.
+        self.source = HarvestSource.objects.create(
+            name="Portail 35", kind="ckan", url="http://127.0.0.1:9/", owner=dep35
+        )
+        self.run = HarvestRun.objects.create(source=self.source, status="failed")
+        self.publisher = Publisher.objects.create(
+            source=self.source,
+            remote_id="rennes",
+            name="Ville de Rennes",
+            candidate=rennes,
+            match_status="to_review",
+        )
+        self.snapshot = take_snapshot()
+        # A real report, through the validation page, so that every report URL has something to show.
+        row = list(SUB_GOOD)
+        row[2] = "05/12/2016"  # a safe fix, so that the corrected copy exists too
+        body = ",".join(SUB_HEADER) + "\n" + ",".join(f'"{v}"' for v in row) + "\n"
+        upload = SimpleUploadedFile("subventions.csv", body.encode())
+        Client().post("/validation/", {"file": upload, "schema": "subventions"})
+        self.report = ValidationRun.objects.first()
+        self.perimeter = Perimeter.objects.create(
+            name="Bretagne", slug="bretagne", query="region=53", owner=self.users["atd_admin"]
+        )
+        self.rennes = rennes
+
+    def kwargs(self, route: Route) -> dict[str, Any]:
+        samples: dict[str, Any] = {
+            "slug": self.atd.slug,
+            "etd": self.etd.pk,
+            "kind": "commune",
+            "code": "35238",
+            "fmt": "csv",
+            "which": "ouvertes",
+            "layer": "communes",
+            "departement": "35",
+            "source_id": self.source.pk,
+            "token": "jeton-inconnu",
+            "year": 2026,
+        }
+        by_name: dict[str, dict[str, Any]] = {
+            "territories:perimeter": {"slug": self.perimeter.slug},
+            "harvest:source": {"pk": self.source.pk},
+            "harvest:source_run": {"pk": self.source.pk},
+            "harvest:source_toggle": {"pk": self.source.pk},
+            "harvest:run": {"pk": self.run.pk},
+            "harvest:decide": {"pk": self.publisher.pk},
+            "observatory:snapshot_rows": {"pk": self.snapshot.pk},
+            "programme:report": {"fmt": "odt"},
+        }
+        values = dict(by_name.get(route.name, {}))
+        for converter in route.converters:
+            if converter in values:
+                continue
+            if converter == "pk" and route.name.startswith("schemas:"):
+                values["pk"] = self.report.pk if self.report else uuid.uuid4()
+                continue
+            if converter not in samples:
+                raise AssertionError(
+                    f"{route.name} : ajoutez un exemple pour le paramètre « {converter} » dans World.kwargs"
+                )
+            values[converter] = samples[converter]
+        return values
+
+
+def _url(route: Route, kwargs: dict[str, Any]) -> str:
+    path = route.path
+    for converter in route.converters:
+        path = re.sub(rf"<(?:\w+:)?{converter}>", str(kwargs[converter]), path, count=1)
+    path = path.replace("^", "").replace("$", "")
+    return "/" + path
+
+
+def _refused(response: Any) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    return response.status_code == 302 and "/comptes/connexion/" in response.get("Location", "")
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if _policy(r) is not None], ids=lambda r: r.name)
+def test_each_role_gets_the_answer_the_policy_promises(
+    route: Route, small_referentiel: Any, settings: Any
+) -> None:
+    settings.ODL_HARVEST_RETRIES = 0
+    settings.ODL_HARVEST_TIMEOUT = 1.0
+    world = World()
+    url = _url(route, world.kwargs(route))
+    policy = _policy(route)
+    assert policy is not None
+    wrong = []
+    for method in ("GET", "POST"):
+        allowed = OBJECT_RULES.get((route.name, method), ALLOWED[policy])
+        for role in ROLES:
+            client = Client(raise_request_exception=False)
+            if role != "anonymous":
+                client.force_login(world.users[role])
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            response.close()  # file downloads hold their file open until closed
+            if response.status_code >= 500:
+                wrong.append(f"{method} {role} : erreur {response.status_code}")
+            elif route.name in MAY_BE_ABSENT and response.status_code == 404:
+                continue
+            elif response.status_code == 405:
+                continue  # a method the URL does not offer says nothing about who may use it
+            elif _refused(response) == (role in allowed):
+                expected = "autorisé" if role in allowed else "refusé"
+                wrong.append(f"{method} {role} : {response.status_code}, attendu {expected}")
+    assert not wrong, f"{url} ({policy}) :\n" + "\n".join(wrong)

@@ -1,0 +1,124 @@
+"""« odl load_demo » creates a programme demonstration, labelled as such, and a second run changes nothing."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from odl.accounts.models import EtdAgent
+from odl.atds.models import Atd, AtdMembership
+from odl.core.documents import pdf_available
+from odl.programme import demo
+from odl.programme.models import (
+    Attendance,
+    Commitment,
+    CommitmentStatus,
+    Convention,
+    Etd,
+    EtdStepChange,
+    Meeting,
+    Resource,
+    ResourceVersion,
+    SignedCopy,
+)
+
+MODELS = [
+    Atd,
+    AtdMembership,
+    EtdAgent,
+    Etd,
+    EtdStepChange,
+    Convention,
+    SignedCopy,
+    Commitment,
+    Meeting,
+    Attendance,
+    Resource,
+    ResourceVersion,
+]
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS} | {
+        "users": get_user_model().objects.count()
+    }
+
+
+def run_demo() -> str:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_load_demo_creates_a_labelled_programme_and_is_idempotent(
+    small_referentiel: Path, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    output = run_demo()
+    first = counts()
+    assert "[Démo] ATD d'Ille-et-Vilaine" in output
+    atd = Atd.objects.get(slug=demo.DEMO_SLUG)
+    assert atd.demo and atd.name.startswith("[Démo]")
+    assert [t.code for t in atd.areas.all()] == ["35"] and atd.structure.code == "35"
+    assert AtdMembership.objects.get(atd=atd, user__username="atd").role == "admin"
+    assert AtdMembership.objects.get(atd=atd, user__username="demo-animateur").role == "animateur"
+    assert EtdAgent.objects.filter(atd=atd, user__username="demo-agent-etd").exists()
+    etds = Etd.objects.filter(atd=atd)
+    # The small référentiel holds fewer than a dozen obliged collectivités of département 35: all of them.
+    assert 4 <= etds.count() <= demo.ETD_COUNT
+    assert all(etd.territory.departement_code == "35" for etd in etds)
+    assert len(set(etds.values_list("step", flat=True))) >= 4
+    assert EtdStepChange.objects.filter(etd__atd=atd).count() > etds.count()
+    commitments = Commitment.objects.filter(etd__atd=atd)
+    assert commitments.filter(status=CommitmentStatus.TENU).count() == 1
+    assert commitments.overdue().count() == 1
+    meetings = Meeting.objects.filter(atd=atd)
+    assert meetings.filter(attendances__isnull=False).distinct().count() >= 3
+    assert meetings.filter(attendances__isnull=True).count() >= 2  # next meetings of the monthly series
+    assert Resource.objects.filter(atd=atd).count() == 3
+    convention = Convention.objects.get(etd__atd=atd)
+    if pdf_available():
+        copy = SignedCopy.objects.get(convention=convention)
+        with copy.file.open("rb") as signed:
+            assert signed.read(5) == b"%PDF-"
+        assert convention.status == "signee"
+    else:
+        assert convention.status == "brouillon"
+    run_demo()
+    assert counts() == first
+
+
+def test_every_dashboard_page_shows_the_demo_on_first_start(
+    small_referentiel: Path, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr("odl.programme.demo.pdf_available", lambda: False)  # keep this test fast
+    run_demo()
+    client = Client()
+    assert client.login(username="atd", password="odl-demo-2026")
+    atd = Atd.objects.get(slug=demo.DEMO_SLUG)
+    html = client.get(reverse("programme:dashboard", args=[atd.slug])).content.decode()
+    assert 'data-testid="demo-banner"' in html and "[Démo] Point mensuel" in html
+    assert 'data-testid="overdue"' in html
+    assert client.get(f"/api/suivi/{atd.slug}/etds").json()["count"] == Etd.objects.filter(atd=atd).count()
+
+
+@pytest.mark.slow
+def test_load_demo_on_the_npm_referentiel_follows_a_dozen_etds(
+    db: None, npm_referentiel: Path, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr("odl.programme.demo.pdf_available", lambda: False)
+    call_command("load_territories", stdout=io.StringIO())
+    run_demo()
+    first = counts()
+    assert Etd.objects.filter(atd__slug=demo.DEMO_SLUG).count() == demo.ETD_COUNT
+    run_demo()
+    assert counts() == first
