@@ -54,6 +54,13 @@ def find_territory(kind: str, token: str) -> Territory | None:
     return named[0] if len(named) == 1 else None
 
 
+def area_field(label: str, help_text: str) -> forms.CharField:
+    """A part of the perimeter typed as a list (one a line, or separated by commas)."""
+    return forms.CharField(
+        label=label, required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=help_text
+    )
+
+
 class AtdForm(forms.Form):
     name = forms.CharField(label="Nom de l'ATD", max_length=200)
     kind = forms.ChoiceField(label="Type de structure", choices=AtdKind.choices)
@@ -63,24 +70,9 @@ class AtdForm(forms.Form):
         help_text="Code INSEE ou code COG, ou SIREN (9 chiffres) de la collectivité ou de l'organisme qui "
         "porte l'ATD (syndicat, association…).",
     )
-    regions = forms.CharField(
-        label="Régions du périmètre",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Codes (ex. 53) ou noms, séparés par des virgules ou des retours à la ligne.",
-    )
-    departements = forms.CharField(
-        label="Départements du périmètre",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Codes (ex. 35, 2A) ou noms.",
-    )
-    epcis = forms.CharField(
-        label="Intercommunalités (EPCI) du périmètre",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="SIREN (9 chiffres) ou noms exacts.",
-    )
+    regions = area_field("Régions du périmètre", "Codes (ex. 53) ou noms, séparés par des virgules.")
+    departements = area_field("Départements du périmètre", "Codes (ex. 35, 2A) ou noms.")
+    epcis = area_field("Intercommunalités (EPCI) du périmètre", "SIREN (9 chiffres) ou noms exacts.")
     perimeter = forms.ModelChoiceField(
         label="Reprendre un périmètre enregistré",
         queryset=Perimeter.objects.none(),
