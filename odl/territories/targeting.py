@@ -236,6 +236,7 @@ _FIELDS = (
     "epci_id",
     "agents",
     "exercised_by",
+    "id",
 )
 
 
@@ -290,6 +291,7 @@ def compute_targets(criteria: Criteria) -> TargetResult:
         epci_id,
         agents,
         exercised,
+        territory_id,
     ) in qs.order_by().values_list(*_FIELDS):
         status, reason = evaluate(kind, population, agents, zone, exercised, rule)
         if not include_all and status == Obligation.NON:
@@ -297,6 +299,7 @@ def compute_targets(criteria: Criteria) -> TargetResult:
         epci_siren, epci_nom = epcis.get(epci_id, no_epci) if epci_id else no_epci
         rows.append(
             {
+                "id": territory_id,
                 "kind": kind,
                 "code": code,
                 "siren": siren,
