@@ -102,7 +102,7 @@ def test_a_users_feed_holds_every_atd_they_belong_to_and_an_etd_agent_gets_its_a
     assert summaries == {"Ille", "Armor"}
     rennes = Territory.objects.get(kind="commune", code="35238")
     Etd.objects.create(atd=atd, territory=rennes)
-    EtdAgent.objects.create(user=etd_agent, territory=rennes, atd=atd)
+    EtdAgent.objects.get_or_create(user=etd_agent, territory=rennes, atd=atd)
     uids = {str(e["UID"]) for e in events(Client(), meetings.user_feed(etd_agent).token)}
     assert uids == {f"reunion-{mine.pk}@127.0.0.1"}
     assert theirs.pk and none.pk

@@ -12,6 +12,7 @@ from typing import Any
 
 import docx
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -371,8 +372,9 @@ def test_the_upload_form_still_checks_csrf(atd_agent: Any, convention: Conventio
 
 
 def test_signed_copies_are_served_to_the_atd_the_etds_agents_and_coordinators_only(
-    atd_client: Client, convention: Convention, coordinator_client: Client, etd_agent: Any
+    atd_client: Client, convention: Convention, coordinator_client: Client
 ) -> None:
+    etd_agent = get_user_model().objects.create_user("nadia")  # of Rennes, not yet an agent of this ETD
     sign(atd_client, convention)
     etd = convention.etd
     url = reverse("programme:signed_copy", args=[etd.atd.slug, etd.pk, convention.pk, 1])

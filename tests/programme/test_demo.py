@@ -102,7 +102,9 @@ def test_every_dashboard_page_shows_the_demo_on_first_start(
     monkeypatch.setattr("odl.programme.demo.pdf_available", lambda: False)  # keep this test fast
     run_demo()
     client = Client()
-    assert client.login(username="atd", password="odl-demo-2026")
+    # Through the real sign-in page (the lockout backend wants the request): the demo password works.
+    signed_in = client.post("/comptes/connexion/", {"username": "atd", "password": "odl-demo-2026"})
+    assert signed_in.status_code == 302, signed_in.content.decode()[:500]
     atd = Atd.objects.get(slug=demo.DEMO_SLUG)
     html = client.get(reverse("programme:dashboard", args=[atd.slug])).content.decode()
     assert 'data-testid="demo-banner"' in html and "[Démo] Point mensuel" in html

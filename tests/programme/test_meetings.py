@@ -194,7 +194,7 @@ def test_a_meeting_of_another_atd_cannot_be_seen_edited_marked_or_deleted(
 
 
 def test_the_meetings_page_is_for_the_atd_team_only(atd: Atd, etd_agent: Any, rennes: Etd) -> None:
-    EtdAgent.objects.create(user=etd_agent, territory=rennes.territory, atd=atd)
+    EtdAgent.objects.get_or_create(user=etd_agent, territory=rennes.territory, atd=atd)
     url = reverse("programme:meetings", args=[atd.slug])
     assert personas.citizen().get(url).status_code == 302
     assert personas.logged_in(etd_agent).get(url).status_code == 403

@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
@@ -138,14 +139,17 @@ def test_the_table_exports_exactly_the_filtered_rows(atd_agent: Any, atd_client:
 
 
 def test_the_etd_page_is_open_to_the_collectivites_agents_without_the_step_form(
-    atd_agent: Any, atd_client: Client, etd_agent: Any, etd_client: Client
+    atd_agent: Any, atd_client: Client
 ) -> None:
     atd = alice_atd(atd_agent)
     (rennes,) = follow(atd, "35238")
     rennes.move_to(EtdStep.CONTACTEE, by=atd_agent, note="Premier échange")
     url = f"/suivi/{atd.slug}/etd/{rennes.pk}/"
+    # A newcomer of Rennes: refused until the ATD makes them an agent of the collectivité.
+    newcomer = get_user_model().objects.create_user("nadia")
+    etd_client = personas.logged_in(newcomer)
     assert etd_client.get(url).status_code == 403
-    EtdAgent.objects.create(user=etd_agent, territory=commune("35238"), atd=atd)
+    EtdAgent.objects.create(user=newcomer, territory=commune("35238"), atd=atd)
     page = etd_client.get(url).content.decode()
     assert 'data-testid="etd-step"><strong>Contactée</strong>' in page and "Premier échange" in page
     assert "Déplacer Rennes vers" not in page

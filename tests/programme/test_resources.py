@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -38,8 +39,8 @@ def world(atd: Atd, atd_agent: Any, coordinator: Any, etd_agent: Any) -> dict[st
     """Three resources of the ATD of Ille-et-Vilaine (national, ATD, Rennes only) and six personas."""
     rennes = Etd.objects.create(atd=atd, territory=Territory.objects.get(kind="commune", code="35238"))
     acigne = Etd.objects.create(atd=atd, territory=Territory.objects.get(kind="commune", code="35001"))
-    EtdAgent.objects.create(user=etd_agent, territory=rennes.territory, atd=atd)
-    neighbour = personas.etd_agent("nadia")
+    EtdAgent.objects.get_or_create(user=etd_agent, territory=rennes.territory, atd=atd)
+    neighbour = get_user_model().objects.create_user("nadia")
     EtdAgent.objects.create(user=neighbour, territory=acigne.territory, atd=atd)
     stranger = personas.atd_agent("bruno", territory=("departement", "22"))
     made = {}
