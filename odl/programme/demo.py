@@ -20,6 +20,7 @@ from django.utils import timezone
 from odl.accounts.models import EtdAgent
 from odl.atds.models import Atd, AtdKind, AtdMembership, AtdRole
 from odl.core.documents import PdfUnavailable, default_convention_template, pdf_available, render, to_pdf
+from odl.programme.conventions import convention_context
 from odl.programme.models import (
     Attendance,
     AttendanceStatus,
@@ -194,12 +195,14 @@ def _convention(atd: Atd, etds: list[Etd], by: Any) -> None:
         etd_signatory_title="maire",
         datasets=["scdl/subventions", "scdl/deliberations"],
         publish_before=today + dt.timedelta(days=90),
+        support=atd.offer_labels,
+        support_text=atd.offer_text,
         created_by=by,
     )
     if not pdf_available():
         return  # without LibreOffice the convention stays unsigned: no copy to store
     try:
-        odt = render(default_convention_template("odt"), "odt", _convention_context(convention))
+        odt = render(default_convention_template("odt"), "odt", convention_context(convention))
         pdf = to_pdf(odt, "odt")
     except PdfUnavailable:
         return
@@ -213,28 +216,6 @@ def _convention(atd: Atd, etds: list[Etd], by: Any) -> None:
         signed_at=convention.date,
         uploaded_by=by,
     )
-
-
-def _convention_context(convention: Convention) -> dict[str, object]:
-    """Every placeholder of the platform's template (``CONVENTION_PLACEHOLDERS``), from the demo convention."""
-    etd, atd = convention.etd, convention.etd.atd
-    return {
-        "atd_nom": atd.name,
-        "atd_signataire": convention.atd_signatory,
-        "atd_signataire_qualite": convention.atd_signatory_title,
-        "etd_nom": etd.territory.nom,
-        "etd_siren": etd.territory.siren,
-        "etd_signataire": convention.etd_signatory,
-        "etd_signataire_qualite": convention.etd_signatory_title,
-        "date_convention": convention.date,
-        "date_limite_publication": convention.publish_before,
-        "duree_mois": convention.duration_months,
-        "jeux_cibles": list(convention.datasets),
-        "engagements": ["participer aux points mensuels", "partager un retour d'expérience"],
-        "offre_atd": atd.offer_labels,
-        "offre_atd_precisions": atd.offer_text,
-        "lieu": convention.lieu,
-    }
 
 
 def _commitments(atd: Atd, etds: list[Etd]) -> None:
