@@ -16,10 +16,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from odl.atds.models import Atd
+from odl.observatory import geo
 from odl.observatory.indicators import (
     IndicatorError,
     history,
@@ -114,6 +115,22 @@ def next_meetings(atd: Atd, limit: int = 5) -> list[Meeting]:
     )
 
 
+# The publication states of the dashboard's map, from the latest snapshot; colours are the legend's.
+STATE_SCDL = "scdl"
+STATE_PUBLIE = "publie"
+STATE_NONE = "pas_encore"
+PUBLICATION_STATES = [
+    {"key": STATE_SCDL, "label": "publie des jeux SCDL", "colour": "#08306b"},
+    {"key": STATE_PUBLIE, "label": "publie, sans jeu SCDL", "colour": "#6baed6"},
+    {"key": STATE_NONE, "label": "ne publie pas encore", "colour": "#f3e6d8"},
+]
+STATE_LABELS = {row["key"]: row["label"] for row in PUBLICATION_STATES}
+MAP_METHOD = (
+    "Une collectivité « publie » quand l'instantané compte au moins un jeu de données publié sous son "
+    "propre nom ; « SCDL » quand l'un de ces jeux déclare un schéma du socle commun (SCDL)."
+)
+
+
 @dataclass
 class EtdPublication:
     etd: Etd
@@ -121,6 +138,16 @@ class EtdPublication:
     is_open: bool
     datasets: int
     schemas: list[str]
+
+    @property
+    def state(self) -> str:
+        if not self.is_open:
+            return STATE_NONE
+        return STATE_SCDL if self.schemas else STATE_PUBLIE
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
 
 
 @dataclass
@@ -167,6 +194,64 @@ def publication(atd: Atd) -> Publication:
     )
     by_departement = [(code, names.get(code, code), groups[code]) for code in sorted(groups)]
     return Publication(snapshot, rows, by_departement)
+
+
+def map_payload(atd: Atd, result: Publication, synced: bool) -> dict[str, Any]:
+    """What the dashboard's map draws (a ``json_script`` payload): every active ETD with its publication
+    state and step, and the tiles of the départements it stands in (offline grid, no background tiles).
+
+    The accessible table beside the map is rendered from the same ``Publication`` rows, so the map
+    and its text alternative cannot disagree.
+    """
+    steps = {s.value: n for n, s in enumerate(STEPS, start=1)}
+    etds = [
+        {
+            "id": row.etd.pk,
+            "kind": row.etd.territory.kind,
+            "code": row.etd.territory.code,
+            "nom": row.etd.territory.nom,
+            "departement": row.etd.territory.departement_code,
+            "step": row.etd.step,
+            "step_label": STEP_LABELS[row.etd.step],
+            "step_number": steps[row.etd.step],
+            "state": row.state,
+            "state_label": row.state_label,
+            "datasets": row.datasets,
+            "schemas": row.schemas,
+            "url": row.etd.territory.get_absolute_url(),
+            "etd_url": row.url,
+        }
+        for row in result.rows
+    ]
+    # The ATD's own départements are drawn even when empty, so the map shows where it may still recruit.
+    wanted = {e["departement"] for e in etds if e["departement"]}
+    if atd.areas.exists():
+        wanted |= set(
+            atd.territories_inside()
+            .exclude(departement_code="")
+            .order_by()
+            .values_list("departement_code", flat=True)
+            .distinct()
+        )
+    cells = [
+        {"code": c["code"], "nom": c["nom"], "x": c["x"], "y": c["y"]}
+        for c in geo.grid_cells("departement")
+        if c["code"] in wanted
+    ]
+    snapshot = result.snapshot
+    return {
+        "snapshot": (
+            {"date": snapshot.date.isoformat(), "label": snapshot.label} if snapshot is not None else None
+        ),
+        "states": PUBLICATION_STATES,
+        "steps": [
+            {"key": s.value, "label": STEP_LABELS[s.value], "number": steps[s.value]} for s in PIPELINE
+        ],
+        "cells": cells,
+        "etds": etds,
+        "synced": synced,
+        "contours_url": reverse("observatory:map_contours", args=["LAYER", "DEP"]),
+    }
 
 
 @dataclass

@@ -41,6 +41,7 @@ def atd_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     steps = dashboard.funnel(etds)
     rate = dashboard.open_rate(atd)
     publication = dashboard.publication(atd)
+    synced = geo.manifest() is not None
     context: dict[str, Any] = {
         "atd": atd,
         "now": timezone.now(),
@@ -49,7 +50,9 @@ def atd_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "overdue": [(c, dashboard.etd_url(c.etd)) for c in dashboard.overdue_commitments(atd)],
         "meetings": dashboard.next_meetings(atd),
         "publication": publication,
-        "contours_synced": geo.manifest() is not None,
+        "contours_synced": synced,
+        "etd_map": dashboard.map_payload(atd, publication, synced),
+        "map_method": dashboard.MAP_METHOD,
         "rate": rate,
         "snapshot": rate.snapshot,
         "rows_query": rate.rows_query,

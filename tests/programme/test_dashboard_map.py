@@ -1,0 +1,109 @@
+"""The map of the ATD's dashboard: its ETDs, their publication state from the latest snapshot and their step,
+in the payload the map draws and in the table that stands for it without JavaScript."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from odl.observatory.models import SnapshotEntry
+from odl.programme import dashboard
+from tests.programme.dashboards_fixtures import Followed, followed_atd
+
+
+@pytest.fixture
+def followed(atd_agent: Any) -> Followed:
+    result = followed_atd(atd_agent)
+    # Pacé publishes without any SCDL schema: the middle state of the legend.
+    pace = result.etds["35206"].territory
+    SnapshotEntry.objects.create(
+        snapshot=result.snapshot, territory=pace, siren=pace.siren, nom=pace.nom, datasets_count=2
+    )
+    return result
+
+
+def map_data(html: str) -> dict[str, Any]:
+    match = re.search(r'<script id="etd-map-data" type="application/json">(.*?)</script>', html, re.S)
+    assert match, "the dashboard carries no map payload"
+    data: dict[str, Any] = json.loads(match.group(1))
+    return data
+
+
+def test_the_map_payload_holds_every_active_etd_with_its_state_and_step(
+    atd_client: Client, followed: Followed
+) -> None:
+    html = atd_client.get(reverse("programme:dashboard", args=[followed.atd.slug])).content.decode()
+    data = map_data(html)
+    etds = {e["code"]: e for e in data["etds"]}
+    assert set(etds) == {"35238", "35047", "35206"}  # Betton abandoned: not on the map
+    assert (etds["35238"]["state"], etds["35238"]["step"]) == ("scdl", "publiee")
+    assert etds["35238"]["schemas"] == ["scdl/subventions"] and etds["35238"]["datasets"] == 7
+    assert (etds["35206"]["state"], etds["35206"]["step"]) == ("publie", "convention_signee")
+    assert (etds["35047"]["state"], etds["35047"]["step"]) == ("pas_encore", "contactee")
+    assert etds["35047"]["step_number"] == 2 and etds["35047"]["state_label"] == "ne publie pas encore"
+    assert etds["35238"]["url"] == reverse("territories:detail", args=["commune", "35238"])
+    assert etds["35238"]["etd_url"] == followed.etds["35238"].get_absolute_url()
+    assert data["snapshot"]["date"] == followed.snapshot.date.isoformat()
+    # The offline grid: the tile of Ille-et-Vilaine is where the three ETDs go, no background tiles.
+    assert [c["code"] for c in data["cells"]] == ["35"]
+    assert data["synced"] is False and "LAYER" in data["contours_url"]
+    assert [s["key"] for s in data["states"]] == ["scdl", "publie", "pas_encore"]
+    assert "tile.openstreetmap" not in html and "vendor/leaflet/leaflet.js" in html
+    assert "odl/programme-etd-map.js" in html
+
+
+def test_the_state_follows_the_latest_snapshot_only(atd_client: Client, followed: Followed) -> None:
+    later = followed.snapshot.__class__.objects.create(
+        date=followed.snapshot.date.replace(year=followed.snapshot.date.year + 1), label="Plus tard"
+    )
+    bruz = followed.etds["35047"].territory
+    SnapshotEntry.objects.create(
+        snapshot=later, territory=bruz, siren=bruz.siren, nom=bruz.nom, schemas=["scdl/deliberations"]
+    )
+    data = dashboard.map_payload(followed.atd, dashboard.publication(followed.atd), synced=False)
+    states = {e["code"]: e["state"] for e in data["etds"]}
+    # Rennes is not in the newer snapshot: it no longer counts as publishing there.
+    assert states == {"35238": "pas_encore", "35047": "scdl", "35206": "pas_encore"}
+    assert data["snapshot"]["label"] == "Plus tard"
+
+
+def test_without_javascript_the_table_shows_every_etd_state_step_and_links(
+    atd_client: Client, followed: Followed
+) -> None:
+    html = unescape(atd_client.get(reverse("programme:dashboard", args=[followed.atd.slug])).content.decode())
+    table = html[html.index('data-testid="publication-table"') :]
+    table = table[: table.index("</table>")]
+    rows = dict(
+        re.findall(r'data-etd="\d+" data-state="(\w+)"><th scope="row"><a href="[^"]+">([^<]+)<', table)
+    )
+    assert rows == {"scdl": "Rennes", "publie": "Pacé", "pas_encore": "Bruz"}
+    assert (
+        "Ille-et-Vilaine (35)" in table and "Convention signée" in table and "publie des jeux SCDL" in table
+    )
+    assert reverse("territories:detail", args=["commune", "35047"]) in table
+    assert followed.etds["35047"].get_absolute_url() in table
+    assert 'aria-label="Légende : état de publication"' in html
+    assert "La carte demande JavaScript" in html  # what a visitor without JS reads in the map's place
+
+
+def test_with_synced_contours_the_map_asks_for_them(
+    atd_client: Client, followed: Followed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("odl.observatory.geo.manifest", lambda: {"synced_at": "2026-01-01", "licence": "LO"})
+    html = atd_client.get(reverse("programme:dashboard", args=[followed.atd.slug])).content.decode()
+    assert map_data(html)["synced"] is True
+
+
+def test_an_atd_without_etd_still_gets_its_departements_on_the_map(atd_agent: Any) -> None:
+    from odl.atds.models import Atd
+
+    atd = Atd.objects.get(memberships__user=atd_agent)
+    data = dashboard.map_payload(atd, dashboard.publication(atd), synced=False)
+    assert data["etds"] == [] and data["snapshot"] is None
+    assert [c["code"] for c in data["cells"]] == ["35"]
