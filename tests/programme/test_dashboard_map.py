@@ -107,3 +107,36 @@ def test_an_atd_without_etd_still_gets_its_departements_on_the_map(atd_agent: An
     data = dashboard.map_payload(atd, dashboard.publication(atd), synced=False)
     assert data["etds"] == [] and data["snapshot"] is None
     assert [c["code"] for c in data["cells"]] == ["35"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_map_draws_one_marker_per_etd_offline_without_serious_axe_violations(
+    live_server: Any, atd_client: Client, followed: Followed
+) -> None:
+    from tests.browser import axe_violations, chromium_page
+
+    cookie = atd_client.cookies["sessionid"]
+    with chromium_page() as page:
+        page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+        # Offline: any request leaving the test server would be a third-party tile or script.
+        outside: list[str] = []
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(live_server.url)
+                else (outside.append(route.request.url), route.abort())
+            ),
+        )
+        page.goto(f"{live_server.url}{reverse('programme:dashboard', args=[followed.atd.slug])}")
+        page.wait_for_selector('#etd-map[data-ready="grid"]')
+        markers = page.locator("#etd-map .etd-dot")
+        assert markers.count() == 3
+        assert page.locator("#etd-map .etd-dot.state-scdl").inner_text() == "5"  # Rennes, « publiée »
+        assert "3 collectivités accompagnées sur la carte" in page.locator("#etd-map-status").inner_text()
+        page.locator("#etd-map .etd-dot.state-publie").focus()
+        page.keyboard.press("Enter")
+        assert "Pacé" in page.locator(".leaflet-popup-content").inner_text()
+        assert outside == []
+        assert axe_violations(page) == []
