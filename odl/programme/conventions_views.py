@@ -30,7 +30,16 @@ from odl.programme.conventions_forms import (
     StatusForm,
     TemplateForm,
 )
-from odl.programme.models import Commitment, CommitmentStatus, Convention, ConventionTemplate, Etd
+from odl.programme.models import (
+    PIPELINE,
+    Commitment,
+    CommitmentKind,
+    CommitmentStatus,
+    Convention,
+    ConventionTemplate,
+    Etd,
+    EtdStep,
+)
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -270,6 +279,26 @@ def _save_commitment(form: CommitmentForm, followed: Etd, user: Any) -> Commitme
     return commitment
 
 
+def _published_by_hand(commitment: Commitment, user: Any) -> bool:
+    """A publish commitment an ATD member marks « tenu » counts as the observatory's detection would
+    (a portal the platform does not harvest): the ETD's first met SCDL commitment moves it to
+    « publiée », unless it is already further along."""
+    etd = commitment.etd
+    if (
+        commitment.kind != CommitmentKind.PUBLISH
+        or commitment.status != CommitmentStatus.TENU
+        or etd.step not in PIPELINE[: PIPELINE.index(EtdStep.PUBLIEE)]
+    ):
+        return False
+    earlier = Commitment.objects.publishing().filter(etd=etd, status=CommitmentStatus.TENU)
+    if earlier.exclude(pk=commitment.pk).exists():
+        return False
+    etd.move_to(
+        EtdStep.PUBLIEE, by=user, note=f"premier engagement SCDL tenu (fixé à la main) : {commitment.label}"
+    )
+    return True
+
+
 @access("atd_staff")
 @limited_body("ODL_EVIDENCE_MAX_MB")
 def commitment_list(request: HttpRequest, slug: str, etd: int) -> HttpResponse:
@@ -325,6 +354,8 @@ def commitment_edit(request: HttpRequest, slug: str, etd: int, pk: int) -> HttpR
             by=request.user,
             note=status_form.cleaned_data["note"],
         )
+        if _published_by_hand(commitment, request.user):
+            messages.success(request, f"{followed.territory.nom} passe à l'étape « publiée ».")
         messages.success(
             request,
             f"Statut fixé à la main : « {commitment.get_status_display()} »."
