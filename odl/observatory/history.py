@@ -168,6 +168,8 @@ def take_snapshot(date: dt.date | None = None) -> Snapshot:
         )
     with transaction.atomic():
         Snapshot.objects.filter(origin=SnapshotOrigin.HARVEST, date=day).delete()
+        # The demonstration's fictitious snapshots never stand beside real measures.
+        Snapshot.objects.filter(origin=SnapshotOrigin.DEMO).delete()
         snapshot = Snapshot.objects.create(
             date=day,
             label=f"Moissonnage de la plateforme du {day:%d/%m/%Y}",

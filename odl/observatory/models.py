@@ -8,6 +8,8 @@ from odl.territories.models import Territory
 class SnapshotOrigin(models.TextChoices):
     ODF = "odf", "Édition OpenDataFrance"
     HARVEST = "harvest", "Moissonnage de la plateforme"
+    # Fictitious snapshots of « odl load_demo »; a real snapshot or edition removes them (see below).
+    DEMO = "demo", "Démonstration, chiffres fictifs"
 
 
 class Snapshot(models.Model):

@@ -229,6 +229,8 @@ def import_edition(
         old = Snapshot.objects.filter(origin=SnapshotOrigin.ODF, edition=edition)
         replaced = old.exists()
         old.delete()
+        # The demonstration's fictitious snapshots never stand beside real measures.
+        Snapshot.objects.filter(origin=SnapshotOrigin.DEMO).delete()
         snapshot = Snapshot.objects.create(
             date=date,
             label=label or f"Observatoire OpenDataFrance, édition {edition}",

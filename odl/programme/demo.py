@@ -20,6 +20,8 @@ from django.utils import timezone
 from odl.accounts.models import EtdAgent
 from odl.atds.models import Atd, AtdKind, AtdMembership, AtdRole
 from odl.core.documents import PdfUnavailable, default_convention_template, pdf_available, render, to_pdf
+from odl.observatory.history import entry_key, organisation_type
+from odl.observatory.models import Snapshot, SnapshotEntry, SnapshotOrigin
 from odl.programme.conventions import convention_context
 from odl.programme.models import (
     Attendance,
@@ -120,11 +122,17 @@ def load(username: str, password: str, say: Callable[[str], None]) -> Atd | None
         _commitments(atd, etds)
         _meetings(atd, etds, team["admin"])
         _resources(atd, team["admin"])
+        snapshots = _snapshots(etds)
     say(
         f"Démonstration du programme : « {atd.name} », {atd.etds.count()} collectivités suivies, "
         f"{Commitment.objects.filter(etd__atd=atd).count()} engagements, {atd.meetings.count()} réunions "
         f"(comptes « {username} », « demo-animateur », « demo-agent-etd » ; mot de passe : ODL_DEMO_PASSWORD)."
     )
+    if snapshots:
+        say(
+            f"{snapshots} instantanés fictifs de l'observatoire créés pour la démonstration ; le premier "
+            "moissonnage ou la première édition importée les remplace."
+        )
     return atd
 
 
@@ -358,3 +366,62 @@ def _odt_file(title: str, text: str) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+# What the demo's ETDs publish in each fictitious snapshot (days before the first run), by STEP_PLAN index:
+# "scdl" publishes a dataset declaring an SCDL schema, "open" publishes without one.
+SNAPSHOT_PLAN: list[tuple[int, dict[int, str]]] = [
+    (180, {0: "open"}),
+    (90, {0: "scdl", 1: "open"}),
+    (3, {0: "scdl", 1: "scdl", 2: "scdl", 3: "open"}),
+]
+SNAPSHOT_SCHEMAS = {0: ["scdl/deliberations"], 1: ["scdl/subventions"], 2: ["scdl/equipements"]}
+
+
+def _snapshots(etds: list[Etd]) -> int:
+    """Fictitious observatory snapshots, so that the dashboard's map and open rate show something on first
+    start. Only on a platform that has no snapshot yet: the demo never stands beside real measures."""
+    if not etds or Snapshot.objects.exists():
+        return 0
+    # The convention's ETD (the met « publier subventions » commitment) publishes subventions.
+    convention = Convention.objects.filter(etd__in=etds).select_related("etd").first()
+    order = list(etds)
+    if convention is not None and convention.etd in order:
+        order.remove(convention.etd)
+        order.insert(1, convention.etd)
+    today = timezone.localdate()
+    for days, plan in SNAPSHOT_PLAN:
+        day = today - dt.timedelta(days=days)
+        snapshot = Snapshot.objects.create(
+            date=day,
+            label=f"[Démo] Instantané fictif du {day:%d/%m/%Y}",
+            origin=SnapshotOrigin.DEMO,
+            method="Démonstration : chiffres fictifs créés par odl load_demo, remplacés au premier "
+            "moissonnage ou à la première édition importée.",
+            source_name="[Démo] odl load_demo",
+        )
+        entries = []
+        for index, state in plan.items():
+            if index >= len(order):
+                continue
+            t = order[index].territory
+            schemas = SNAPSHOT_SCHEMAS.get(index, []) if state == "scdl" else []
+            entries.append(
+                SnapshotEntry(
+                    snapshot=snapshot,
+                    territory=t,
+                    siren=entry_key(t.kind, t.code, t.siren),
+                    nom=t.nom,
+                    organisation_type=organisation_type(t.kind, t.nature),
+                    datasets_count=3 + index,
+                    technologies=["[Démo] portail fictif"],
+                    schemas=schemas,
+                    scdl_resources=len(schemas),
+                    region_code=t.region_code,
+                    departement_code=t.departement_code,
+                    population=t.population,
+                    match_method="territoire",
+                )
+            )
+        SnapshotEntry.objects.bulk_create(entries)
+    return len(SNAPSHOT_PLAN)

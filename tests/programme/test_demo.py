@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,14 @@ def test_every_dashboard_page_shows_the_demo_on_first_start(
     html = client.get(reverse("programme:dashboard", args=[atd.slug])).content.decode()
     assert 'data-testid="demo-banner"' in html and "[Démo] Point mensuel" in html
     assert 'data-testid="overdue"' in html
+    # The map and the open rate over time have fictitious snapshots to show, labelled as such.
+    context = client.get(reverse("programme:dashboard", args=[atd.slug])).context
+    states = Counter(e["state"] for e in context["etd_map"]["etds"])
+    assert states["scdl"] >= 2 and states["publie"] >= 1 and states["pas_encore"] >= 1
+    assert (
+        len(context["rate"].points) == len(demo.SNAPSHOT_PLAN) and context["rate"].figures["open_obliged"] > 0
+    )
+    assert "[Démo] Instantané fictif" in html and "Démonstration, chiffres fictifs" in html
     assert client.get(f"/api/suivi/{atd.slug}/etds").json()["count"] == Etd.objects.filter(atd=atd).count()
 
 
@@ -124,3 +133,20 @@ def test_load_demo_on_the_npm_referentiel_follows_a_dozen_etds(
     assert Etd.objects.filter(atd__slug=demo.DEMO_SLUG).count() == demo.ETD_COUNT
     run_demo()
     assert counts() == first
+
+
+def test_the_demo_snapshots_are_made_only_on_an_empty_observatory_and_a_real_one_replaces_them(
+    small_referentiel: Path, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from odl.observatory.history import take_snapshot
+    from odl.observatory.models import Snapshot
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr("odl.programme.demo.pdf_available", lambda: False)
+    assert "instantanés fictifs" in run_demo()
+    assert set(Snapshot.objects.values_list("origin", flat=True)) == {"demo"}
+    assert Snapshot.objects.count() == len(demo.SNAPSHOT_PLAN)
+    take_snapshot()
+    assert list(Snapshot.objects.values_list("origin", flat=True)) == ["harvest"]
+    assert "instantanés fictifs" not in run_demo()  # a platform with real measures gets none
+    assert list(Snapshot.objects.values_list("origin", flat=True)) == ["harvest"]
