@@ -161,10 +161,17 @@ class Publication:
         return sum(1 for row in self.rows if row.is_open)
 
 
-def publication(atd: Atd) -> Publication:
-    """Each active ETD in the latest snapshot: open or not, how many datasets, which SCDL schemas."""
-    etds = list(Etd.objects.filter(atd=atd).active().select_related("territory", "atd"))
-    snapshot = Snapshot.objects.order_by("-date", "-created_at").first()
+def publication(
+    atd: Atd, snapshot: Snapshot | None = None, created_by: dt.datetime | None = None
+) -> Publication:
+    """Each active ETD in the latest snapshot (or in ``snapshot``): open or not, how many datasets,
+    which SCDL schemas; ``created_by`` keeps the ETDs followed by then (the yearly report)."""
+    etds_qs = Etd.objects.filter(atd=atd).active().select_related("territory", "atd")
+    if created_by is not None:
+        etds_qs = etds_qs.filter(created_at__lte=created_by)
+    etds = list(etds_qs)
+    if snapshot is None:
+        snapshot = Snapshot.objects.order_by("-date", "-created_at").first()
     entries: dict[int, SnapshotEntry] = {}
     if snapshot is not None:
         entries = {
@@ -308,6 +315,14 @@ class YearFigures:
     meetings: list[dict[str, Any]]
     attendance: dict[str, int]
     rate: OpenRate
+    publication: Publication | None = None
+
+    @property
+    def publication_states(self) -> list[dict[str, Any]]:
+        """How many accompanied ETDs are in each publication state of the map's legend."""
+        rows = self.publication.rows if self.publication else []
+        counts = Counter(row.state for row in rows)
+        return [{**state, "count": counts.get(state["key"], 0)} for state in PUBLICATION_STATES]
 
     @property
     def etds_total(self) -> int:
@@ -378,6 +393,7 @@ def year_figures(atd: Atd, year: int, today: dt.date | None = None) -> YearFigur
         .annotate(n=Count("pk"))
     ):
         attendance[status] = n
+    rate = open_rate(atd, as_of)
     return YearFigures(
         atd=atd,
         year=year,
@@ -389,7 +405,9 @@ def year_figures(atd: Atd, year: int, today: dt.date | None = None) -> YearFigur
         commitments_total=commitments.count(),
         meetings=meetings,
         attendance=attendance,
-        rate=open_rate(atd, as_of),
+        rate=rate,
+        # The ETDs' publication in the snapshot the year's rate was read from, as the dashboard's map.
+        publication=publication(atd, rate.snapshot, end) if rate.snapshot is not None else None,
     )
 
 

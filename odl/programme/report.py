@@ -17,6 +17,7 @@ from odl.core.documents import Image, render, to_pdf
 from odl.core.text import format_date_fr, format_int_fr
 from odl.programme.dashboard import (
     FUNNEL_METHOD,
+    MAP_METHOD,
     PROGRAMME_SOURCE,
     RATE_METHOD,
     YearFigures,
@@ -189,6 +190,39 @@ def build_odt(figures: YearFigures) -> bytes:
         )
     para(programme_source)
 
+    body.append(Header(2, "Ce que publient les collectivités accompagnées"))
+    published = figures.publication
+    if published is None or published.snapshot is None:
+        para(f"Publication non mesurée : {figures.rate.problem or 'aucun instantané de l’observatoire.'}")
+    else:
+        states = figures.publication_states
+        para(
+            f"Sur {format_int_fr(len(published.rows))} collectivités accompagnées (hors abandons) : "
+            + " ; ".join(f"{format_int_fr(row['count'])} {row['label']}" for row in states)
+            + "."
+        )
+        if published.rows:
+            table(
+                "Publication",
+                ["Collectivité", "Étape actuelle", "Publication", "Jeux publiés", "Schémas SCDL"],
+                [
+                    (
+                        row.etd.territory.nom,
+                        row.etd.get_step_display(),
+                        row.state_label,
+                        format_int_fr(row.datasets),
+                        ", ".join(row.schemas) or "—",
+                    )
+                    for row in published.rows
+                ],
+            )
+        para("{{ graphique_publication }}")
+        snap = published.snapshot
+        para(
+            f"Source : {snap.label} ({snap.origin_label}), instantané du {format_date_fr(snap.date)}. "
+            f"Méthode : {MAP_METHOD}"
+        )
+
     body.append(Header(2, "L'ouverture des données dans le périmètre"))
     rate = figures.rate
     if rate.snapshot is None:
@@ -235,6 +269,17 @@ def build_odt(figures: YearFigures) -> bytes:
             width_cm=16,
         ),
     }
+    if figures.publication is not None and figures.publication.snapshot is not None:
+        snap_day = format_date_fr(figures.publication.snapshot.date)
+        context["graphique_publication"] = Image(
+            bar_chart_svg(
+                [row["label"] for row in figures.publication_states],
+                [row["count"] for row in figures.publication_states],
+                f"Collectivités accompagnées selon leur publication, instantané du {snap_day}",
+            ),
+            "image/svg+xml",
+            width_cm=16,
+        )
     if rate.snapshot is not None and rate.points:
         context["graphique_ouverture"] = Image(
             line_chart_svg(

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from odl.core.documents import pdf_available
-from odl.core.text import format_int_fr
+from odl.core.text import format_date_fr, format_int_fr
 from odl.observatory.indicators import measure
 from odl.programme import dashboard
 from odl.programme.models import Commitment
@@ -114,7 +114,15 @@ def test_the_yearly_report_odt_holds_the_figures_the_database_holds(
     import zipfile
 
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
-    assert sum(name.endswith(".svg") for name in names) == 2  # the two charts
+    assert sum(name.endswith(".svg") for name in names) == 3  # steps, ETDs' publication, open rate
+    # The ETDs' publication, as on the dashboard's map, with its snapshot as source.
+    assert "Ce que publient les collectivités accompagnées" in text
+    assert "Sur 3 collectivités accompagnées (hors abandons) : 1 publie des jeux SCDL" in text
+    assert "2 ne publie pas encore" in text
+    assert (
+        f"Source : Moissonnage test (Moissonnage de la plateforme), instantané du {format_date_fr(followed.snapshot.date)}"
+        in text
+    )
 
 
 def test_steps_at_the_end_of_a_past_year_ignore_later_changes(followed: Followed) -> None:
