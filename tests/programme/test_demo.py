@@ -150,3 +150,49 @@ def test_the_demo_snapshots_are_made_only_on_an_empty_observatory_and_a_real_one
     assert list(Snapshot.objects.values_list("origin", flat=True)) == ["harvest"]
     assert "instantanés fictifs" not in run_demo()  # a platform with real measures gets none
     assert list(Snapshot.objects.values_list("origin", flat=True)) == ["harvest"]
+
+
+def test_every_page_of_the_programme_shows_the_demo_to_its_account(
+    small_referentiel: Path, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.utils import timezone
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr("odl.programme.demo.pdf_available", lambda: False)
+    run_demo()
+    client = Client()
+    assert (
+        client.post("/comptes/connexion/", {"username": "atd", "password": "odl-demo-2026"}).status_code
+        == 302
+    )
+    atd = Atd.objects.get(slug=demo.DEMO_SLUG)
+    convention = Convention.objects.get(etd__atd=atd)
+    etd = convention.etd
+    meeting = Meeting.objects.filter(atd=atd, attendances__isnull=False).first()
+    assert meeting is not None
+    resource = Resource.objects.filter(atd=atd).first()
+    assert resource is not None
+    pages = {
+        reverse("programme:board", args=[atd.slug]): "[Démo] ATD",
+        reverse("programme:table", args=[atd.slug]): etd.territory.nom,
+        reverse("programme:etd", args=[atd.slug, etd.pk]): "Publier le jeu scdl/subventions",
+        reverse("programme:convention", args=[atd.slug, etd.pk, convention.pk]): "[Démo] Camille Martin",
+        reverse("programme:commitments", args=[atd.slug, etd.pk]): "Publier le jeu scdl/deliberations",
+        reverse("programme:meetings", args=[atd.slug]): "[Démo] Point mensuel",
+        reverse("programme:meeting", args=[atd.slug, meeting.pk]): "compte rendu fictif",
+        reverse("programme:resources"): "[Démo] Fiche",
+        reverse("programme:resource", args=[resource.pk]): resource.title,
+        reverse("programme:dashboard", args=[atd.slug]): "[Démo] Instantané fictif",
+        reverse("atds:network"): "[Démo] ATD",
+        reverse("atds:detail", args=[atd.slug]): "[Démo] Mission données",
+        reverse("accounts:team", args=[atd.slug]): "demo-animateur",
+        etd.territory.get_absolute_url(): "[Démo] ATD",
+    }
+    for url, expected in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert expected in response.content.decode().replace("&#x27;", "'"), url
+    report = client.get(reverse("programme:report", args=[atd.slug, timezone.localdate().year, "odt"]))
+    assert report.status_code == 200 and report.content[:2] == b"PK"
+    for part in ("etds", "engagements", "reunions"):
+        assert client.get(f"/api/suivi/{atd.slug}/{part}").json()["count"] > 0, part
