@@ -14,9 +14,11 @@ from __future__ import annotations
 import calendar as month_calendar
 import datetime
 import html
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -185,11 +187,47 @@ def render_markdown(text: str) -> SafeString:
         raw,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes=SAFE_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
     # nh3 has just removed everything unsafe.
     return mark_safe(clean)
+
+
+class _MarkupAudit(HTMLParser):
+    """Collects what ``render_markdown`` will drop, to tell the author in words."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.found.add(f"la balise <{tag}>")
+            return
+        allowed = ALLOWED_ATTRIBUTES.get(tag, set())
+        for name, value in attrs:
+            if name == "style" and tag in ("th", "td"):
+                continue  # Markdown's own column alignment: dropped, but nothing the author typed.
+            if name not in allowed:
+                self.found.add(f"l'attribut « {name} »")
+            elif name == "href" and value:
+                scheme = re.match(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):", value)
+                if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
+                    self.found.add(f"les liens « {scheme.group(1).lower()}: »")
+
+
+SAFE_SCHEMES = {"http", "https", "mailto"}
+MAX_TEXT = 100_000
+
+
+def removed_markup(text: str) -> list[str]:
+    """What the display will remove from this Markdown (script, other tags, event handlers, unsafe
+    links), in French; empty when everything typed will show."""
+    audit = _MarkupAudit()
+    audit.feed(markdown.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html"))
+    audit.close()
+    return sorted(audit.found)
 
 
 def plain_text(text: str) -> str:

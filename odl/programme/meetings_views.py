@@ -111,6 +111,7 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
         except meetings.MeetingProblem as exc:
             form.add_error(None, str(exc))
         else:
+            _warn_removed(request, "Dans l'ordre du jour", data["agenda"])
             messages.success(request, f"{len(created)} réunion(s) programmée(s).")
             return HttpResponseRedirect(reverse("programme:meetings", args=[atd.slug]))
     now = timezone.now()
@@ -183,6 +184,7 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             time=data["time"],
             whole_series=bool(data.get("whole_series")),
         )
+        _warn_removed(request, "Dans l'ordre du jour", data["agenda"])
         messages.success(request, f"{changed} réunion(s) modifiée(s).")
         return HttpResponseRedirect(meeting.get_absolute_url())
     context = {"atd": meeting.atd, "meeting": meeting, "form": form}
@@ -193,8 +195,29 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def meeting_minutes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    meetings.save_minutes(meeting, request.POST.get("minutes", "")[:100_000])
+    minutes = request.POST.get("minutes", "")
+    if len(minutes) > meetings.MAX_TEXT:
+        # Refused whole rather than cut: the stored minutes stay as they were.
+        messages.error(
+            request,
+            f"Compte rendu non enregistré : {len(minutes):,} caractères, au-delà de la limite de "
+            f"{meetings.MAX_TEXT:,} ; le compte rendu précédent est conservé.".replace(",", " "),
+        )
+        return HttpResponseRedirect(meeting.get_absolute_url())
+    meetings.save_minutes(meeting, minutes)
+    _warn_removed(request, "Dans le compte rendu", minutes)
     return _back_to(request, meeting, "Compte rendu enregistré.")
+
+
+def _warn_removed(request: HttpRequest, where: str, text: str) -> None:
+    """Say what the display drops from what was typed (kept as typed in the database)."""
+    removed = meetings.removed_markup(text)
+    if removed:
+        messages.warning(
+            request,
+            f"{where}, {', '.join(removed)} ne s'affiche pas : par sécurité, seuls le Markdown et les "
+            "liens http, https et mailto sont affichés. Le texte est enregistré tel que saisi.",
+        )
 
 
 @access("atd_staff")

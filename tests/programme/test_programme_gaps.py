@@ -79,3 +79,40 @@ def test_scheduling_a_meeting_in_another_atds_name_is_refused_in_french_and_stor
     assert response.status_code == 403
     assert "réservée à l'équipe de l'ATD « ATD Ille-et-Vilaine »" in text_of(response)
     assert not Meeting.objects.exists()
+
+
+def test_minutes_with_a_script_say_in_french_what_the_page_will_not_show(
+    atd_agent: Any, atd_client: Client
+) -> None:
+    from odl.programme.meetings import removed_markup
+
+    etd = rennes_etd()
+    meeting = Meeting.objects.create(atd=etd.atd, title="Point", starts_at=timezone.now())
+    url = reverse("programme:meeting_minutes", args=[etd.atd.slug, meeting.pk])
+    hostile = "Bilan\n\n<script>alert('x')</script>\n\n[ici](javascript:alert(2)) <b onclick='x()'>gras</b>"
+    response = atd_client.post(url, {"minutes": hostile}, follow=True)
+    page = text_of(response)
+    assert (
+        "Dans le compte rendu, l'attribut « onclick », la balise <script>, les liens « javascript: »" in page
+    )
+    assert "ne s'affiche pas" in page and "Compte rendu enregistré." in page
+    meeting.refresh_from_db()
+    assert meeting.minutes == hostile  # kept as typed; only the display is cleaned
+    # Ordinary Markdown (lists, links, an aligned table) raises no warning.
+    assert (
+        removed_markup("- a\n- [b](https://a.b) [c](mailto:a@b.fr)\n\n| a | b |\n|---|:-:|\n| 1 | 2 |") == []
+    )
+    clean = atd_client.post(url, {"minutes": "- point 1\n- **point 2**"}, follow=True)
+    assert "ne s'affiche pas" not in text_of(clean)
+
+
+def test_minutes_over_the_limit_are_refused_whole_and_the_stored_ones_kept(
+    atd_agent: Any, atd_client: Client
+) -> None:
+    etd = rennes_etd()
+    meeting = Meeting.objects.create(atd=etd.atd, title="Point", starts_at=timezone.now(), minutes="Déjà là")
+    url = reverse("programme:meeting_minutes", args=[etd.atd.slug, meeting.pk])
+    response = atd_client.post(url, {"minutes": "x" * 100_001}, follow=True)
+    assert "Compte rendu non enregistré : 100 001 caractères" in text_of(response)
+    meeting.refresh_from_db()
+    assert meeting.minutes == "Déjà là"
