@@ -49,7 +49,7 @@
       L.rectangle([[top, left], [top - size, left + size]],
         { color: "#333", weight: 1, fillColor: "#ffffff", fillOpacity: 1, interactive: false }).addTo(group);
       L.tooltip({ permanent: true, direction: "top", className: "grid-label", opacity: 1 })
-        .setLatLng([top - 0.02, left + size / 2]).setContent(escapeHtml(cell.code)).addTo(group);
+        .setLatLng([top - 0.02, left + size / 2]).setContent(escapeHtml(cell.code + " – " + cell.nom)).addTo(group);
       var etds = byDep[cell.code] || [];
       // The ETDs of a département on a small square grid inside its tile, in the table's order.
       var side = Math.max(1, Math.ceil(Math.sqrt(etds.length)));
