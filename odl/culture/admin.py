@@ -40,7 +40,6 @@ class RuleAdmin(admin.ModelAdmin):
     list_display = ["title", "domain", "operator", "threshold", "scope", "action", "active", "position"]
     list_filter = ["scope", "action", "active", "domain"]
     list_editable = ["active", "position"]
-    autocomplete_fields: list[str] = []
     raw_id_fields = ["resource"]
 
 

@@ -28,8 +28,8 @@ from odl.culture.models import (
     Domain,
     Item,
     ItemKind,
-    Response,
     RespondentRole,
+    Response,
     Rule,
     RuleScope,
 )

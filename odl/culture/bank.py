@@ -275,9 +275,10 @@ def store(bank: Bank) -> ImportStats:
     """Check, then upsert the bank; nothing is changed when the check fails."""
     check(bank)
     domains: dict[str, Domain] = {}
-    for position, row in enumerate(bank.domains):
-        domains[row.code], _ = Domain.objects.update_or_create(
-            code=row.code, defaults={"label": row.label, "description": row.description, "position": position}
+    for position, declared in enumerate(bank.domains):
+        domains[declared.code], _ = Domain.objects.update_or_create(
+            code=declared.code,
+            defaults={"label": declared.label, "description": declared.description, "position": position},
         )
     positions: dict[str, int] = {}
     for row in bank.items:
@@ -294,7 +295,7 @@ def store(bank: Bank) -> ImportStats:
                 "active": True,
             },
         )
-    retired = Item.objects.active().exclude(code__in=[row.code for row in bank.items]).update(active=False)
+    retired = Item.objects.active().exclude(code__in=[i.code for i in bank.items]).update(active=False)
     return ImportStats(len(bank.domains), len(bank.items), retired)
 
 
@@ -312,8 +313,8 @@ def ensure_default() -> ImportStats | None:
 def _stored_bank() -> Bank:
     bank = Bank()
     used = Domain.objects.filter(items__active=True).distinct().order_by("position", "code")
-    for domain in used:
-        bank.domains.append(DomainRow(0, domain.code, domain.label, domain.description))
+    for stored in used:
+        bank.domains.append(DomainRow(0, stored.code, stored.label, stored.description))
     for item in Item.objects.active().in_bank_order():
         bank.items.append(
             ItemRow(

@@ -14,7 +14,7 @@ from odl.programme.models import Etd
 OTHER_ETD = "autre"
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Campaign
         fields = ["title", "etd", "closes_on", "anonymous", "retention_months", "consent_text"]

@@ -51,7 +51,7 @@ def condition_met(rule: Rule, score: int | None) -> bool:
 
 
 def _score_for(rule: Rule, scores: Mapping[str, int | None]) -> int | None:
-    if rule.domain_id is None:
+    if rule.domain is None:
         return global_score(scores.values())
     return scores.get(rule.domain.code)
 
@@ -80,7 +80,7 @@ def recommendation(rule: Rule, share: int | None = None) -> Recommendation:
         action_label=RuleAction(rule.action).label,
         title=title,
         text=rule.text,
-        domain=rule.domain.label if rule.domain_id is not None else "Score global",
+        domain=rule.domain.label if rule.domain is not None else "Score global",
         url=url,
         note=note,
         share=share,

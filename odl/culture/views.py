@@ -209,9 +209,9 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     campaign = _campaign(token)
     previous = answering.answered_by_this_browser(request, campaign)
     if previous is not None:
-        context = {"campaign": campaign, "previous": previous}
+        status = 409 if request.method == "POST" else 200
         return render(
-            request, "culture/already.html", context, status=409 if request.method == "POST" else 200
+            request, "culture/already.html", {"campaign": campaign, "previous": previous}, status=status
         )
     if campaign.is_closed:
         return _unavailable(
@@ -232,7 +232,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             response = HttpResponseRedirect(reverse("culture:results", args=[token]))
             answering.remember(response, campaign, stored)
             return response
-    context = {
+    context: dict[str, Any] = {
         "campaign": campaign,
         "form": form,
         "sections": sections,
