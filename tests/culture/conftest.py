@@ -27,13 +27,17 @@ def default_bank(db: None) -> None:
 @pytest.fixture
 def rennes_etd(small_referentiel: Any) -> Etd:
     atd = personas.atd_of()
-    return Etd.objects.get_or_create(atd=atd, territory=Territory.objects.get(kind="commune", code="35238"))[0]
+    return Etd.objects.get_or_create(atd=atd, territory=Territory.objects.get(kind="commune", code="35238"))[
+        0
+    ]
 
 
 @pytest.fixture
 def campaign(default_bank: None, rennes_etd: Etd) -> Campaign:
     return Campaign.objects.create(
-        atd=rennes_etd.atd, title="Positionnement 2026", closes_on=timezone.localdate() + dt.timedelta(days=30)
+        atd=rennes_etd.atd,
+        title="Positionnement 2026",
+        closes_on=timezone.localdate() + dt.timedelta(days=30),
     )
 
 

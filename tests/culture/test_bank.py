@@ -16,10 +16,14 @@ from tests.culture.conftest import respond
 
 
 def _snapshot() -> list[tuple[Any, ...]]:
-    return list(Item.objects.order_by("code").values_list("code", "domain__code", "text", "options", "active"))
+    return list(
+        Item.objects.order_by("code").values_list("code", "domain__code", "text", "options", "active")
+    )
 
 
-def test_the_default_bank_has_seven_domains_of_three_self_positionings_and_one_check(default_bank: None) -> None:
+def test_the_default_bank_has_seven_domains_of_three_self_positionings_and_one_check(
+    default_bank: None,
+) -> None:
     assert Domain.objects.count() == 7
     for domain in Domain.objects.all():
         kinds = sorted(domain.items.values_list("kind", flat=True))
@@ -76,7 +80,9 @@ GOOD_ROWS = [
 ]
 
 
-def test_a_csv_line_without_its_domain_is_refused_with_its_line_and_nothing_changes(default_bank: None) -> None:
+def test_a_csv_line_without_its_domain_is_refused_with_its_line_and_nothing_changes(
+    default_bank: None,
+) -> None:
     before = _snapshot()
     body = CSV_HEADER + "".join(GOOD_ROWS) + ";;d2-a;auto;Orpheline;r0 | r1 | r2 | r3 | r4;\n"
     with pytest.raises(bank.BankError) as refused:
@@ -162,7 +168,11 @@ def test_unreadable_files_are_refused_in_french(db: None) -> None:
 def test_the_command_imports_exports_and_refuses_with_exit_code_1(default_bank: None, tmp_path: Path) -> None:
     out = tmp_path / "banque.csv"
     assert "Banque écrite" in Command().handle_one("export", None, None, str(out))
-    assert Command().handle_one("import", str(out), None).startswith("Banque importée depuis banque.csv : 7 domaines")
+    assert (
+        Command()
+        .handle_one("import", str(out), None)
+        .startswith("Banque importée depuis banque.csv : 7 domaines")
+    )
     broken = tmp_path / "casse.csv"
     broken.write_text(CSV_HEADER + GOOD_ROWS[0] + GOOD_ROWS[0], encoding="utf-8")
     with pytest.raises(CommandError) as refused:

@@ -55,7 +55,9 @@ def test_rules_come_in_their_order_then_creation_order_on_ties(domain: Domain) -
 
 
 def test_a_collectivity_rule_holds_from_exactly_its_share(domain: Domain) -> None:
-    rule = _rule(domain, scope=RuleScope.COLLECTIVITY, share_threshold=30, action=RuleAction.FORMAT, format_slug="x")
+    rule = _rule(
+        domain, scope=RuleScope.COLLECTIVITY, share_threshold=30, action=RuleAction.FORMAT, format_slug="x"
+    )
     # 3 of 10 below 50 = 30 % → recommended; 2 of 10 → not. « Je ne sais pas » respondents are not judged.
     three = [{"publication": 10}] * 3 + [{"publication": 90}] * 7
     two = [{"publication": 10}] * 2 + [{"publication": 90}] * 8
@@ -77,7 +79,9 @@ def test_a_rule_whose_resource_was_deleted_is_shown_with_a_note(domain: Domain) 
     assert found[0].title == "Lire la fiche (« Fiche SCDL »)"
 
 
-def test_an_animation_format_is_kept_as_its_slug_and_links_only_when_the_catalogue_exists(domain: Domain) -> None:
+def test_an_animation_format_is_kept_as_its_slug_and_links_only_when_the_catalogue_exists(
+    domain: Domain,
+) -> None:
     _rule(domain, action=RuleAction.FORMAT, format_slug="cartopartie", title="Cartopartie")
     (found,) = rules.for_respondent({"publication": 0})
     assert found.action_label == "Format d'animation"
@@ -91,7 +95,9 @@ def test_an_animation_format_is_kept_as_its_slug_and_links_only_when_the_catalog
     assert found.url == expected
 
 
-def test_the_admin_refuses_a_resource_rule_without_resource_and_a_format_rule_without_slug(domain: Domain) -> None:
+def test_the_admin_refuses_a_resource_rule_without_resource_and_a_format_rule_without_slug(
+    domain: Domain,
+) -> None:
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="Choisissez la ressource"):
