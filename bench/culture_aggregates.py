@@ -4,7 +4,8 @@
     .venv/bin/python -m bench.culture_aggregates --sqlite-only
 
 Goals: the ATD's aggregates page p95 under 200 ms (30 requests through Django's test client, for the
-whole territory and for one collectivité); 50 respondents sending their answers at the same moment
+whole territory and for one collectivité; each measured with the figures cached, the usual case, and
+« à froid », the cache emptied before each request as after a new response); 50 respondents sending their answers at the same moment
 through a real local HTTP server (wsgiref, one thread per request), with no error and 50 responses
 stored. Each engine gets a fresh database (a temporary SQLite file; an ``odl_culture_bench``
 PostgreSQL database dropped and recreated). Times are wall-clock on this machine; no test asserts them.
@@ -50,9 +51,13 @@ def populate() -> tuple[Any, Any, Any]:
     from odl.territories.models import Kind, Territory
 
     Territory.objects.create(kind=Kind.REGION, code="53", nom="Bretagne")
-    departement = Territory.objects.create(kind=Kind.DEPARTEMENT, code="35", nom="Ille-et-Vilaine", region_code="53")
+    departement = Territory.objects.create(
+        kind=Kind.DEPARTEMENT, code="35", nom="Ille-et-Vilaine", region_code="53"
+    )
     Territory.objects.bulk_create(
-        Territory(kind=Kind.COMMUNE, code=f"35{i:03d}", nom=f"Commune {i}", departement_code="35", region_code="53")
+        Territory(
+            kind=Kind.COMMUNE, code=f"35{i:03d}", nom=f"Commune {i}", departement_code="35", region_code="53"
+        )
         for i in range(1, ETDS + 1)
     )
     user = get_user_model().objects.create_user("alice", password="bench")
@@ -98,7 +103,9 @@ def populate() -> tuple[Any, Any, Any]:
             chosen_batch.append(chosen)
         stored = Response.objects.bulk_create(batch)
         Answer.objects.bulk_create(
-            Answer(response=response, item=item, choice=chosen[item.pk], points=item.points_for(chosen[item.pk]))
+            Answer(
+                response=response, item=item, choice=chosen[item.pk], points=item.points_for(chosen[item.pk])
+            )
             for response, chosen in zip(stored, chosen_batch, strict=True)
             for item in items
         )
@@ -202,10 +209,19 @@ def run_engine(database_url: str) -> None:
         ("agrégats, distribution d'une collectivité", f"{base}?groupe={etd_key}"),
         ("export XLSX de la synthèse", f"{base}export.xlsx"),
     ]
-    for label, url in cases:
+    from django.core.cache import cache
+
+    runs = [
+        (label + suffix, url, cold)
+        for label, url in cases
+        for suffix, cold in (("", False), (" (à froid)", True))
+    ]
+    for label, url, cold in runs:
         client.get(url)  # warm-up
         samples = []
         for _ in range(REQUESTS):
+            if cold:
+                cache.clear()  # the figures as after a new response: everything recomputed
             start = time.perf_counter()
             response = client.get(url)
             samples.append((time.perf_counter() - start) * 1000)
@@ -262,7 +278,10 @@ def main() -> None:
         for url in urls:
             env = {**os.environ, "ODL_DATA_DIR": tmp}
             subprocess.run(
-                [sys.executable, "-m", "bench.culture_aggregates", "--engine-url", url], cwd=REPO, check=True, env=env
+                [sys.executable, "-m", "bench.culture_aggregates", "--engine-url", url],
+                cwd=REPO,
+                check=True,
+                env=env,
             )
 
 

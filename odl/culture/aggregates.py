@@ -8,18 +8,24 @@ cannot be found by subtracting the shown ones from the total, when exactly one g
 hidden, the smallest shown group is hidden with it (complementary suppression); the same holds, per
 domain, for the cells of a breakdown.
 
+**Cache**: figures and distributions are kept (Django's cache, ``CACHE_SECONDS``) under a key made of
+the campaign, its number of responses and last response, the bank's domains and the collectivité
+rules: a new response, an edited rule or a renamed domain changes the key, so nothing stale is shown.
+
 Figures of a domain in a group: respondents with a score in it, their mean score (rounded half up),
 the share of them below 50 (``BELOW``), in whole percents.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
 
 from odl.culture import rules as culture_rules
 from odl.culture.models import (
@@ -37,6 +43,7 @@ from odl.culture.rules import Recommendation
 from odl.programme.models import Etd
 
 K_ANONYMITY = 5
+CACHE_SECONDS = 3600
 BELOW = 50
 HIDDEN_TEXT = f"moins de {K_ANONYMITY} réponses"
 COMPLEMENT_TEXT = "masqué pour qu'on ne puisse pas déduire un petit groupe des autres"
@@ -144,10 +151,32 @@ def responses_of(campaign: Campaign, etd: Etd | None = None) -> QuerySet[Respons
     return found.filter(etd=etd) if etd is not None else found
 
 
+def _cache_key(kind: str, campaign: Campaign, etd: Etd | None, *parts: Any) -> str:
+    answered = responses_of(campaign, etd).aggregate(n=Count("id"), last=Max("id"))
+    signature = repr((campaign.created_at, answered["n"], answered["last"], *parts)).encode()
+    return f"culture:{kind}:{campaign.pk}:{etd.pk if etd else 0}:{hashlib.sha256(signature).hexdigest()}"
+
+
 def figures(campaign: Campaign, etd: Etd | None = None) -> Figures:
     """The campaign's figures for the ATD (every collectivité) or for one collectivité (``etd``)."""
     domains = bank_domains()
     rules = list(Rule.objects.for_scope(RuleScope.COLLECTIVITY))
+    rule_state = [
+        (r.pk, r.domain_id, r.operator, r.threshold, r.share_threshold, r.action, r.title, r.text)
+        + (r.resource_id, r.resource_title, r.format_slug)
+        for r in rules
+    ]
+    key = _cache_key("figures", campaign, etd, domains, rule_state)
+    found = cache.get(key)
+    if found is None:
+        found = _compute_figures(campaign, etd, domains, rules)
+        cache.set(key, found, CACHE_SECONDS)
+    return found  # type: ignore[no-any-return]
+
+
+def _compute_figures(
+    campaign: Campaign, etd: Etd | None, domains: list[tuple[str, str]], rules: list[Rule]
+) -> Figures:
     rows = list(responses_of(campaign, etd).values_list("etd_id", "role", "scores"))
     by_etd: dict[int | None, list[Scores]] = defaultdict(list)
     by_role: dict[str, list[Scores]] = defaultdict(list)
@@ -190,18 +219,32 @@ class ItemDistribution:
 
 def distribution(campaign: Campaign, key: str, etd: Etd | None = None) -> list[ItemDistribution] | None:
     """How a group answered each question; None when the group is too small to be shown."""
-    responses = responses_of(campaign, etd)
+    bank = list(Item.objects.values_list("pk", "code", "text", "options", "correct_option", "domain__label"))
+    cache_key = _cache_key("distribution", campaign, etd, key, bank)
+    found = cache.get(cache_key)
+    if found is None:
+        found = _compute_distribution(campaign, key, etd)
+        cache.set(cache_key, found, CACHE_SECONDS)
+    return found or None
+
+
+def _compute_distribution(campaign: Campaign, key: str, etd: Etd | None) -> list[ItemDistribution]:
+    """Empty when the group is too small (the cache keeps that answer too)."""
+    where: dict[str, Any] = {"campaign": campaign}
+    if etd is not None:
+        where["etd"] = etd
     if key.startswith("etd-") and key != NO_ETD_KEY:
-        responses = responses.filter(etd_id=int(key.removeprefix("etd-")))
+        where["etd_id"] = int(key.removeprefix("etd-")) if key.removeprefix("etd-").isdigit() else 0
     elif key == NO_ETD_KEY:
-        responses = responses.filter(etd__isnull=True)
+        where["etd__isnull"] = True
     elif key.startswith("role-"):
-        responses = responses.filter(role=key.removeprefix("role-"))
-    if responses.count() < K_ANONYMITY:
-        return None
+        where["role"] = key.removeprefix("role-")
+    if Response.objects.filter(**where).count() < K_ANONYMITY:
+        return []
     counted: dict[int, Counter[int | None]] = defaultdict(Counter)
+    # A join on the response (not « IN (subquery) »): one pass over the campaign's answers.
     rows = (
-        Answer.objects.filter(response__in=responses)
+        Answer.objects.filter(**{f"response__{name}": value for name, value in where.items()})
         .values("item_id", "choice")
         .annotate(n=Count("id"))
         .values_list("item_id", "choice", "n")

@@ -95,16 +95,25 @@ def for_respondent(
     return [recommendation(rule) for rule in chosen if condition_met(rule, _score_for(rule, scores))]
 
 
+def _values(rule: Rule, respondents: Sequence[Mapping[str, int | None]]) -> list[int]:
+    """The scores a rule judges in a group: one per respondent who has one (the domain is read once)."""
+    if rule.domain is None:
+        found = [global_score(scores.values()) for scores in respondents]
+    else:
+        code = rule.domain.code
+        found = [scores.get(code) for scores in respondents]
+    return [v for v in found if v is not None]
+
+
 def share_meeting(rule: Rule, respondents: Sequence[Mapping[str, int | None]]) -> tuple[int, int]:
     """(how many respondents meet the rule, how many have a score it can be judged on)."""
-    judged = met = 0
-    for scores in respondents:
-        value = _score_for(rule, scores)
-        if value is None:
-            continue
-        judged += 1
-        met += condition_met(rule, value)
-    return met, judged
+    values = _values(rule, respondents)
+    threshold = rule.threshold
+    if rule.operator == RuleOperator.BELOW:
+        met = sum(1 for v in values if v < threshold)
+    else:
+        met = sum(1 for v in values if v >= threshold)
+    return met, len(values)
 
 
 def for_group(

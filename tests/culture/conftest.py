@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -16,6 +17,12 @@ from odl.culture.models import Campaign, Item, Response
 from odl.programme.models import Etd
 from odl.territories.models import Territory
 from tests import personas
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # Figures are cached per process; each test starts from an empty cache.
+    cache.clear()
 
 
 @pytest.fixture

@@ -240,3 +240,15 @@ def test_another_atd_cannot_read_the_campaign(campaign: Campaign) -> None:
     other = personas.logged_in(personas.other_atd_staff())
     assert other.get(f"/culture/{campaign.atd.slug}/campagne/{campaign.pk}/").status_code == 403
     assert Client().get(f"/culture/{campaign.atd.slug}/campagne/{campaign.pk}/").status_code == 302
+
+
+def test_cached_figures_follow_a_new_response_and_an_edited_rule(campaign: Campaign, rennes_etd: Etd) -> None:
+    from odl.culture.models import Rule
+
+    _respond_many(campaign, rennes_etd, [3] * 5)
+    assert aggregates.figures(campaign).total.respondents == 5
+    respond(campaign, rennes_etd, 0)
+    assert aggregates.figures(campaign).total.respondents == 6
+    assert len(aggregates.figures(campaign).total.recommendations) == 0
+    Rule.objects.filter(scope="collectivity").update(share_threshold=10)
+    assert len(aggregates.figures(campaign).total.recommendations) == 7
