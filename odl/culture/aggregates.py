@@ -8,7 +8,8 @@ cannot be found by subtracting the shown ones from the total, when exactly one g
 hidden, the smallest shown group is hidden with it (complementary suppression); the same holds, per
 domain, for the cells of a breakdown.
 
-**Cache**: figures and distributions are kept (Django's cache, ``CACHE_SECONDS``) under a key made of
+**Cache**: figures and distributions are kept in the process (the last ``CACHE_SIZE``, no pickling:
+a figure object is read back as it is) under a key made of
 the campaign, its number of responses and last response, the bank's domains and the collectivité
 rules: a new response, an edited rule or a renamed domain changes the key, so nothing stale is shown.
 
@@ -19,12 +20,12 @@ the share of them below 50 (``BELOW``), in whole percents.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
 
 from odl.culture import rules as culture_rules
@@ -43,7 +44,9 @@ from odl.culture.rules import Recommendation
 from odl.programme.models import Etd
 
 K_ANONYMITY = 5
-CACHE_SECONDS = 3600
+CACHE_SIZE = 64
+_CACHE: OrderedDict[str, Any] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
 BELOW = 50
 HIDDEN_TEXT = f"moins de {K_ANONYMITY} réponses"
 COMPLEMENT_TEXT = "masqué pour qu'on ne puisse pas déduire un petit groupe des autres"
@@ -151,6 +154,26 @@ def responses_of(campaign: Campaign, etd: Etd | None = None) -> QuerySet[Respons
     return found.filter(etd=etd) if etd is not None else found
 
 
+def _cached(key: str) -> Any:
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    return None
+
+
+def _keep(key: str, value: Any) -> None:
+    with _CACHE_LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+
+
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
 def _cache_key(kind: str, campaign: Campaign, etd: Etd | None, *parts: Any) -> str:
     answered = responses_of(campaign, etd).aggregate(n=Count("id"), last=Max("id"))
     signature = repr((campaign.created_at, answered["n"], answered["last"], *parts)).encode()
@@ -167,10 +190,10 @@ def figures(campaign: Campaign, etd: Etd | None = None) -> Figures:
         for r in rules
     ]
     key = _cache_key("figures", campaign, etd, domains, rule_state)
-    found = cache.get(key)
+    found = _cached(key)
     if found is None:
         found = _compute_figures(campaign, etd, domains, rules)
-        cache.set(key, found, CACHE_SECONDS)
+        _keep(key, found)
     return found  # type: ignore[no-any-return]
 
 
@@ -221,10 +244,10 @@ def distribution(campaign: Campaign, key: str, etd: Etd | None = None) -> list[I
     """How a group answered each question; None when the group is too small to be shown."""
     bank = list(Item.objects.values_list("pk", "code", "text", "options", "correct_option", "domain__label"))
     cache_key = _cache_key("distribution", campaign, etd, key, bank)
-    found = cache.get(cache_key)
+    found = _cached(cache_key)
     if found is None:
         found = _compute_distribution(campaign, key, etd)
-        cache.set(cache_key, found, CACHE_SECONDS)
+        _keep(cache_key, found)
     return found or None
 
 

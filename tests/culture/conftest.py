@@ -8,11 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from odl.culture import answering, bank, rules
+from odl.culture import aggregates, answering, bank, rules
 from odl.culture.models import Campaign, Item, Response
 from odl.programme.models import Etd
 from odl.territories.models import Territory
@@ -22,7 +21,7 @@ from tests import personas
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     # Figures are cached per process; each test starts from an empty cache.
-    cache.clear()
+    aggregates.clear_cache()
 
 
 @pytest.fixture
