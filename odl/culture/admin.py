@@ -10,23 +10,46 @@ from django.http import HttpRequest
 from odl.culture.models import Campaign, Domain, Item, Rule
 
 
-class ItemInline(admin.StackedInline):
+class CoordinatorAccess:
+    """Every national coordinator (a staff user, ``odl.accounts.roles``) edits the questionnaire, without
+    Django permissions to hand out one by one."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+
+class ItemInline(CoordinatorAccess, admin.StackedInline):
     model = Item
     extra = 0
     fields = ["code", "kind", "text", "options", "correct_option", "position", "active"]
     # Answers hold on to their question: retire it (« actif » unticked) instead of deleting it.
     can_delete = False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 @admin.register(Domain)
-class DomainAdmin(admin.ModelAdmin):
+class DomainAdmin(CoordinatorAccess, admin.ModelAdmin):
     list_display = ["label", "code", "position"]
     list_editable = ["position"]
     inlines = [ItemInline]
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(CoordinatorAccess, admin.ModelAdmin):
     list_display = ["code", "text", "domain", "kind", "active"]
     list_filter = ["domain", "kind", "active"]
     search_fields = ["code", "text"]
@@ -36,7 +59,7 @@ class ItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rule)
-class RuleAdmin(admin.ModelAdmin):
+class RuleAdmin(CoordinatorAccess, admin.ModelAdmin):
     list_display = ["title", "domain", "operator", "threshold", "scope", "action", "active", "position"]
     list_filter = ["scope", "action", "active", "domain"]
     list_editable = ["active", "position"]
@@ -44,7 +67,7 @@ class RuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(CoordinatorAccess, admin.ModelAdmin):
     list_display = ["title", "atd", "etd", "closes_on", "anonymous"]
     list_filter = ["atd", "anonymous"]
     readonly_fields = ["token"]
