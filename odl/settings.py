@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "odl.schemas",
     "odl.accounts",
     "odl.programme",
+    "odl.culture",
 ]
 
 MIDDLEWARE = [

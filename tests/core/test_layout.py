@@ -18,6 +18,7 @@ ALLOWED = {
     "observatory": {"core", "territories", "atds", "schemas", "harvest"},
     "accounts": {"core", "territories", "atds"},
     "programme": {"core", "territories", "atds", "schemas", "harvest", "observatory", "accounts"},
+    "culture": {"core", "territories", "atds", "accounts", "programme"},
 }
 
 

@@ -233,6 +233,12 @@ class World:
             schema_id="scdl/subventions",
             evidence_file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="preuve.pdf"),
         )
+        from odl.culture.models import Campaign as CultureCampaign
+
+        # An open questionnaire of the ATD: its public link must answer everybody, signed in or not.
+        self.culture_campaign = CultureCampaign.objects.create(
+            atd=self.atd, title="Questionnaire", closes_on=dt.date(2999, 1, 1)
+        )
 
     def kwargs(self, route: Route) -> dict[str, Any]:
         samples: dict[str, Any] = {
@@ -273,6 +279,11 @@ class World:
             "programme:resource": {"pk": self.resource.pk},
             "programme:resource_download": {"pk": self.resource.pk, "version": 1},
             "programme:resource_new_version": {"pk": self.resource.pk},
+            "culture:answer": {"token": self.culture_campaign.token},
+            "culture:results": {"token": self.culture_campaign.token},
+            "culture:figures": {"pk": self.culture_campaign.pk},
+            "culture:export": {"pk": self.culture_campaign.pk},
+            "culture:etd_figures": {"pk": self.culture_campaign.pk},
         }
         if route.name.startswith("programme:meeting"):
             by_name[route.name] = {"pk": self.meeting.pk}
