@@ -20,9 +20,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from odl.accounts.models import Invitation
 from odl.atds.models import Atd
 from odl.programme import demo
-from odl.programme.models import Commitment, Convention, Etd, Licence, Meeting, Resource, Visibility
+from odl.programme.models import Etd, Licence, Resource, Visibility
 from tests import personas
 from tests.browser import axe_violations, chromium_page
+from tests.programme.pages_helpers import atd_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,16 +49,9 @@ def demo_atd(small_referentiel: Any, monkeypatch: pytest.MonkeyPatch) -> Atd:
 
 
 def urls(atd: Atd) -> dict[str, list[str]]:
-    etd = Etd.objects.filter(atd=atd, conventions__isnull=False).first() or atd.etds.first()
-    assert etd is not None
-    convention = Convention.objects.filter(etd=etd).first()
-    commitment = Commitment.objects.filter(etd=etd).first()
-    past = Meeting.objects.filter(atd=atd, attendances__isnull=False).first()
-    resource = Resource.objects.filter(atd=atd).first()
     public = Resource.objects.get(visibility=Visibility.NATIONAL)
-    assert convention and commitment and past and resource
     agent_etd = Etd.objects.get(atd=atd, territory__etd_agents__user__username="demo-agent-etd")
-    s, e = atd.slug, etd.pk
+    s = atd.slug
     return {
         "public": [
             "/reseau/",
@@ -68,29 +62,7 @@ def urls(atd: Atd) -> dict[str, list[str]]:
             "/comptes/connexion/",
             "/comptes/mot-de-passe/oubli/",
         ],
-        "atd_admin": [
-            f"/suivi/{s}/",
-            f"/suivi/{s}/tableau/",
-            f"/suivi/{s}/etd/{e}/",
-            f"/suivi/{s}/etd/{e}/conventions/nouvelle/",
-            f"/suivi/{s}/etd/{e}/conventions/{convention.pk}/",
-            f"/suivi/{s}/etd/{e}/conventions/{convention.pk}/signee/",
-            f"/suivi/{s}/modeles/",
-            f"/suivi/{s}/etd/{e}/engagements/",
-            f"/suivi/{s}/etd/{e}/engagements/{commitment.pk}/",
-            f"/suivi/{s}/reunions/",
-            f"/suivi/{s}/reunions/{past.pk}/",
-            f"/suivi/{s}/reunions/{past.pk}/modifier/",
-            "/ressources/",
-            f"/ressources/{resource.pk}/",
-            f"/suivi/{s}/ressources/nouvelle/",
-            f"/suivi/{s}/ressources/{resource.pk}/version/",
-            f"/suivi/{s}/tableau-de-bord/",
-            f"/reseau/{s}/modifier/",
-            f"/comptes/atd/{s}/equipe/",
-            "/comptes/",
-            "/comptes/securite/",
-        ],
+        "atd_admin": [*atd_pages(atd), "/ressources/", "/comptes/", "/comptes/securite/"],
         "etd_agent": [f"/suivi/{s}/etd/{agent_etd.pk}/", "/comptes/", "/ressources/"],
         "coordinator": ["/coordination/", "/reseau/nouveau/", f"/suivi/{s}/tableau-de-bord/"],
     }
