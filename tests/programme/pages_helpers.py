@@ -26,7 +26,9 @@ from odl.territories.models import Territory
 def furnish(atd: Atd, by: Any, code: str = "35238") -> None:
     """One of each object the demo has, for a real ATD: an ETD, its convention and commitment, a past
     meeting, a document."""
-    etd = Etd.objects.create(atd=atd, territory=Territory.objects.get(kind="commune", code=code), created_by=by)
+    etd = Etd.objects.create(
+        atd=atd, territory=Territory.objects.get(kind="commune", code=code), created_by=by
+    )
     convention = Convention.objects.create(etd=etd, lieu="Rennes", atd_signatory="J. Martin", created_by=by)
     Commitment.objects.create(
         etd=etd,

@@ -48,7 +48,9 @@ def test_the_convention_page_lists_its_creation_and_its_signature(atd_agent: Any
     upload = SimpleUploadedFile("signee.pdf", PDF, content_type="application/pdf")
     signed = reverse("programme:signed_copy_upload", args=[etd.atd.slug, etd.pk, convention.pk])
     atd_client.post(signed, {"file": upload, "signed_at": timezone.localdate().isoformat()})
-    trail = trail_of(atd_client.get(reverse("programme:convention", args=[etd.atd.slug, etd.pk, convention.pk])))
+    trail = trail_of(
+        atd_client.get(reverse("programme:convention", args=[etd.atd.slug, etd.pk, convention.pk]))
+    )
     assert "Alice : création" in trail
     assert "Alice : modification" in trail and "statut : Brouillon → Signée" in trail
 
