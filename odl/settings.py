@@ -177,7 +177,7 @@ EMAIL_BACKEND = (
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "atds.Atd",
     "atds.AtdMembership",
-    {"model": "programme.Etd", "exclude_fields": ["step_changed_at"]},
+    {"model": "programme.Etd", "exclude_fields": ["step_changed_at", "created_at"]},
     {"model": "programme.Convention", "mapping_fields": {"status": "statut"}},
     {
         "model": "programme.Commitment",
