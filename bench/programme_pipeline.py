@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-PG_DATABASE = "odl_pipeline_bench"
 PG_URL = os.environ.get(
-    "ODL_BENCH_PIPELINE_POSTGRES_URL", f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
+    "ODL_BENCH_PIPELINE_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/odl_pipeline_bench"
 )
+PG_DATABASE = PG_URL.rsplit("/", 1)[1]
 ETDS = 500
 COMMITMENTS_PER_ETD = 4
 REQUESTS = 30
