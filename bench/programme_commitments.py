@@ -9,12 +9,11 @@ schema. Times are wall-clock on this machine; nothing here is asserted by tests.
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
+
+from bench.tools.database import django_on
 
 ETDS = 5000
 SCHEMAS = ["scdl/subventions", "scdl/deliberations", "scdl/equipements", "scdl/budget", "scdl/catalogue"]
@@ -72,18 +71,10 @@ def build(rng: random.Random) -> None:
 
 
 def main() -> None:
-    folder = Path(tempfile.mkdtemp(prefix="odl-bench-programme-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
-    os.environ["ODL_DATA_DIR"] = str(folder)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "odl.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    call_command("migrate", verbosity=0)
     build(random.Random(2026))
 
     from odl.programme.commitments import check_commitments

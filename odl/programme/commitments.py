@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from odl.harvest.models import HarvestedDataset
@@ -74,8 +74,12 @@ def check_commitments(today: dt.date | None = None) -> CheckStats:
 
     # One query for every dataset of every concerned collectivité: (territory, schema) → first dataset seen.
     first_seen: dict[tuple[int, str], tuple[dt.datetime, int, str]] = {}
-    datasets = HarvestedDataset.objects.counted().filter(
-        publisher__territory_id__in=pending.values("etd__territory_id")
+    # Most datasets declare no schema and were validated against none: leave them in the database
+    # rather than decoding their JSON here.
+    datasets = (
+        HarvestedDataset.objects.counted()
+        .filter(publisher__territory_id__in=pending.values("etd__territory_id"))
+        .exclude(schemas=[], scdl_validation=[])
     )
     for pk, territory_id, schemas, validation, seen, title in datasets.values_list(
         "pk", "publisher__territory_id", "schemas", "scdl_validation", "first_seen", "title"
@@ -86,7 +90,7 @@ def check_commitments(today: dt.date | None = None) -> CheckStats:
                 first_seen[key] = (seen, pk, title)
 
     now = timezone.now()
-    met: list[Commitment] = []
+    met: list[tuple[int, dt.date, int]] = []
     met_by_etd: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for pk, etd_id, territory_id, schema_id in rows:
         found = first_seen.get((territory_id, schema_id))
@@ -94,27 +98,11 @@ def check_commitments(today: dt.date | None = None) -> CheckStats:
             continue
         seen, dataset_id, title = found
         # Detected on the day the observatory first saw it (a back-dated run cannot be met in the future).
-        met_on = min(timezone.localtime(seen).date(), today)
-        met.append(
-            Commitment(
-                pk=pk,
-                status=CommitmentStatus.TENU,
-                status_set_by=AUTO,
-                status_at=now,
-                status_by=None,
-                met_at=met_on,
-                evidence_dataset_id=dataset_id,
-            )
-        )
+        met.append((pk, min(timezone.localtime(seen).date(), today), dataset_id))
         met_by_etd[etd_id].append((schema_id, title))
 
     with transaction.atomic():
-        if met:
-            Commitment.objects.bulk_update(
-                met,
-                ["status", "status_set_by", "status_at", "status_by", "met_at", "evidence_dataset"],
-                batch_size=500,
-            )
+        _mark_met(met, now)
         stats.met = len(met)
         stats.overdue = (
             Commitment.objects.open()
@@ -123,8 +111,30 @@ def check_commitments(today: dt.date | None = None) -> CheckStats:
             .filter(due_date__lt=today)
             .update(status=CommitmentStatus.EN_RETARD, status_at=now, status_by=None)
         )
-        stats.published = _move_to_published(met_by_etd, {c.pk for c in met})
+        stats.published = _move_to_published(met_by_etd, {pk for pk, _, _ in met})
     return stats
+
+
+def _mark_met(met: list[tuple[int, dt.date, int]], now: dt.datetime) -> None:
+    """Commitment pk, date met, evidence dataset → « tenu », in one statement run for every row.
+
+    ``bulk_update`` writes a CASE per field and per row that Django builds as expressions: about a
+    second per hundred rows, where a thousand may be met after the first harvest of a département.
+    """
+    if not met:
+        return
+    qn = connection.ops.quote_name
+    column = {f.name: qn(str(f.column)) for f in Commitment._meta.concrete_fields}
+    names = ["status", "status_set_by", "status_at", "status_by", "met_at", "evidence_dataset"]
+    assignments = ", ".join(f"{column[name]} = %s" for name in names)
+    sql = f"UPDATE {qn(Commitment._meta.db_table)} SET {assignments} WHERE {column['id']} = %s"
+    at = connection.ops.adapt_datetimefield_value(now)
+    params = [
+        (CommitmentStatus.TENU.value, AUTO, at, None, connection.ops.adapt_datefield_value(on), dataset, pk)
+        for pk, on, dataset in met
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _move_to_published(met_by_etd: dict[int, list[tuple[str, str]]], just_met: set[int]) -> int:

@@ -118,7 +118,7 @@ STEP_FIELDS = ["step", "step_changed_at", "abandon_reason"]
 def move_all(etds: Sequence[Etd], step: str, *, by: Any, notes: Mapping[int, str]) -> list[EtdStepChange]:
     """``Etd.move_to`` for many ETDs at once, with the same step history rows and audit entries.
 
-    One bulk update, one insert of the history and one of the audit entries whatever the number of
+    One update, one insert of the history and one of the audit entries whatever the number of
     ETDs (the commitment check may move thousands after a snapshot). The ETDs should come with their
     territory and ATD: the audit entry names them. Not for an abandon, which takes a reason per ETD.
     """
@@ -129,7 +129,10 @@ def move_all(etds: Sequence[Etd], step: str, *, by: Any, notes: Mapping[int, str
     for etd in etds:
         etd.step, etd.step_changed_at, etd.abandon_reason = step, now, ""
     with transaction.atomic():
-        Etd.objects.bulk_update(etds, STEP_FIELDS, batch_size=500)
+        # The same values for every one: one UPDATE, not bulk_update's CASE per row.
+        Etd.objects.filter(pk__in=[etd.pk for etd in etds]).update(
+            step=step, step_changed_at=now, abandon_reason=""
+        )
         changes = EtdStepChange.objects.bulk_create(
             [EtdStepChange(etd=etd, step=step, at=now, by=by, note=notes.get(etd.pk, "")) for etd in etds],
             batch_size=500,
