@@ -9,6 +9,7 @@ schema. Times are wall-clock on this machine; nothing here is asserted by tests.
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import time
@@ -79,12 +80,14 @@ def main() -> None:
 
     from odl.programme.commitments import check_commitments
 
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     with CaptureQueriesContext(connection) as queries:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         stats = check_commitments()
-        first = time.perf_counter() - start
+        first, first_cpu = time.perf_counter() - start, time.process_time() - start_cpu
     print(
-        f"vérification après instantané (1re, avec écritures) : {first:.2f} s, {len(queries)} requêtes — {stats}"
+        f"vérification après instantané (1re, avec écritures) : {first:.2f} s (CPU de ce processus "
+        f"{first_cpu:.2f} s, charge de la machine {load}), {len(queries)} requêtes — {stats}"
     )
     again = []
     for _ in range(3):
