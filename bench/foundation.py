@@ -9,28 +9,18 @@ is dropped and recreated). Times are wall-clock on this machine; nothing here is
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from bench.tools.database import django_on, engines_main, summary
+
 PG_URL = os.environ.get("ODL_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/odl_bench")
 
 
-def run_engine(database_url: str) -> None:
+def run_engine(database_url: str, data_dir: str) -> None:
     """Runs in a child process so that each engine gets its own Django settings."""
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "odl.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    engine = django_on(database_url, data_dir)
     from django.test import Client
 
     from odl.core import exports
@@ -38,8 +28,6 @@ def run_engine(database_url: str) -> None:
     from odl.territories.models import Kind, Territory
     from odl.territories.targeting import EXPORT_COLUMNS, build_criteria, compute_targets, export_rows
 
-    engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
-    call_command("migrate", verbosity=0)
     start = time.perf_counter()
     record = load_referentiel()
     first_load = time.perf_counter() - start
@@ -64,11 +52,7 @@ def run_engine(database_url: str) -> None:
             response = client.get(url, params)
             samples.append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200
-        samples.sort()
-        p95 = samples[int(len(samples) * 0.95) - 1]
-        print(
-            f"[{engine}] {label:<45} médiane {statistics.median(samples):6.1f} ms, p95 {p95:6.1f} ms (40 requêtes)"
-        )
+        print(f"[{engine}] {label:<45} {summary(samples)} (40 requêtes)")
 
     result = compute_targets(build_criteria(include_all=True, kinds=["commune"]))
     rows = export_rows(result)
@@ -103,39 +87,5 @@ def run_engine(database_url: str) -> None:
     print(f"[{engine}] export ODS des mêmes communes : {ods_time:.2f} s ({len(ods) / 1e6:.1f} Mo)")
 
 
-def postgres_available() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
-        ) as conn:
-            conn.execute("DROP DATABASE IF EXISTS odl_bench")
-            conn.execute("CREATE DATABASE odl_bench")
-        return True
-    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
-        print(f"PostgreSQL indisponible ({exc}) : mesures SQLite seulement.")
-        return False
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--engine-url", help=argparse.SUPPRESS)
-    parser.add_argument("--sqlite-only", action="store_true")
-    args = parser.parse_args()
-    if args.engine_url:
-        run_engine(args.engine_url)
-        return
-    print(f"Machine : {os.cpu_count()} cœurs ; Python {sys.version.split()[0]}")
-    with tempfile.TemporaryDirectory() as tmp:
-        urls = [f"sqlite:///{tmp}/bench.sqlite3"]
-        if not args.sqlite_only and postgres_available():
-            urls.append(PG_URL)
-        for url in urls:
-            subprocess.run(
-                [sys.executable, "-m", "bench.foundation", "--engine-url", url], cwd=REPO, check=True
-            )
-
-
 if __name__ == "__main__":
-    main()
+    engines_main("bench.foundation", __doc__, PG_URL, run_engine)

@@ -17,12 +17,12 @@ import json
 import os
 import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+from bench.tools.database import django_on  # noqa: E402 - run as a script, the repository is on the path above
 
 
 def main() -> None:
@@ -37,16 +37,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print where the first pass spends its time")
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="odl-bench-")
-    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "odl.settings")
-    os.environ["ODL_DATA_DIR"] = tmp
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    django_on(args.database_url)
     from django.conf import settings
 
     from odl.harvest.harvesters.ckan import CkanHarvester

@@ -29,11 +29,11 @@ import os
 import random
 import statistics
 import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.tools.database import django_on, run_engines
 
 REPO = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("ODL_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/odl_measure_bench")
@@ -141,14 +141,7 @@ def build_population(seed: int = 2026) -> dict[str, int]:
 
 
 def run_engine(database_url: str, data_dir: str, map_bench: bool) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["ODL_DATA_DIR"] = data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "odl.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
+    engine = django_on(database_url, data_dir)
     from odl.observatory.history import take_snapshot
     from odl.observatory.indicators import measure, measure_all
     from odl.observatory.odf_import import import_edition
@@ -156,8 +149,6 @@ def run_engine(database_url: str, data_dir: str, map_bench: bool) -> None:
     from odl.territories.models import Territory
     from odl.territories.targeting import build_criteria
 
-    engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
-    call_command("migrate", verbosity=0)
     load_referentiel()
     odf = SHARED / "observatoire" / "ODF-Observatoire-organisations-221019.csv"
     if odf.is_file():
@@ -283,50 +274,7 @@ def main() -> None:
         run_engine(args.engine_url, args.data_dir, not args.no_map)
         return
     extra = ["--no-map"] if args.no_map else []
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.sqlite3"
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.observatory_measure",
-                "--engine-url",
-                url,
-                "--data-dir",
-                tmp,
-                *extra,
-            ],
-            check=True,
-            cwd=REPO,
-        )
-    if args.sqlite_only:
-        return
-    try:
-        import psycopg
-
-        admin = PG_URL.rsplit("/", 1)[0] + "/postgres"
-        name = PG_URL.rsplit("/", 1)[1]
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # PostgreSQL is optional here
-        print(f"PostgreSQL injoignable ({exc}) : mesure SQLite seulement.")
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.observatory_measure",
-                "--engine-url",
-                PG_URL,
-                "--data-dir",
-                tmp,
-                *extra,
-            ],
-            check=True,
-            cwd=REPO,
-        )
+    run_engines("bench.observatory_measure", PG_URL, sqlite_only=args.sqlite_only, extra=extra)
 
 
 if __name__ == "__main__":

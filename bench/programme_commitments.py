@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
+
+from bench.tools.database import django_on
 
 ETDS = 5000
 SCHEMAS = ["scdl/subventions", "scdl/deliberations", "scdl/equipements", "scdl/budget", "scdl/catalogue"]
@@ -72,28 +72,22 @@ def build(rng: random.Random) -> None:
 
 
 def main() -> None:
-    folder = Path(tempfile.mkdtemp(prefix="odl-bench-programme-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
-    os.environ["ODL_DATA_DIR"] = str(folder)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "odl.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    call_command("migrate", verbosity=0)
     build(random.Random(2026))
 
     from odl.programme.commitments import check_commitments
 
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     with CaptureQueriesContext(connection) as queries:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         stats = check_commitments()
-        first = time.perf_counter() - start
+        first, first_cpu = time.perf_counter() - start, time.process_time() - start_cpu
     print(
-        f"vérification après instantané (1re, avec écritures) : {first:.2f} s, {len(queries)} requêtes — {stats}"
+        f"vérification après instantané (1re, avec écritures) : {first:.2f} s (CPU de ce processus "
+        f"{first_cpu:.2f} s, charge de la machine {load}), {len(queries)} requêtes — {stats}"
     )
     again = []
     for _ in range(3):

@@ -19,7 +19,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from bench.tools.database import django_on
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -46,64 +49,65 @@ def run_child(command: list[str], stdout_path: Path | None = None) -> tuple[floa
     return elapsed, usage.ru_maxrss / 1024, process.returncode
 
 
-def generate_subventions(path: Path, rows: int) -> None:
+def _write_csv(
+    path: Path,
+    header: list[str],
+    good: list[str],
+    rows: int,
+    vary: Callable[[list[str], int], None],
+    faults: list[dict[int, str]],
+) -> None:
+    """``rows`` copies of a valid row, varied by ``vary``; every 100th row (the 50th of each hundred)
+    carries one of ``faults`` in turn (column → wrong value), so both tools have errors to find."""
     import csv
-
-    from tests.schemas.conftest import SUB_GOOD, SUB_HEADER
 
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(SUB_HEADER)
-        base = list(SUB_GOOD)
+        writer.writerow(header)
         for i in range(rows):
-            row = list(base)
-            row[3] = f"DEL-{i}"
-            row[7] = f"Subvention n° {i}, fonctionnement" if i % 20 == 0 else f"Subvention {i}"
-            row[8] = f"{(i % 50000) + 100}.{i % 100:02d}"
+            row = list(good)
+            vary(row, i)
             if i % 100 == 50:
-                kind = (i // 100) % 6
-                if kind == 0:
-                    row[2] = "12/03/2024"
-                elif kind == 1:
-                    row[8] = "1 234,50"
-                elif kind == 2:
-                    row[1] = "21350238800018"
-                elif kind == 3:
-                    row[9] = "Aide en numéraire"
-                elif kind == 4:
-                    row[4] = ""
-                else:
-                    row[5], row[6] = "", ""
+                for column, value in faults[(i // 100) % len(faults)].items():
+                    row[column] = value
             writer.writerow(row)
+
+
+def generate_subventions(path: Path, rows: int) -> None:
+    from tests.schemas.conftest import SUB_GOOD, SUB_HEADER
+
+    def vary(row: list[str], i: int) -> None:
+        row[3] = f"DEL-{i}"
+        row[7] = f"Subvention n° {i}, fonctionnement" if i % 20 == 0 else f"Subvention {i}"
+        row[8] = f"{(i % 50000) + 100}.{i % 100:02d}"
+
+    faults = [
+        {2: "12/03/2024"},
+        {8: "1 234,50"},
+        {1: "21350238800018"},
+        {9: "Aide en numéraire"},
+        {4: ""},
+        {5: "", 6: ""},
+    ]
+    _write_csv(path, SUB_HEADER, SUB_GOOD, rows, vary, faults)
 
 
 def generate_deliberations(path: Path, rows: int) -> None:
-    import csv
-
     from tests.schemas.corpus import DELIB_GOOD, DELIB_HEADER
 
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(DELIB_HEADER)
-        for i in range(rows):
-            row = list(DELIB_GOOD)
-            row[2] = f"DEL-{i}"
-            row[6] = f"Objet de la délibération {i}, avec une virgule" if i % 20 == 0 else f"Objet {i}"
-            if i % 100 == 50:
-                kind = (i // 100) % 6
-                if kind == 0:
-                    row[3] = "12/03/2024"
-                elif kind == 1:
-                    row[7] = "2024/2023"
-                elif kind == 2:
-                    row[13] = "30"
-                elif kind == 3:
-                    row[5] = "Finances / Budget"
-                elif kind == 4:
-                    row[1] = "21350238800018"
-                else:
-                    row[11] = ""
-            writer.writerow(row)
+    def vary(row: list[str], i: int) -> None:
+        row[2] = f"DEL-{i}"
+        row[6] = f"Objet de la délibération {i}, avec une virgule" if i % 20 == 0 else f"Objet {i}"
+
+    faults = [
+        {3: "12/03/2024"},
+        {7: "2024/2023"},
+        {13: "30"},
+        {5: "Finances / Budget"},
+        {1: "21350238800018"},
+        {11: ""},
+    ]
+    _write_csv(path, DELIB_HEADER, DELIB_GOOD, rows, vary, faults)
 
 
 def ours_command(path: Path, schema: str) -> list[str]:
@@ -161,15 +165,10 @@ def compare(name: str, path: Path, shared: Path, work: Path, with_validata: bool
 
 def bench_web(rows: int, work: Path) -> float:
     """Seconds for the validation page to answer a 10,000-row upload (POST then the report page)."""
-    os.environ["ODL_DATA_DIR"] = str(work / "web")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "odl.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    (work / "web").mkdir(exist_ok=True)
+    django_on(data_dir=str(work / "web"))
     from django.test import Client
 
-    call_command("migrate", verbosity=0)
     path = work / "web-subventions.csv"
     generate_subventions(path, rows)
     client = Client()

@@ -13,17 +13,20 @@
 
 from __future__ import annotations
 
+import copy
 import secrets
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from odl.accounts.models import EtdAgent
 from odl.atds.models import Atd
+from odl.core.audit import log_bulk_updates
 from odl.territories.models import Territory
 
 User = settings.AUTH_USER_MODEL
@@ -105,8 +108,37 @@ class Etd(models.Model):
         self.step = step
         self.step_changed_at = now
         self.abandon_reason = reason.strip() if step == EtdStep.ABANDON else ""
-        self.save(update_fields=["step", "step_changed_at", "abandon_reason"])
+        self.save(update_fields=STEP_FIELDS)
         return self.history.create(step=step, at=now, by=by, note=note or reason)
+
+
+STEP_FIELDS = ["step", "step_changed_at", "abandon_reason"]
+
+
+def move_all(etds: Sequence[Etd], step: str, *, by: Any, notes: Mapping[int, str]) -> list[EtdStepChange]:
+    """``Etd.move_to`` for many ETDs at once, with the same step history rows and audit entries.
+
+    One update, one insert of the history and one of the audit entries whatever the number of
+    ETDs (the commitment check may move thousands after a snapshot). The ETDs should come with their
+    territory and ATD: the audit entry names them. Not for an abandon, which takes a reason per ETD.
+    """
+    if step not in EtdStep.values or step == EtdStep.ABANDON:
+        raise ValueError(f"étape impossible pour un déplacement groupé : « {step} »")
+    now = timezone.now()
+    before = [copy.copy(etd) for etd in etds]
+    for etd in etds:
+        etd.step, etd.step_changed_at, etd.abandon_reason = step, now, ""
+    with transaction.atomic():
+        # The same values for every one: one UPDATE, not bulk_update's CASE per row.
+        Etd.objects.filter(pk__in=[etd.pk for etd in etds]).update(
+            step=step, step_changed_at=now, abandon_reason=""
+        )
+        changes = EtdStepChange.objects.bulk_create(
+            [EtdStepChange(etd=etd, step=step, at=now, by=by, note=notes.get(etd.pk, "")) for etd in etds],
+            batch_size=500,
+        )
+        log_bulk_updates(zip(before, etds, strict=True), STEP_FIELDS)
+    return changes
 
 
 class EtdStepChange(models.Model):

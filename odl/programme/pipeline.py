@@ -6,10 +6,11 @@ hundreds of collectivités, and adding a whole département's list is one click.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Window
@@ -128,9 +129,45 @@ def with_facts(etds: EtdQuerySet | QuerySet[Etd]) -> QuerySet[Etd]:
     )
 
 
+def overdue_counts(etd_ids: list[int]) -> dict[int, int]:
+    """ETD id → its commitments past their due date and not met, in one grouped query."""
+    if not etd_ids:
+        return {}
+    rows = (
+        Commitment.objects.filter(etd_id__in=etd_ids, due_date__lt=timezone.localdate())
+        .exclude(status=CommitmentStatus.TENU)
+        .order_by()
+        .values_list("etd_id")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)
+
+
+class CardTerritory(NamedTuple):
+    nom: str
+    population: int | None
+
+
+@dataclass(slots=True)
+class BoardEtd:
+    """What a board card reads of an ETD: a row of values rather than a model instance, since
+    building hundreds of Etd and Territory instances was a good part of the board's time."""
+
+    pk: int
+    step: str
+    step_changed_at: dt.datetime
+    abandon_reason: str
+    territory_id: int
+    territory: CardTerritory
+    overdue_count: int = 0
+
+
+E = TypeVar("E", Etd, BoardEtd)
+
+
 @dataclass
-class Card:
-    etd: Etd
+class Card(Generic[E]):
+    etd: E
     days: int
     shared_with: list[str]
     url: str
@@ -140,7 +177,7 @@ class Card:
     key: str
 
 
-def cards(atd: Atd, etds: Iterable[Etd]) -> list[Card]:
+def cards(atd: Atd, etds: Iterable[E]) -> list[Card[E]]:
     etds = list(etds)
     now = timezone.now()
     shared = others_following(atd, [e.territory_id for e in etds])
@@ -168,11 +205,11 @@ def step_options(current: str) -> str:
 
 
 BOARD_FIELDS = (
-    "atd_id",
-    "territory_id",
+    "pk",
     "step",
     "step_changed_at",
     "abandon_reason",
+    "territory_id",
     "territory__nom",
     "territory__population",
 )
@@ -186,16 +223,25 @@ BOARD_COLUMN_LIMIT = 40
 def board_columns(atd: Atd, limit: int | None = None) -> list[dict[str, Any]]:
     """The board: one column per step of the pipeline, abandon last."""
     limit = BOARD_COLUMN_LIMIT if limit is None else limit
-    by_step: dict[str, list[Card]] = defaultdict(list)
+    by_step: dict[str, list[Card[BoardEtd]]] = defaultdict(list)
     counts = dict(atd.etds.order_by().values_list("step").annotate(n=Count("pk")))
     ranked = atd.etds.annotate(
         rank=Window(
             RowNumber(), partition_by=[F("step")], order_by=[F("step_changed_at").asc(), F("pk").asc()]
         )
     )
-    # Filtering on a window function needs Django ≥ 4.2: one query on SQLite and PostgreSQL.
-    shown = with_facts(ranked.filter(rank__lte=limit)).only(*BOARD_FIELDS)
-    for card in cards(atd, shown.order_by("step_changed_at", "territory__nom")):
+    # Filtering on a window function needs Django ≥ 4.2: one query on SQLite and PostgreSQL. The
+    # commitment counts are not annotated here: their subqueries would run for every ETD of the ATD
+    # before the rank filter, where one grouped query on the shown cards is enough.
+    rows = ranked.filter(rank__lte=limit).order_by("step_changed_at", "territory__nom")
+    shown = [
+        BoardEtd(pk, step, changed, reason, territory_id, CardTerritory(nom, population))
+        for pk, step, changed, reason, territory_id, nom, population in rows.values_list(*BOARD_FIELDS)
+    ]
+    overdue = overdue_counts([e.pk for e in shown])
+    for etd in shown:
+        etd.overdue_count = overdue.get(etd.pk, 0)
+    for card in cards(atd, shown):
         by_step[card.etd.step].append(card)
     steps = [*PIPELINE, EtdStep.ABANDON]
     return [
