@@ -304,6 +304,14 @@ class Publisher(models.Model):
     ) -> tuple[Territory | None, str, Territory | None]:
         """What :meth:`decide` would leave (collectivité, status, on behalf of), or its DecisionError."""
         decision = parse_decision(str(action))
+        # An ATD decides only on what the matcher put in its perimeter: a proposal (even a stale one)
+        # outside it is the coordinators' to settle, whatever the decision.
+        self._check_inside(
+            perimeter,
+            [t for t in (self.candidate, self.territory) if t is not None],
+            reason="la proposition actuelle ({nom}) est hors du périmètre de votre ATD : "
+            "la coordination nationale en décide",
+        )
         given_behalf = None if isinstance(on_behalf_of, Keep) else on_behalf_of
         behalf = self.on_behalf_of if isinstance(on_behalf_of, Keep) else given_behalf
         # Whatever the decision names is checked first, even when the decision then ignores it.
@@ -328,13 +336,17 @@ class Publisher(models.Model):
         return None, _STATUS_WITHOUT_TERRITORY[decision], behalf
 
     @staticmethod
-    def _check_inside(perimeter: Area | None, territories: list[Territory]) -> None:
+    def _check_inside(
+        perimeter: Area | None,
+        territories: list[Territory],
+        reason: str = "{nom} est hors du périmètre de votre ATD",
+    ) -> None:
         for territory in territories:
             if (
                 perimeter is not None
                 and not Territory.objects.inside(perimeter).filter(pk=territory.pk).exists()
             ):
-                raise DecisionError(f"{territory.nom} est hors du périmètre de votre ATD")
+                raise DecisionError(reason.format(nom=territory.nom))
 
 
 class HarvestedDatasetQuerySet(models.QuerySet["HarvestedDataset"]):

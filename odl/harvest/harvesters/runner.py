@@ -222,6 +222,7 @@ def store(
     stats = StoreStats()
     index = index or matching.ReferentielIndex()
     perimeter = index.perimeter(source.owner_id)
+    owner_area = index.owner_area(source.owner_id)
 
     refs = {item.publisher.remote_id: item.publisher for item in items if item.publisher}
     existing_publishers = {p.remote_id: p for p in Publisher.objects.filter(source=source)}
@@ -239,14 +240,14 @@ def store(
                 first_seen=now,
                 last_seen=now,
             )
-            matching.apply(publisher, index, perimeter)
+            matching.apply(publisher, index, perimeter, owner_area)
             new_publishers.append(publisher)
             continue
         described = (ref.name[:500] or publisher.name, ref.business_number[:20], ref.extras)
         redescribed = described != (publisher.name, publisher.business_number, publisher.extras)
         publisher.name, publisher.business_number, publisher.extras = described
         # bulk_update is costly per row: only publishers whose description or match changed.
-        if matching.apply(publisher, index, perimeter) or redescribed:
+        if matching.apply(publisher, index, perimeter, owner_area) or redescribed:
             changed_publishers.append(publisher)
     Publisher.objects.bulk_create(new_publishers, batch_size=BATCH)
     stats.publishers_new = len(new_publishers)
