@@ -175,6 +175,12 @@ class HarvestRun(models.Model):
     message = models.TextField(blank=True)
     trigger = models.CharField(max_length=20, default="cli", help_text="cli, web, celery, schedule")
     pages = models.PositiveIntegerField(default=0)
+    worker = models.CharField(
+        max_length=200, blank=True, help_text="processus qui moissonne (hôte:pid:démarrage)"
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="dernier signe de vie du moissonnage en cours"
+    )
 
     class Meta:
         db_table = "observatory_harvestrun"
