@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from odl.atds.models import scope_of
 from odl.harvest.harvesters.base import kinds
+from odl.harvest.secrets import EncryptedSecretField, join_secrets, redact, split_secrets
 from odl.territories.models import Area, Territory
 
 
@@ -134,6 +135,14 @@ class HarvestSource(models.Model):
         help_text="ATD propriétaire ; vide pour une source nationale",
     )
     technology = models.CharField("technologie", max_length=60, blank=True)
+    # Identifiers and API keys taken out of ``url`` (odl.harvest.secrets): encrypted, never shown.
+    secret = EncryptedSecretField(
+        "identifiants",
+        blank=True,
+        default=dict,
+        editable=False,
+        help_text="identifiants et clés d'API retirés de l'adresse, chiffrés",
+    )
     schedule = models.CharField(max_length=20, default="weekly")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -150,6 +159,25 @@ class HarvestSource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Whatever path declared it (form, command, admin), credentials never stay in the public URL.
+        public, found = split_secrets(self.url)
+        if found:
+            merged = {**(self.secret or {}), **found}
+            self.url, self.secret = public, merged
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "url", "secret"}
+        super().save(*args, **kwargs)
+
+    @property
+    def harvest_url(self) -> str:
+        """The address the harvester fetches, credentials included: never to be shown."""
+        return join_secrets(self.url, self.secret)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every credential of this source masked (run messages, errors)."""
+        return redact(text, self.secret)
 
     def is_due(self, now: Any) -> bool:
         """True when the schedule asks for a new harvest (never harvested, or the period has passed)."""

@@ -48,6 +48,7 @@ from odl.harvest.models import (
     Publisher,
     parse_decision,
 )
+from odl.harvest.secrets import redact, split_secrets
 from odl.territories.models import Territory
 
 
@@ -132,7 +133,8 @@ def source_new(request: HttpRequest) -> HttpResponse:
             try:
                 page = preview(data["kind"], form.checked_url, data["filters"])
             except HarvestError as exc:
-                test_error = str(exc)
+                # The page shows the address without its credentials: so does the error.
+                test_error = redact(str(exc), split_secrets(form.checked_url)[1])
         else:
             source = HarvestSource.objects.create(
                 name=data["name"],

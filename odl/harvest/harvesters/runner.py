@@ -37,6 +37,7 @@ from odl.harvest.models import (
     HarvestSource,
     Publisher,
 )
+from odl.harvest.secrets import redact_errors
 from odl.harvest.signals import harvest_finished
 
 logger = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ def run_source(
     deadline = time.monotonic() + budget if budget > 0 else None
     try:
         items: dict[str, HarvestedItem] = {}
-        with harvester_for(source.kind, source.url, source.filters, http=http) as harvester:
+        with harvester_for(source.kind, source.harvest_url, source.filters, http=http) as harvester:
             harvester.client.set_deadline(deadline)
             for page in harvester.pages():
                 for item in page.items:
@@ -179,9 +180,10 @@ def run_source(
 
 def _finish(run: HarvestRun, status: str, message: str, failures: list[dict[str, str]]) -> HarvestRun:
     run.status = status
-    run.message = message
+    # Messages quote the URLs they fetched: the source's credentials are masked before anyone reads them.
+    run.message = run.source.redact(message)
     run.items_failed = len(failures)
-    run.errors = failures[:MAX_RECORDED_ERRORS]
+    run.errors = redact_errors(failures[:MAX_RECORDED_ERRORS], run.source.secret)
     run.finished_at = run.heartbeat_at = timezone.now()
     run.save()
     return run
