@@ -251,6 +251,9 @@ ODL_HARVEST_STALE_SECONDS = float(env_str("ODL_HARVEST_STALE_SECONDS", "1800"))
 ODL_SCDL_VALIDATE_MAX_PER_RUN = env_int("ODL_SCDL_VALIDATE_MAX_PER_RUN", 50)
 # Harvested resource URLs may not point at loopback or private addresses (SSRF); tests lift this.
 ODL_ALLOW_INTERNAL_RESOURCE_HOSTS = env_bool("ODL_ALLOW_INTERNAL_RESOURCE_HOSTS", False)
+# Keys of the harvest sources' encrypted credentials, comma-separated (the first encrypts, all decrypt);
+# empty: derived from SECRET_KEY, so changing SECRET_KEY then loses them.
+ODL_SECRETS_KEYS = env_str("ODL_SECRETS_KEYS", "")
 # Declared harvest sources and their redirects likewise; 1 for a portal served on loopback or an intranet.
 ODL_ALLOW_INTERNAL_SOURCE_HOSTS = env_bool("ODL_ALLOW_INTERNAL_SOURCE_HOSTS", False)
 
