@@ -117,7 +117,7 @@ class ServiceClient:
         """One GET, its body read in chunks: the size limit and the deadline stop it half-way."""
         with self.http.stream("GET", url, params=params, headers=headers) as response:
             if response.status_code >= 400:
-                response.read()
+                # Only the status is used: an error body, however long, is never read.
                 return response
             body = bytearray()
             for chunk in response.iter_bytes():
