@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -108,9 +109,14 @@ def billion_laughs() -> bytes:
 def run_in_thread(source: HarvestSource) -> HarvestRun | None:
     """Run the harvest where a hang cannot take the suite with it (the thread is abandoned)."""
     found: list[HarvestRun] = []
-    worker = threading.Thread(
-        target=lambda: found.append(run_source(source, announce_after=False)), daemon=True
-    )
+
+    def target() -> None:
+        try:
+            found.append(run_source(source, announce_after=False))
+        finally:
+            connections.close_all()  # this thread's own connection, or PostgreSQL keeps the test base busy
+
+    worker = threading.Thread(target=target, daemon=True)
     worker.start()
     worker.join(120)
     return found[0] if found else None
