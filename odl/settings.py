@@ -75,11 +75,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a signed-in user is counted as such, a visitor by IP address.
+    "odl.core.middleware.RateLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "odl.accounts.middleware.TwoFactorRequiredMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -241,10 +244,68 @@ ODL_HARVEST_BACKOFF = float(env_str("ODL_HARVEST_BACKOFF", "1.0"))
 ODL_HARVEST_MAX_PAGES = env_int("ODL_HARVEST_MAX_PAGES", 2000)
 ODL_HARVEST_PAGE_SIZE = env_int("ODL_HARVEST_PAGE_SIZE", 100)
 ODL_HARVEST_MAX_RESPONSE_BYTES = env_int("ODL_HARVEST_MAX_RESPONSE_BYTES", 100 * 1024 * 1024)
+# Wall-clock seconds to read one source (every page); past it that run fails alone. 0: no limit.
+ODL_HARVEST_SOURCE_BUDGET = float(env_str("ODL_HARVEST_SOURCE_BUDGET", "1800"))
+# A run whose process is elsewhere and gave no sign of life for this long is released (seconds).
+ODL_HARVEST_STALE_SECONDS = float(env_str("ODL_HARVEST_STALE_SECONDS", "1800"))
 # SCDL resources downloaded and validated after each harvest (new or changed datasets only); 0 disables.
 ODL_SCDL_VALIDATE_MAX_PER_RUN = env_int("ODL_SCDL_VALIDATE_MAX_PER_RUN", 50)
 # Harvested resource URLs may not point at loopback or private addresses (SSRF); tests lift this.
 ODL_ALLOW_INTERNAL_RESOURCE_HOSTS = env_bool("ODL_ALLOW_INTERNAL_RESOURCE_HOSTS", False)
+# Keys of the harvest sources' encrypted credentials, comma-separated (the first encrypts, all decrypt);
+# empty: derived from SECRET_KEY, so changing SECRET_KEY then loses them.
+ODL_SECRETS_KEYS = env_str("ODL_SECRETS_KEYS", "")
+# Declared harvest sources and their redirects likewise; 1 for a portal served on loopback or an intranet.
+ODL_ALLOW_INTERNAL_SOURCE_HOSTS = env_bool("ODL_ALLOW_INTERNAL_SOURCE_HOSTS", False)
+
+# Cache: the rate-limit counters. Redis (ODL_CACHE_URL) shares them between workers; without it each
+# process counts on its own.
+CACHE_URL = env_str("ODL_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Rate limits (django-ratelimit, counted per signed-in user or IP address): 429 with Retry-After past them.
+RATELIMIT_ENABLE = env_bool("ODL_RATELIMIT_ENABLE", True)
+RATELIMIT_USE_CACHE = "default"
+# Behind the reverse proxy of docs/deploiement.md the client's address is in X-Real-IP.
+RATELIMIT_IP_META_KEY = env_str("ODL_RATELIMIT_IP_META_KEY", "") or None
+# Every endpoint of /api/ (requests per window: /s, /m, /h or /d).
+ODL_RATELIMIT_API = env_str("ODL_RATELIMIT_API", "120/m")
+# The public pages that compute the most (dashboards, map, collectivité pages, ciblage and its exports).
+ODL_RATELIMIT_PAGES = env_str("ODL_RATELIMIT_PAGES", "60/m")
+ODL_RATELIMIT_PAGE_VIEWS = [
+    "observatory:dashboard",
+    "observatory:list",
+    "observatory:map",
+    "observatory:map_grid",
+    "observatory:map_collectivites",
+    "observatory:snapshot_rows",
+    "territories:targets",
+    "territories:targets_export",
+    "territories:detail",
+    "territories:search",
+]
+
+# Content-Security-Policy (django-csp): scripts and styles only from the platform's own files, no
+# inline script, handler or style; data carried by json_script is not executed, so it passes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Production hardening, all switched on by DJANGO_SECURE=1 (a test runs check --deploy with it).
 SECURE = env_bool("DJANGO_SECURE", False)

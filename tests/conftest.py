@@ -26,6 +26,9 @@ def _isolated_settings(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "var" / "media"  # type: ignore[attr-defined]
     # Outside services are replayed on loopback: let resource downloads reach it.
     settings.ODL_ALLOW_INTERNAL_RESOURCE_HOSTS = True  # type: ignore[attr-defined]
+    settings.ODL_ALLOW_INTERNAL_SOURCE_HOSTS = True  # type: ignore[attr-defined]
+    # One client walks hundreds of URLs in a few seconds: rate limits have their own tests.
+    settings.RATELIMIT_ENABLE = False  # type: ignore[attr-defined]
     # Tests render templates without running collectstatic.
     settings.STORAGES = {  # type: ignore[attr-defined]
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,7 +1,9 @@
 """API of harvest sources, their runs, harvested datasets and the publisher → collectivité mapping.
 
-Everything here is public: the catalogues are public, and the mapping is the raw material behind the
-observatory's figures (who decided a match is not exposed). Changes go through the web pages and commands.
+Public, except the sources an ATD declared and their runs, which only that ATD and the coordinators
+see (``HarvestSource.objects.visible_to``); source addresses never carry credentials
+(``odl.harvest.secrets``). The mapping is the raw material behind the observatory's figures (who
+decided a match is not exposed). Changes go through the web pages and commands.
 """
 
 from __future__ import annotations
@@ -192,13 +194,14 @@ def sources(request: HttpRequest) -> list[SourceOut]:
             schedule=s.schedule,
             active=s.active,
         )
-        for s in HarvestSource.objects.select_related("owner")
+        # An ATD's sources are its own business: only its members and the coordinators see them.
+        for s in HarvestSource.objects.visible_to(request.user).select_related("owner")
     ]
 
 
 @router.get("/sources/{source_id}/passages", response=list[RunOut], summary="Derniers passages d'une source")
 def runs(request: HttpRequest, source_id: int) -> list[HarvestRun]:
-    source = get_object_or_404(HarvestSource, pk=source_id)
+    source = get_object_or_404(HarvestSource.objects.visible_to(request.user), pk=source_id)
     return list(source.runs.all()[:50])
 
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from django.db.models import Q
+
+from odl.atds.models import Atd, area_of
 from odl.core.identifiers import clean_number, is_valid_siren
 from odl.core.text import fold
 from odl.harvest.models import MANUAL_STATUSES, MatchStatus, Publisher
@@ -127,6 +130,7 @@ class ReferentielIndex:
         self.places = Places(self.by_id.values())
         self._perimeters: dict[int, Row | None] = {}
         self._areas: dict[int, Area] = {}
+        self._owner_areas: dict[int, Area | None] = {}
 
     def perimeter(self, territory_id: int | None) -> Row | None:
         if territory_id is None:
@@ -140,6 +144,27 @@ class ReferentielIndex:
                 row = Row(*values[0]) if values else None
             self._perimeters[territory_id] = row
         return self._perimeters[territory_id]
+
+    def owner_area(self, territory_id: int | None) -> Area | None:
+        """The perimeter of the ATD that owns a source (``HarvestSource.owner``); None for a national one.
+
+        The union of the areas of the ATDs the owner stands for (as structure or as an area), else the
+        owner's own perimeter.
+        """
+        if territory_id is None:
+            return None
+        if territory_id not in self._owner_areas:
+            atds = (
+                Atd.objects.filter(Q(structure_id=territory_id) | Q(areas=territory_id))
+                .distinct()
+                .prefetch_related("areas")
+            )
+            territories = [t for atd in atds for t in atd.areas.all()]
+            row = self.perimeter(territory_id)
+            self._owner_areas[territory_id] = (
+                area_of(territories) if territories else Area.of(row) if row else None
+            )
+        return self._owner_areas[territory_id]
 
     def inside(self, row: Row, perimeter: Row) -> bool:
         """Whether a collectivité lies inside a territory's perimeter (the rule of ``Area``)."""
@@ -244,11 +269,36 @@ def is_manual(publisher: Publisher) -> bool:
     return publisher.match_status in MANUAL_STATUSES or publisher.decided_by_id is not None
 
 
-def apply(publisher: Publisher, index: ReferentielIndex, perimeter: Row | None) -> bool:
+def outside_owner(result: MatchResult, index: ReferentielIndex, owner_area: Area | None) -> MatchResult:
+    """An ATD source's publisher matched outside that ATD's perimeter goes to the coordinators' queue.
+
+    An ATD may harvest a regional portal, but it must not make a collectivité of another ATD "open":
+    the match becomes a proposal that only a coordinator can decide (``Publisher.decide``).
+    """
+    if owner_area is None or result.status != MatchStatus.AUTO or result.territory_id is None:
+        return result
+    row = index.by_id.get(result.territory_id)
+    if row is None or index.places.inside(row, owner_area):
+        return result
+    return MatchResult(
+        MatchStatus.TO_REVIEW,
+        result.method,
+        candidate_id=result.territory_id,
+        note=f"{row.nom} est hors du périmètre de l'ATD de cette source : à décider par la coordination nationale",
+    )
+
+
+def apply(
+    publisher: Publisher,
+    index: ReferentielIndex,
+    perimeter: Row | None,
+    owner_area: Area | None = None,
+) -> bool:
     """Match one publisher unless a person decided already; True when something changed."""
     if is_manual(publisher):
         return False
     result = match(publisher.name, publisher.business_number, publisher.extras or {}, index, perimeter)
+    result = outside_owner(result, index, owner_area)
     before = (
         publisher.match_status,
         publisher.match_method,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from odl.atds.models import scope_of
 from odl.harvest.harvesters.base import kinds
+from odl.harvest.secrets import EncryptedSecretField, join_secrets, redact, split_secrets
 from odl.territories.models import Area, Territory
 
 
@@ -134,6 +135,14 @@ class HarvestSource(models.Model):
         help_text="ATD propriétaire ; vide pour une source nationale",
     )
     technology = models.CharField("technologie", max_length=60, blank=True)
+    # Identifiers and API keys taken out of ``url`` (odl.harvest.secrets): encrypted, never shown.
+    secret = EncryptedSecretField(
+        "identifiants",
+        blank=True,
+        default=dict,
+        editable=False,
+        help_text="identifiants et clés d'API retirés de l'adresse, chiffrés",
+    )
     schedule = models.CharField(max_length=20, default="weekly")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -150,6 +159,25 @@ class HarvestSource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Whatever path declared it (form, command, admin), credentials never stay in the public URL.
+        public, found = split_secrets(self.url)
+        if found:
+            merged = {**(self.secret or {}), **found}
+            self.url, self.secret = public, merged
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "url", "secret"}
+        super().save(*args, **kwargs)
+
+    @property
+    def harvest_url(self) -> str:
+        """The address the harvester fetches, credentials included: never to be shown."""
+        return join_secrets(self.url, self.secret)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every credential of this source masked (run messages, errors)."""
+        return redact(text, self.secret)
 
     def is_due(self, now: Any) -> bool:
         """True when the schedule asks for a new harvest (never harvested, or the period has passed)."""
@@ -175,6 +203,12 @@ class HarvestRun(models.Model):
     message = models.TextField(blank=True)
     trigger = models.CharField(max_length=20, default="cli", help_text="cli, web, celery, schedule")
     pages = models.PositiveIntegerField(default=0)
+    worker = models.CharField(
+        max_length=200, blank=True, help_text="processus qui moissonne (hôte:pid:démarrage)"
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="dernier signe de vie du moissonnage en cours"
+    )
 
     class Meta:
         db_table = "observatory_harvestrun"
@@ -304,6 +338,14 @@ class Publisher(models.Model):
     ) -> tuple[Territory | None, str, Territory | None]:
         """What :meth:`decide` would leave (collectivité, status, on behalf of), or its DecisionError."""
         decision = parse_decision(str(action))
+        # An ATD decides only on what the matcher put in its perimeter: a proposal (even a stale one)
+        # outside it is the coordinators' to settle, whatever the decision.
+        self._check_inside(
+            perimeter,
+            [t for t in (self.candidate, self.territory) if t is not None],
+            reason="la proposition actuelle ({nom}) est hors du périmètre de votre ATD : "
+            "la coordination nationale en décide",
+        )
         given_behalf = None if isinstance(on_behalf_of, Keep) else on_behalf_of
         behalf = self.on_behalf_of if isinstance(on_behalf_of, Keep) else given_behalf
         # Whatever the decision names is checked first, even when the decision then ignores it.
@@ -328,13 +370,17 @@ class Publisher(models.Model):
         return None, _STATUS_WITHOUT_TERRITORY[decision], behalf
 
     @staticmethod
-    def _check_inside(perimeter: Area | None, territories: list[Territory]) -> None:
+    def _check_inside(
+        perimeter: Area | None,
+        territories: list[Territory],
+        reason: str = "{nom} est hors du périmètre de votre ATD",
+    ) -> None:
         for territory in territories:
             if (
                 perimeter is not None
                 and not Territory.objects.inside(perimeter).filter(pk=territory.pk).exists()
             ):
-                raise DecisionError(f"{territory.nom} est hors du périmètre de votre ATD")
+                raise DecisionError(reason.format(nom=territory.nom))
 
 
 class HarvestedDatasetQuerySet(models.QuerySet["HarvestedDataset"]):

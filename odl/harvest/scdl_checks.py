@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from odl.core.netguard import InternalAddressRefused, refuse_internal_hosts
+from odl.core.netguard import RESOURCES, InternalAddressRefused, refuse_internal_hosts
 from odl.harvest.harvesters.client import ServiceClient
 from odl.harvest.harvesters.scdl import normalise_schema_name
 from odl.harvest.models import HarvestedDataset
@@ -48,6 +48,7 @@ class ResourceClient(ServiceClient):
     """Downloads one resource file, streaming, with the harvest's timeout, retries and size limit."""
 
     service_name = "ressource"
+    guard_setting = RESOURCES
 
     def download(self, url: str, dest: Path) -> None:
         if not self.http.event_hooks["request"]:
@@ -74,6 +75,8 @@ class ResourceClient(ServiceClient):
                     else:
                         self._save(response, dest)
                         return
+            except InternalAddressRefused as exc:  # refused where the connection is made (pinned)
+                raise ResourceUnavailable(str(exc), final=exc.final) from exc
             except httpx.TooManyRedirects as exc:
                 raise ResourceUnavailable("trop de redirections", final=True) from exc
             except httpx.HTTPError as exc:  # a timeout or a failed connection: worth another attempt

@@ -26,7 +26,7 @@ from odl.core.spreadsheets import UnreadableFile, read_table
 from odl.harvest import tasks
 from odl.harvest.harvesters.base import kinds
 from odl.harvest.harvesters.errors import HarvestError, SourceUrlError
-from odl.harvest.harvesters.runner import STATUS_LABELS, preview
+from odl.harvest.harvesters.runner import STATUS_LABELS, preview, release_dead_runs
 from odl.harvest.harvesters.sources import (
     MAPPING_COLUMNS,
     REQUIRED_MAPPING_COLUMNS,
@@ -48,6 +48,7 @@ from odl.harvest.models import (
     Publisher,
     parse_decision,
 )
+from odl.harvest.secrets import redact, split_secrets
 from odl.territories.models import Territory
 
 
@@ -132,7 +133,8 @@ def source_new(request: HttpRequest) -> HttpResponse:
             try:
                 page = preview(data["kind"], form.checked_url, data["filters"])
             except HarvestError as exc:
-                test_error = str(exc)
+                # The page shows the address without its credentials: so does the error.
+                test_error = redact(str(exc), split_secrets(form.checked_url)[1])
         else:
             source = HarvestSource.objects.create(
                 name=data["name"],
@@ -155,6 +157,8 @@ def source_new(request: HttpRequest) -> HttpResponse:
 @access("signed_in")
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(HarvestSource.objects.visible_to(request.user).select_related("owner"), pk=pk)
+    # A run whose process died is shown as what it is, not as "en cours".
+    release_dead_runs(source)
     datasets = source.datasets.select_related("publisher").order_by("-last_seen", "title")
     page = Paginator(datasets, 50).get_page(request.GET.get("page"))
     return render(

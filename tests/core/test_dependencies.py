@@ -21,6 +21,7 @@ IMPORT_NAMES = {
     "django-otp": "django_otp",
     "django-auditlog": "auditlog",
     "django-axes": "axes",
+    "django-ratelimit": "django_ratelimit",
 }
 # Dependencies the code uses without importing them, and the evidence that it does: (file, text).
 USED_WITHOUT_IMPORT = {
@@ -28,6 +29,7 @@ USED_WITHOUT_IMPORT = {
     "psycopg": (REPO / "odl" / "settings.py", "dj_database_url.parse("),
     # Middleware and storage are named by dotted path in the settings.
     "whitenoise": (REPO / "odl" / "settings.py", '"whitenoise.middleware.WhiteNoiseMiddleware"'),
+    "django-csp": (REPO / "odl" / "settings.py", '"csp.middleware.CSPMiddleware"'),
     # The Makefile runs it: `make run`.
     "gunicorn": (REPO / "Makefile", "$(BIN)/gunicorn odl.wsgi"),
 }

@@ -55,6 +55,8 @@ OBJECT_RULES: dict[tuple[str, str], set[str]] = {
     ("harvest:run", "POST"): ALLOWED["atd_staff"],
     # The sample publisher is proposed in Ille-et-Vilaine: another ATD may not decide on it.
     ("harvest:decide", "POST"): ALLOWED["atd_staff"],
+    # The runs of that ATD source are its own business too, in the API as on the pages.
+    ("api:runs", "GET"): ALLOWED["atd_staff"],
     # The sample invitation is for a newcomer: someone signed in under another address may not take it.
     ("accounts:invitation", "GET"): {"anonymous"},
     ("accounts:invitation", "POST"): {"anonymous"},

@@ -10,7 +10,8 @@ from typing import Any, ClassVar
 import httpx
 from django.conf import settings
 
-from odl.harvest.harvesters.errors import HarvestError
+from odl.core.netguard import SOURCES, InternalAddressRefused, PinnedBackend, guarded_transport
+from odl.harvest.harvesters.errors import BudgetExceeded, HarvestError
 
 USER_AGENT = "OpenDataLocale-moissonneur/1.0 (+https://opendatalocale.fr)"
 
@@ -23,10 +24,14 @@ class ServiceClient:
     """A small httpx client with retries and back-off; subclasses own the URLs of one service.
 
     Timeouts, connection errors, 429 (honouring Retry-After within reason) and 5xx are retried with
-    exponential back-off; anything else fails at once with a French message.
+    exponential back-off; anything else fails at once with a French message. Every connection goes
+    through the internal-address guard (``odl.core.netguard``), redirects included, and ends by
+    ``deadline`` (a ``time.monotonic()`` value, the harvest's budget for this source) when one is set.
     """
 
     service_name: ClassVar[str] = "service"
+    # The setting that lets this client reach internal addresses (netguard): sources by default.
+    guard_setting: ClassVar[str] = SOURCES
 
     def __init__(self, base_url: str, *, http: httpx.Client | None = None) -> None:
         self.base_url = base_url.rstrip("/")
@@ -35,17 +40,34 @@ class ServiceClient:
         self.backoff = float(harvest_setting("ODL_HARVEST_BACKOFF", 1.0))
         self.max_bytes = int(harvest_setting("ODL_HARVEST_MAX_RESPONSE_BYTES", 100 * 1024 * 1024))
         self._owns_http = http is None
-        self.http = http or httpx.Client(
-            timeout=self.timeout,
-            follow_redirects=True,
-            max_redirects=5,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-        )
+        self._backend: PinnedBackend | None = None
+        self.deadline: float | None = None
+        if http is None:
+            transport, self._backend = guarded_transport(self.guard_setting)
+            http = httpx.Client(
+                transport=transport,
+                trust_env=False,
+                timeout=self.timeout,
+                follow_redirects=True,
+                max_redirects=5,
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            )
+        self.http = http
         self.requests_made = 0
+
+    def set_deadline(self, deadline: float | None) -> None:
+        """Every request of this client, and every socket operation within it, ends by ``deadline``."""
+        self.deadline = deadline
+        if self._backend is not None:
+            self._backend.deadline = deadline
 
     def close(self) -> None:
         if self._owns_http:
             self.http.close()
+
+    def _check_deadline(self, url: str) -> None:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise BudgetExceeded(f"{self.service_name} : temps imparti dépassé en lisant {url}")
 
     def get(
         self, url: str, params: dict[str, Any] | None = None, accept: str | None = None
@@ -55,11 +77,15 @@ class ServiceClient:
         while True:
             attempt += 1
             self.requests_made += 1
+            self._check_deadline(url)
             try:
-                response = self.http.get(url, params=params, headers=headers)
+                response = self._fetch(url, params, headers)
+            except InternalAddressRefused as exc:
+                raise HarvestError(f"{self.service_name} : {exc} ({url})") from exc
             except httpx.TooManyRedirects as exc:
                 raise HarvestError(f"{self.service_name} : trop de redirections depuis {url}") from exc
             except httpx.HTTPError as exc:  # timeouts included: both are retried
+                self._check_deadline(url)
                 if attempt > self.retries:
                     what = (
                         f"pas de réponse en {self.timeout:g} s ({attempt} essais) pour {url}"
@@ -83,8 +109,23 @@ class ServiceClient:
                 continue
             if response.status_code >= 400:
                 raise HarvestError(f"{self.service_name} : code HTTP {response.status_code} pour {url}")
-            if len(response.content) > self.max_bytes:
-                raise HarvestError(f"{self.service_name} : réponse trop volumineuse pour {url}")
+            return response
+
+    def _fetch(
+        self, url: str, params: dict[str, Any] | None, headers: dict[str, str] | None
+    ) -> httpx.Response:
+        """One GET, its body read in chunks: the size limit and the deadline stop it half-way."""
+        with self.http.stream("GET", url, params=params, headers=headers) as response:
+            if response.status_code >= 400:
+                # Only the status is used: an error body, however long, is never read.
+                return response
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body.extend(chunk)
+                if len(body) > self.max_bytes:
+                    raise HarvestError(f"{self.service_name} : réponse trop volumineuse pour {url}")
+                self._check_deadline(url)
+            response._content = bytes(body)
             return response
 
     def get_json(self, url: str, params: dict[str, Any] | None = None) -> Any:
@@ -102,4 +143,8 @@ class ServiceClient:
         if retry_after and retry_after.strip().isdigit():
             # Honour the server, but a source may not hold a harvest hostage for minutes.
             delay = max(delay, min(float(retry_after), 60.0 * max(self.backoff, 0.01)))
-        time.sleep(delay + random.uniform(0, delay / 10))
+        delay += random.uniform(0, delay / 10)
+        if self.deadline is not None:
+            # Never sleep past the budget: the next attempt would only be refused.
+            delay = min(delay, max(self.deadline - time.monotonic(), 0.0))
+        time.sleep(delay)

@@ -10,6 +10,7 @@ import logging
 import warnings
 from collections.abc import Iterator
 from typing import Any, NamedTuple
+from xml.parsers import expat
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
@@ -56,18 +57,16 @@ def sniff_format(content: bytes, content_type: str) -> str:
     if head.startswith((b"{", b"[")):
         try:
             document = json.loads(content)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise HarvestError("DCAT : le catalogue annonce du JSON mais n'est pas du JSON valide") from exc
         if isinstance(document, dict) and isinstance(document.get("dataset"), list):
             return "data.json"
-        context = document.get("@context") if isinstance(document, dict) else None
-        if isinstance(context, str) or (
-            isinstance(context, list) and any(isinstance(c, str) for c in context)
-        ):
-            # rdflib would fetch the remote context: never let a harvest reach an unplanned host.
+        remote = remote_context(document)
+        if remote:
+            # rdflib would fetch it: never let a harvest reach a host nobody declared.
             raise HarvestError(
-                "DCAT : ce JSON-LD dépend d'un contexte distant que la plateforme ne télécharge pas ; "
-                "fournissez un JSON-LD développé ou avec un contexte intégré"
+                f"DCAT : ce JSON-LD dépend d'un contexte distant ({remote[:200]}) que la plateforme ne "
+                "télécharge pas ; fournissez un JSON-LD développé ou dont les contextes sont intégrés"
             )
         if not _mentions_dcat(content):
             raise HarvestError("DCAT : ce JSON n'est ni du JSON-LD DCAT ni un catalogue data.json (DCAT-US)")
@@ -91,6 +90,80 @@ def sniff_format(content: bytes, content_type: str) -> str:
         f"DCAT : format du catalogue non reconnu (type annoncé : {content_type or 'aucun'}) ; "
         "formats acceptés : RDF/XML, Turtle, JSON-LD, data.json"
     )
+
+
+def remote_context(document: Any) -> str:
+    """The first context of ``document`` that is not inline (a URL to fetch), or "".
+
+    Any depth counts: the document's ``@context``, nested nodes', scoped contexts inside term
+    definitions, lists of contexts and ``@import``. Walked without recursion (a deeply nested
+    document must not exhaust the stack).
+    """
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        for key, value in node.items():
+            if key == "@import":
+                return str(value) if isinstance(value, str) else "@import"
+            if key == "@context":
+                for context in value if isinstance(value, list) else [value]:
+                    if context is not None and not isinstance(context, dict):
+                        return str(context)
+            stack.append(value)
+    return ""
+
+
+class _Prologue(Exception):
+    """The root element started: the prologue, where a DTD would be, has been read."""
+
+
+def refuse_dtd(content: bytes) -> None:
+    """RDF/XML with a DTD is refused before rdflib reads it: no entity is ever expanded.
+
+    A catalogue has no use for a DTD, and an entity declaration is how a 1 KB "billion laughs" file
+    pins a worker. A DTD may only stand before the root element, so expat reads the prologue (in any
+    encoding the file declares) and stops at the first element: this check costs nothing more.
+    """
+    parser = expat.ParserCreate()
+
+    def refuse(*_args: Any) -> None:
+        raise HarvestError(
+            "DCAT : ce RDF/XML déclare une DTD ou des entités, que la plateforme refuse de lire "
+            "(risque d'expansion d'entités) ; publiez le catalogue sans <!DOCTYPE>"
+        )
+
+    def root(*_args: Any) -> None:
+        raise _Prologue
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.StartElementHandler = root
+    try:
+        parser.Parse(content, True)
+    except _Prologue:
+        return
+    except expat.ExpatError as exc:
+        raise HarvestError(f"DCAT : catalogue illisible (xml) : {str(exc)[:200]}") from exc
+
+
+def parse_graph(content: bytes, fmt: str, url: str) -> Graph:
+    """The RDF graph of one catalogue page, read with no DTD, no entity and no remote context."""
+    if fmt == "xml":
+        refuse_dtd(content)
+    graph = Graph()
+    try:
+        with warnings.catch_warnings():
+            # rdflib's own JSON-LD parser still uses its deprecated ConjunctiveGraph.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            graph.parse(data=content, format=fmt, publicID=url)
+    except Exception as exc:  # rdflib raises many parser-specific exception types
+        raise HarvestError(f"DCAT : catalogue illisible ({fmt}) : {str(exc)[:200]}") from exc
+    return graph
 
 
 def _mentions_dcat(content: bytes) -> bool:
@@ -304,14 +377,7 @@ class DcatHarvester(Harvester):
                 page = items_from_data_json(json.loads(content))
                 next_url = ""
             else:
-                graph = Graph()
-                try:
-                    with warnings.catch_warnings():
-                        # rdflib's own JSON-LD parser still uses its deprecated ConjunctiveGraph.
-                        warnings.simplefilter("ignore", DeprecationWarning)
-                        graph.parse(data=content, format=fmt, publicID=url)
-                except Exception as exc:  # rdflib raises many parser-specific exception types
-                    raise HarvestError(f"DCAT : catalogue illisible ({fmt}) : {str(exc)[:200]}") from exc
+                graph = parse_graph(content, fmt, url)
                 if not any(True for _ in graph.subjects(RDF.type, DCAT.Dataset)) and count == 1:
                     if not any(True for _ in graph.subjects(RDF.type, DCAT.Catalog)):
                         raise HarvestError("DCAT : aucun dcat:Catalog ni dcat:Dataset dans cette réponse")

@@ -1,4 +1,4 @@
-"""The two errors a harvest raises; their messages are French and shown to users as they are."""
+"""The errors a harvest raises; their messages are French and shown to users as they are."""
 
 
 class HarvestError(Exception):
@@ -7,3 +7,7 @@ class HarvestError(Exception):
 
 class SourceUrlError(HarvestError):
     """The declared URL cannot be a source of this kind."""
+
+
+class BudgetExceeded(HarvestError):
+    """The source used up its wall-clock budget (``ODL_HARVEST_SOURCE_BUDGET``): this run fails alone."""

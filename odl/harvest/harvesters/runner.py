@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,9 +25,11 @@ from odl.core.text import fold
 from odl.harvest import matching
 from odl.harvest.harvesters.base import REGISTRY, harvester_for
 from odl.harvest.harvesters.cleaning import safe_url
-from odl.harvest.harvesters.errors import HarvestError
+from odl.harvest.harvesters.client import harvest_setting
+from odl.harvest.harvesters.errors import BudgetExceeded, HarvestError
 from odl.harvest.harvesters.items import HarvestedItem, Page
 from odl.harvest.harvesters.scdl import detect_schemas
+from odl.harvest.locks import dead_holder, process_token
 from odl.harvest.models import (
     RUN_STATUS_LABELS,
     HarvestedDataset,
@@ -34,6 +37,7 @@ from odl.harvest.models import (
     HarvestSource,
     Publisher,
 )
+from odl.harvest.secrets import redact_errors
 from odl.harvest.signals import harvest_finished
 
 logger = logging.getLogger(__name__)
@@ -44,7 +48,6 @@ CHUNK = 900  # ids per IN (...): below SQLite's default limit of host parameters
 # statements under psycopg's 65,535 parameters.
 BATCH = 2000
 
-STALE_AFTER = timedelta(hours=6)
 # Bump when title_key, SCDL detection or URL cleaning change: every dataset is then rewritten once.
 DERIVATION_VERSION = 2
 STATUS_RUNNING = "running"
@@ -61,7 +64,36 @@ def preview(
     with harvester_for(kind, url, filters, http=http) as harvester:
         # Someone is waiting in front of the form: one retry at most, not a full back-off sequence.
         harvester.client.retries = min(harvester.client.retries, 1)
+        budget = float(harvest_setting("ODL_HARVEST_SOURCE_BUDGET", 1800))
+        harvester.client.set_deadline(time.monotonic() + budget if budget > 0 else None)
         return harvester.first_page()
+
+
+def release_dead_runs(source: HarvestSource) -> int:
+    """Mark failed the runs of ``source`` whose process died; returns how many were released.
+
+    On this host a dead holder (PID gone, zombie, or reused by another process) is seen at once;
+    a run held elsewhere is released when its heartbeat is older than ``ODL_HARVEST_STALE_SECONDS``.
+    """
+    now = timezone.now()
+    stale_after = timedelta(seconds=float(harvest_setting("ODL_HARVEST_STALE_SECONDS", 1800)))
+    released = 0
+    for run in HarvestRun.objects.filter(source=source, status=STATUS_RUNNING):
+        reason = dead_holder(run.worker) if run.worker else None
+        last = run.heartbeat_at or run.started_at
+        if reason is None and last < now - stale_after:
+            reason = (
+                f"plus aucun signe de vie du moissonnage depuis le "
+                f"{timezone.localtime(last):%d/%m/%Y à %H:%M}"
+            )
+        if reason is None:
+            continue
+        released += HarvestRun.objects.filter(pk=run.pk, status=STATUS_RUNNING).update(
+            status=STATUS_FAILED,
+            finished_at=now,
+            message=f"interrompu : {reason} ; le verrou de la source a été libéré",
+        )
+    return released
 
 
 def run_source(
@@ -73,36 +105,56 @@ def run_source(
     index: matching.ReferentielIndex | None = None,
     announce_after: bool = True,
 ) -> HarvestRun:
-    now = timezone.now()
-    # A run still "running" after hours belongs to a process that died: say so rather than block forever.
-    HarvestRun.objects.filter(source=source, status=STATUS_RUNNING, started_at__lt=now - STALE_AFTER).update(
-        status=STATUS_FAILED, finished_at=now, message="interrompu : le processus de moissonnage s'est arrêté"
-    )
+    # A run left "running" by a process that died must not block its source.
+    release_dead_runs(source)
     busy = HarvestRun.objects.filter(source=source, status=STATUS_RUNNING).exists()
-    run = HarvestRun.objects.create(source=source, trigger=trigger, status=STATUS_RUNNING)
+    run = HarvestRun.objects.create(
+        source=source,
+        trigger=trigger,
+        status=STATUS_RUNNING,
+        worker=process_token(),
+        heartbeat_at=timezone.now(),
+    )
     failures: list[dict[str, str]] = []
     if busy:
         return _finish(run, STATUS_FAILED, "un autre moissonnage de cette source est déjà en cours", failures)
+    budget = float(harvest_setting("ODL_HARVEST_SOURCE_BUDGET", 1800))
+    deadline = time.monotonic() + budget if budget > 0 else None
     try:
         items: dict[str, HarvestedItem] = {}
-        with harvester_for(source.kind, source.url, source.filters, http=http) as harvester:
+        with harvester_for(source.kind, source.harvest_url, source.filters, http=http) as harvester:
+            harvester.client.set_deadline(deadline)
             for page in harvester.pages():
                 for item in page.items:
                     items[item.remote_id] = item
                 failures.extend(page.failures)
                 run.pages += 1
                 run.items_seen = len(items)
-                # A progress line for the web page: a cheap UPDATE per page, outside the final transaction.
-                HarvestRun.objects.filter(pk=run.pk).update(pages=run.pages, items_seen=run.items_seen)
+                # A progress line for the web page and a heartbeat for the lock: a cheap UPDATE per
+                # page, outside the final transaction.
+                HarvestRun.objects.filter(pk=run.pk).update(
+                    pages=run.pages, items_seen=run.items_seen, heartbeat_at=timezone.now()
+                )
                 if progress:
                     progress(len(items), page.total)
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise BudgetExceeded(f"{harvester.label} : temps imparti dépassé après {run.pages} pages")
         technology = getattr(harvester, "technology_hint", "") or harvester.technology
+    except BudgetExceeded as exc:
+        return _finish(
+            run,
+            STATUS_FAILED,
+            f"moissonnage interrompu : la source n'a pas été lue dans le temps imparti ({budget:g} s) ; "
+            f"rien n'a été modifié ({exc})",
+            failures,
+        )
     except HarvestError as exc:
         return _finish(run, STATUS_FAILED, str(exc), failures)
     except Exception as exc:  # an unexpected bug must not take the other sources down
         logger.exception("harvest of source %s failed", source.pk)
         return _finish(run, STATUS_FAILED, f"erreur inattendue : {exc.__class__.__name__} : {exc}", failures)
 
+    HarvestRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
     try:
         stats = store(source, list(items.values()), index=index)
         if announce_after:
@@ -128,10 +180,11 @@ def run_source(
 
 def _finish(run: HarvestRun, status: str, message: str, failures: list[dict[str, str]]) -> HarvestRun:
     run.status = status
-    run.message = message
+    # Messages quote the URLs they fetched: the source's credentials are masked before anyone reads them.
+    run.message = run.source.redact(message)
     run.items_failed = len(failures)
-    run.errors = failures[:MAX_RECORDED_ERRORS]
-    run.finished_at = timezone.now()
+    run.errors = redact_errors(failures[:MAX_RECORDED_ERRORS], run.source.secret)
+    run.finished_at = run.heartbeat_at = timezone.now()
     run.save()
     return run
 
@@ -222,6 +275,7 @@ def store(
     stats = StoreStats()
     index = index or matching.ReferentielIndex()
     perimeter = index.perimeter(source.owner_id)
+    owner_area = index.owner_area(source.owner_id)
 
     refs = {item.publisher.remote_id: item.publisher for item in items if item.publisher}
     existing_publishers = {p.remote_id: p for p in Publisher.objects.filter(source=source)}
@@ -239,14 +293,14 @@ def store(
                 first_seen=now,
                 last_seen=now,
             )
-            matching.apply(publisher, index, perimeter)
+            matching.apply(publisher, index, perimeter, owner_area)
             new_publishers.append(publisher)
             continue
         described = (ref.name[:500] or publisher.name, ref.business_number[:20], ref.extras)
         redescribed = described != (publisher.name, publisher.business_number, publisher.extras)
         publisher.name, publisher.business_number, publisher.extras = described
         # bulk_update is costly per row: only publishers whose description or match changed.
-        if matching.apply(publisher, index, perimeter) or redescribed:
+        if matching.apply(publisher, index, perimeter, owner_area) or redescribed:
             changed_publishers.append(publisher)
     Publisher.objects.bulk_create(new_publishers, batch_size=BATCH)
     stats.publishers_new = len(new_publishers)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from odl.core.identifiers import clean_number
+from odl.core.netguard import SOURCES, InternalAddressRefused, refuse_internal_literal
 from odl.harvest.harvesters.base import harvester_for, kinds
 from odl.harvest.harvesters.cleaning import validate_http_url
 from odl.harvest.harvesters.errors import SourceUrlError
@@ -49,6 +50,11 @@ def check_source(kind: str, url: str, filters: dict[str, Any]) -> str:
     if kind not in kinds():
         raise SourceUrlError(f"type de source inconnu : « {kind} » (types : {', '.join(kinds())})")
     url = validate_http_url(url)
+    try:
+        # The address is checked again, resolved, at every connection (redirects included).
+        refuse_internal_literal(url, SOURCES)
+    except InternalAddressRefused as exc:
+        raise SourceUrlError(str(exc)) from exc
     # Building the harvester runs the kind's own URL checks; nothing is fetched.
     harvester_for(kind, url, filters).close()
     return url

@@ -3,6 +3,9 @@
 // contours: the communes and EPCI of one département, on a blank geographic map.
 (function () {
   "use strict";
+  var filters = document.getElementById("map-filters");
+  // The filters apply as they change: the form itself never submits (no inline handler, for the CSP).
+  if (filters) { filters.addEventListener("submit", function (event) { event.preventDefault(); }); }
   var holder = document.getElementById("map-config");
   var element = document.getElementById("observatory-map");
   if (!holder || !element || typeof L === "undefined") { return; }

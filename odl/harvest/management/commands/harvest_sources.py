@@ -85,7 +85,7 @@ class Command(BaseCommand):
                     source.save(update_fields=["active"])
                     self.stdout.write(f"Source « {source.name} » désactivée.")
                     return source
-                self._preview(source.kind, source.url, source.filters)
+                self._preview(source.kind, source.harvest_url, source.filters)
                 return source
             filters = parse_filters(
                 options.get("organisation", ""),

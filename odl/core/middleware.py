@@ -1,0 +1,62 @@
+"""Rate limits on the public API and on the public pages that cost the most to compute.
+
+Counters live in the cache (django-ratelimit's fixed windows, keyed by signed-in user or IP address);
+with several workers the cache must be shared (``ODL_CACHE_URL``, Redis). A caller over the limit gets
+a 429 with ``Retry-After`` and a French message: JSON on the API, a page elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django_ratelimit.core import get_usage
+
+
+def limit_for(view_name: str) -> tuple[str, str] | None:
+    """(group, rate) that applies to a view, or None."""
+    if view_name.startswith("api:"):
+        return "api", str(settings.ODL_RATELIMIT_API)
+    if view_name in settings.ODL_RATELIMIT_PAGE_VIEWS:
+        return "pages", str(settings.ODL_RATELIMIT_PAGES)
+    return None
+
+
+def too_many(request: HttpRequest, retry_after: int, api: bool) -> HttpResponse:
+    message = (
+        f"Trop de requêtes depuis votre adresse : réessayez dans {retry_after} seconde"
+        f"{'s' if retry_after > 1 else ''}."
+    )
+    response: HttpResponse
+    if api:
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        html = render_to_string("429.html", {"message": message}, request=request)
+        response = HttpResponse(html, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class RateLimitMiddleware:
+    """Counts each request to a limited view and answers 429 past the rate (``ODL_RATELIMIT_*``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> HttpResponse | None:
+        match = request.resolver_match
+        limit = limit_for(match.view_name if match else "")
+        if limit is None:
+            return None
+        group, rate = limit
+        usage = get_usage(request, group=group, key="user_or_ip", rate=rate, increment=True)
+        if usage is None or not usage["should_limit"]:
+            return None
+        return too_many(request, max(1, math.ceil(usage["time_left"])), api=group == "api")
