@@ -18,6 +18,9 @@ ALLOWED = {
     "observatory": {"core", "territories", "atds", "schemas", "harvest"},
     "accounts": {"core", "territories", "atds"},
     "programme": {"core", "territories", "atds", "schemas", "harvest", "observatory", "accounts"},
+    # The planner reads the programme (ETDs, the demo ATD), harvested datasets, SCDL schemas (collection
+    # form) and the access policies; nothing below imports it.
+    "animations": {"core", "territories", "atds", "schemas", "harvest", "accounts", "programme"},
 }
 
 
