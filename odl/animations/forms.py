@@ -125,6 +125,8 @@ class ParticipantForm(forms.ModelForm):  # type: ignore[type-arg]  # generic onl
 
 
 class OutputForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in the stubs
+    url = forms.URLField(label="Adresse", max_length=500, required=False, assume_scheme="https")
+
     class Meta:
         model = Output
         fields = ["kind", "title", "url"]
