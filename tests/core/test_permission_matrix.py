@@ -233,6 +233,20 @@ class World:
             schema_id="scdl/subventions",
             evidence_file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="preuve.pdf"),
         )
+        from odl.animations import planning as animation_planning
+        from odl.animations.models import Event as AnimationEvent
+        from odl.animations.models import Format as AnimationFormat
+
+        # A cartopartie of the ATD of Ille-et-Vilaine: its pages are its team's, its collection link public.
+        self.animation = AnimationEvent.objects.create(
+            atd=self.atd,
+            format=AnimationFormat.objects.get(slug="cartopartie"),
+            title="Cartopartie",
+            starts_on=dt.date(2026, 6, 6),
+            ends_on=dt.date(2026, 6, 6),
+        )
+        animation_planning.generate_checklist(self.animation)
+        animation_planning.schedule_followups(self.animation)
 
     def kwargs(self, route: Route) -> dict[str, Any]:
         samples: dict[str, Any] = {
@@ -276,6 +290,13 @@ class World:
         }
         if route.name.startswith("programme:meeting"):
             by_name[route.name] = {"pk": self.meeting.pk}
+        if route.name.startswith("animations:"):
+            by_name[route.name] = {
+                "pk": self.animation.pk,
+                "months": 1,
+                "format_slug": "hackathon",
+                "token": self.animation.collect_token,
+            }
         values = dict(by_name.get(route.name, {}))
         for converter in route.converters:
             if converter in values:
