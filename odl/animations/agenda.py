@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import icalendar
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from odl.animations.models import Event
@@ -48,11 +50,55 @@ def parse_month(value: str | None, today: datetime.date | None = None) -> dateti
         ) from None
 
 
+@dataclass(frozen=True)
+class Entry:
+    """What the calendar shows of an event: plain values, no model instance (1,000 stay cheap)."""
+
+    pk: int
+    title: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    place: str
+    format_name: str
+    atd_name: str
+    url: str
+
+    @property
+    def dates(self) -> str:
+        first = f"{self.starts_on:%d/%m/%Y}"
+        return first if self.ends_on == self.starts_on else f"{first} – {self.ends_on:%d/%m/%Y}"
+
+    @property
+    def short(self) -> str:
+        return self.title if len(self.title) <= 40 else self.title[:39] + "…"
+
+
+def entries(events: QuerySet[Event]) -> list[Entry]:
+    """One query; each public URL built from one reversed prefix rather than one reverse per event."""
+    prefix = reverse("animations:event_public", args=[0])[: -len("0/")]
+    rows = events.values_list(
+        "pk", "title", "demo", "starts_on", "ends_on", "place", "format__name", "atd__name"
+    ).order_by("starts_on", "title", "pk")
+    return [
+        Entry(
+            pk,
+            f"[Démo] {title}" if demo and not title.startswith("[Démo]") else title,
+            starts_on,
+            ends_on,
+            place,
+            format_name,
+            atd_name,
+            f"{prefix}{pk}/",
+        )
+        for pk, title, demo, starts_on, ends_on, place, format_name, atd_name in rows
+    ]
+
+
 @dataclass
 class Day:
     date: datetime.date
     in_month: bool
-    events: list[Event]
+    events: list[Entry]
     more: int
 
 
@@ -60,7 +106,7 @@ class Day:
 class Month:
     first: datetime.date
     weeks: list[list[Day]]
-    events: list[Event]
+    events: list[Entry]
 
     @property
     def label(self) -> str:
@@ -78,12 +124,12 @@ class Month:
         return f"{day.year}-{day.month:02d}"
 
 
-def month(first: datetime.date, events: Iterable[Event]) -> Month:
+def month(first: datetime.date, events: Iterable[Entry]) -> Month:
     """The weeks (Monday first) of the month of ``first`` with the events of each day."""
     weeks_dates = month_calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     grid_first, grid_last = weeks_dates[0][0], weeks_dates[-1][-1]
     rows = list(events)
-    by_day: dict[datetime.date, list[Event]] = defaultdict(list)
+    by_day: dict[datetime.date, list[Entry]] = defaultdict(list)
     for event in rows:
         day = max(event.starts_on, grid_first)
         last = min(event.ends_on, grid_last)

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -75,19 +77,26 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     except agenda.MonthProblem as exc:
         return render(request, "animations/error.html", {"message": str(exc)}, status=400)
     start, end = agenda.grid_bounds(first)
-    events = Event.objects.between(start, end).for_calendar()
-    context = {"month": agenda.month(first, events), "weekdays": agenda.WEEKDAYS}
+    rows = agenda.entries(Event.objects.between(start, end))
+    context = {"month": agenda.month(first, rows), "weekdays": agenda.WEEKDAYS}
     return render(request, "animations/calendar.html", context)
 
 
 @access("public")
 def calendar_feed(request: HttpRequest) -> HttpResponse:
     since = timezone.localdate().replace(day=1).replace(year=timezone.localdate().year - 1)
-    events = Event.objects.filter(ends_on__gte=since).for_calendar()
-    site_url = str(settings.SITE_URL).rstrip("/")
-    body = agenda.ical(
-        "Animations OpenDataLocale", events, site_url, urlsplit(site_url).hostname or "opendatalocale"
-    )
+    events = Event.objects.filter(ends_on__gte=since)
+    # icalendar is slow on thousands of events: the body is kept until an event changes (the key
+    # follows the count, the highest id and the last modification: an edit, addition or deletion renews it).
+    state = events.aggregate(count=Count("pk"), last=Max("updated_at"), top=Max("pk"))
+    last = state["last"].timestamp() if state["last"] else 0
+    key = f"animations-ics-{since:%Y%m%d}-{state['count']}-{state['top']}-{last}"
+    body = cache.get(key)
+    if body is None:
+        site_url = str(settings.SITE_URL).rstrip("/")
+        host = urlsplit(site_url).hostname or "opendatalocale"
+        body = agenda.ical("Animations OpenDataLocale", events.for_calendar(), site_url, host)
+        cache.set(key, body, 3600)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="animations.ics"'
     return response
