@@ -9,8 +9,15 @@ from typing import Any
 import pytest
 
 from odl.animations import planning
+from odl.animations.fiches import load_defaults
 from odl.animations.models import Event, Format
 from odl.atds.models import Atd
+
+
+@pytest.fixture
+def fiches(db: None) -> None:
+    """The default fiches: a data migration loads them, but a transactional test's flush empties the table."""
+    load_defaults(Format)
 
 
 @pytest.fixture
@@ -19,7 +26,7 @@ def atd(atd_agent: Any) -> Atd:
 
 
 @pytest.fixture
-def make_event(atd: Atd, atd_agent: Any) -> Callable[..., Event]:
+def make_event(atd: Atd, atd_agent: Any, fiches: None) -> Callable[..., Event]:
     def make(
         slug: str = "hackathon",
         starts: datetime.date = datetime.date(2026, 3, 14),

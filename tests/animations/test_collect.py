@@ -55,7 +55,9 @@ def test_a_participant_adds_a_point_without_an_account(carto: Event) -> None:
     assert response.status_code == 302
     point = CollectedPoint.objects.get(event=carto)
     assert (point.name, point.status, point.attributes) == (
-        "Défibrillateur de la mairie", PointStatus.PENDING, {"EQUIP_THEME": "Equipement administratif"}
+        "Défibrillateur de la mairie",
+        PointStatus.PENDING,
+        {"EQUIP_THEME": "Equipement administratif"},
     )
 
 

@@ -12,7 +12,15 @@ from django.core.exceptions import ValidationError
 
 from odl.animations import planning
 from odl.animations.fiches import DEFAULT_FORMATS
-from odl.animations.models import Event, FollowUp, Format, Output, OutputKind, ProjectFate, validate_retroplanning
+from odl.animations.models import (
+    Event,
+    FollowUp,
+    Format,
+    Output,
+    OutputKind,
+    ProjectFate,
+    validate_retroplanning,
+)
 
 D = datetime.date
 
@@ -37,7 +45,9 @@ def test_offsets_cross_a_leap_day() -> None:
 
 
 @pytest.mark.django_db
-def test_the_checklist_is_the_fiches_retroplanning_dated_from_the_event(make_event: Callable[..., Event]) -> None:
+def test_the_checklist_is_the_fiches_retroplanning_dated_from_the_event(
+    make_event: Callable[..., Event],
+) -> None:
     event = make_event("hackathon", D(2026, 3, 14), D(2026, 3, 15))
     fiche = Format.objects.get(slug="hackathon").retroplanning
     tasks = list(event.tasks.order_by("due_on", "pk"))
@@ -64,7 +74,9 @@ def test_moving_the_event_moves_every_due_date_by_its_offset(make_event: Callabl
     event.save()
     moved = planning.reschedule(event)
     assert moved == event.tasks.count()
-    assert all(t.due_on == planning.due_date(D(2026, 6, 3), D(2026, 6, 3), t.offset_days) for t in event.tasks.all())
+    assert all(
+        t.due_on == planning.due_date(D(2026, 6, 3), D(2026, 6, 3), t.offset_days) for t in event.tasks.all()
+    )
 
 
 @pytest.mark.django_db
@@ -96,8 +108,18 @@ def test_every_default_fiche_is_valid_and_has_a_unique_stable_slug() -> None:
 
 
 @pytest.mark.django_db
-def test_the_data_migration_loaded_the_default_fiches() -> None:
+def test_the_data_migration_loads_the_fiches_once_and_keeps_an_edited_one() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("odl.animations.migrations.0002_default_formats")
+    Format.objects.all().delete()
+    migration.load(apps, None)
     assert set(Format.objects.values_list("slug", flat=True)) == {f["slug"] for f in DEFAULT_FORMATS}
+    Format.objects.filter(slug="barcamp").update(duration="Une matinée")
+    migration.load(apps, None)
+    assert Format.objects.count() == 12 and Format.objects.get(slug="barcamp").duration == "Une matinée"
 
 
 # --- Follow-ups -----------------------------------------------------------------------------------------
@@ -188,7 +210,9 @@ def _projects(event: Event, n: int) -> list[Output]:
 
 
 def _answer(event: Event, months: int, fates: dict[Output, str]) -> None:
-    planning.answer_followup(FollowUp.objects.get(event=event, months=months), {o.pk: f for o, f in fates.items()}, None)
+    planning.answer_followup(
+        FollowUp.objects.get(event=event, months=months), {o.pk: f for o, f in fates.items()}, None
+    )
 
 
 @pytest.mark.django_db
@@ -216,7 +240,9 @@ def test_the_latest_answered_follow_up_decides(make_event: Callable[..., Event])
 
 
 @pytest.mark.django_db
-def test_a_project_followed_once_counts_and_one_never_followed_does_not(make_event: Callable[..., Event]) -> None:
+def test_a_project_followed_once_counts_and_one_never_followed_does_not(
+    make_event: Callable[..., Event],
+) -> None:
     event = make_event()
     a, _b = _projects(event, 2)
     _answer(event, 1, {a: ProjectFate.PUBLIE})

@@ -19,7 +19,7 @@ from odl.atds.models import Atd
 D = datetime.date
 
 
-def test_the_catalogue_and_a_fiche_are_public(db: None) -> None:
+def test_the_catalogue_and_a_fiche_are_public(fiches: None) -> None:
     page = Client().get(reverse("animations:formats")).content.decode()
     assert "Cartopartie" in page and "Opération Libre" in page and "Infolab" in page
     fiche = Client().get(reverse("animations:format", args=["hackathon"])).content.decode()
@@ -31,7 +31,9 @@ def test_the_catalogue_and_a_fiche_are_public(db: None) -> None:
 
 
 @pytest.mark.django_db
-def test_an_atd_plans_an_event_from_a_fiche_and_gets_its_checklist(atd: Atd, atd_client: Client) -> None:
+def test_an_atd_plans_an_event_from_a_fiche_and_gets_its_checklist(
+    atd: Atd, atd_client: Client, fiches: None
+) -> None:
     new = reverse("animations:event_new", args=[atd.slug])
     form = atd_client.get(new + "?format=barcamp").content.decode()
     assert "Planifier : Barcamp" in form
@@ -50,7 +52,9 @@ def test_an_atd_plans_an_event_from_a_fiche_and_gets_its_checklist(atd: Atd, atd
 
 
 @pytest.mark.django_db
-def test_bad_dates_or_an_unknown_commune_get_french_messages(atd: Atd, atd_client: Client) -> None:
+def test_bad_dates_or_an_unknown_commune_get_french_messages(
+    atd: Atd, atd_client: Client, fiches: None
+) -> None:
     response = atd_client.post(
         reverse("animations:event_new", args=[atd.slug]),
         {"format": Format.objects.get(slug="barcamp").pk, "title": "X", "starts_on": "2026-10-10",
@@ -64,7 +68,9 @@ def test_bad_dates_or_an_unknown_commune_get_french_messages(atd: Atd, atd_clien
 
 
 @pytest.mark.django_db
-def test_the_checklist_is_ticked_with_a_plain_form(make_event: Callable[..., Event], atd_client: Client) -> None:
+def test_the_checklist_is_ticked_with_a_plain_form(
+    make_event: Callable[..., Event], atd_client: Client
+) -> None:
     event = make_event("barcamp")
     first, second = list(event.tasks.all())[:2]
     response = atd_client.post(
@@ -82,7 +88,9 @@ def test_another_atds_event_is_refused(
     make_event: Callable[..., Event], other_atd_staff: Any, atd_client: Client, other_atd_client: Client
 ) -> None:
     mine = make_event("barcamp")
-    theirs = make_event("barcamp", atd=Atd.objects.get(memberships__user=other_atd_staff), title="Leur barcamp")
+    theirs = make_event(
+        "barcamp", atd=Atd.objects.get(memberships__user=other_atd_staff), title="Leur barcamp"
+    )
     # Denise on Alice's ATD: refused by the policy.
     assert other_atd_client.get(reverse("animations:event", args=[mine.atd.slug, mine.pk])).status_code == 403
     # Alice names another ATD's event under her own ATD: not found, and nothing changes.
@@ -95,7 +103,9 @@ def test_another_atds_event_is_refused(
 
 
 @pytest.mark.django_db
-def test_a_participant_is_named_only_with_consent(make_event: Callable[..., Event], atd_client: Client) -> None:
+def test_a_participant_is_named_only_with_consent(
+    make_event: Callable[..., Event], atd_client: Client
+) -> None:
     event = make_event("barcamp")
     url = reverse("animations:participant_add", args=[event.atd.slug, event.pk])
     refused = atd_client.post(url, {"name": "Zoé Martin"}, follow=True).content.decode()
@@ -163,16 +173,20 @@ def test_the_ical_feed_has_one_all_day_event_per_event(make_event: Callable[...,
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
-def test_events_export_neutralises_formulas(make_event: Callable[..., Event], atd_client: Client, fmt: str) -> None:
-    event = make_event("barcamp", title="=HYPERLINK(\"http://x\")")
+def test_events_export_neutralises_formulas(
+    make_event: Callable[..., Event], atd_client: Client, fmt: str
+) -> None:
+    event = make_event("barcamp", title='=HYPERLINK("http://x")')
     response = atd_client.get(reverse("animations:events_export", args=[event.atd.slug, fmt]))
     assert response.status_code == 200
     if fmt == "csv":
         assert "'=HYPERLINK" in response.content.decode("utf-8-sig")
     else:
         rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
-        assert rows[1][0] == "'=HYPERLINK(\"http://x\")" and rows[1][1] == "Barcamp"
-    assert atd_client.get(reverse("animations:events_export", args=[event.atd.slug, "pdf"])).status_code == 404
+        assert rows[1][0] == '\'=HYPERLINK("http://x")' and rows[1][1] == "Barcamp"
+    assert (
+        atd_client.get(reverse("animations:events_export", args=[event.atd.slug, "pdf"])).status_code == 404
+    )
 
 
 @pytest.mark.django_db

@@ -234,10 +234,13 @@ class World:
             evidence_file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="preuve.pdf"),
         )
         from odl.animations import planning as animation_planning
+        from odl.animations.fiches import load_defaults
         from odl.animations.models import Event as AnimationEvent
         from odl.animations.models import Format as AnimationFormat
 
         # A cartopartie of the ATD of Ille-et-Vilaine: its pages are its team's, its collection link public.
+        # (The fiches come from a data migration, which an earlier transactional test may have flushed.)
+        load_defaults(AnimationFormat)
         self.animation = AnimationEvent.objects.create(
             atd=self.atd,
             format=AnimationFormat.objects.get(slug="cartopartie"),
