@@ -133,7 +133,7 @@ def results(request: HttpRequest) -> HttpResponse:
 @access("atd_staff")
 def event_list(request: HttpRequest, slug: str) -> HttpResponse:
     atd: Atd = request.atd  # type: ignore[attr-defined]
-    events = Event.objects.of_atd(atd).select_related("format")
+    events = Event.objects.of_atd(atd).select_related("format", "atd")
     survival = planning.survival(events, by="atd")
     context = {
         "atd": atd,

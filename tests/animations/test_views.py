@@ -194,3 +194,28 @@ def test_a_demo_event_is_labelled_as_such(make_event: Callable[..., Event]) -> N
     event = make_event("barcamp", title="Barcamp", demo=True)
     page = Client().get(event.get_public_url()).content.decode()
     assert "[Démo] Barcamp" in page and "Événement de démonstration" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["calendar", "events"])
+def test_the_calendar_and_the_event_list_cost_the_same_queries_for_3n_events(
+    make_event: Callable[..., Event], atd_client: Client, url_name: str
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    atd = Atd.objects.get(memberships__user__username="alice")
+    url = reverse(f"animations:{url_name}", args=[atd.slug] if url_name == "events" else [])
+    query = "?mois=2026-03" if url_name == "calendar" else ""
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert atd_client.get(url + query).status_code == 200
+        return len(captured)
+
+    for i in range(2):
+        make_event("barcamp", D(2026, 3, 2 + i), title=f"Barcamp {i}")
+    few = queries()
+    for i in range(4):
+        make_event("hackathon", D(2026, 3, 10 + i), title=f"Hackathon {i}")
+    assert queries() == few
