@@ -7,7 +7,8 @@
   area (its bounding box), out-of-range coordinates, or text carrying markup or a script: such text is
   never stored, and what is stored is always escaped by the templates and the exports;
 - :func:`to_csv`, :func:`to_geojson` and :func:`to_osm` export the accepted points; the ``.osm`` file is
-  an OpenStreetMap XML of new nodes (negative ids, no version) that JOSM opens for review before upload.
+  an OpenStreetMap XML of new nodes (negative ids, no version, ``upload="false"`` so that JOSM warns
+  before any upload) that the organiser reviews there before contributing them.
 """
 
 from __future__ import annotations
@@ -200,10 +201,10 @@ def to_geojson(points: Iterable[CollectedPoint]) -> bytes:
 
 
 def to_osm(points: Iterable[CollectedPoint]) -> bytes:
-    """New nodes for JOSM: negative ids, ``name`` and attributes as tags (keys lowercased), no upload."""
+    """New nodes for JOSM: negative ids, ``name`` and attributes as tags (keys lowercased); JOSM asks before uploading."""
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        '<osm version="0.6" generator="OpenDataLocale" upload="never">',
+        '<osm version="0.6" generator="OpenDataLocale" upload="false">',
     ]
     for index, point in enumerate(points, start=1):
         lines.append(

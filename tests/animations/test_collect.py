@@ -146,7 +146,7 @@ def test_the_organiser_reviews_and_exports_accepted_points_only(carto: Event, at
     assert [f["geometry"]["coordinates"] for f in geo["features"]] == [[-1.68, 48.11]]
     osm = ET.fromstring(export("osm"))
     [node] = osm.findall("node")
-    assert node.get("id") == "-1" and node.get("lat") == "48.1100000"
+    assert osm.get("upload") == "false" and node.get("id") == "-1" and node.get("lat") == "48.1100000"
     assert {t.get("k"): t.get("v") for t in node.findall("tag")}["name"] == 'Arbre "remarquable" & <vieux>'
 
 
