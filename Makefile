@@ -51,6 +51,7 @@ run: install libreoffice
 	$(BIN)/odl migrate --no-input -v0
 	$(BIN)/odl load_territories
 	$(BIN)/odl load_demo
+	$(BIN)/odl animations_followups
 	@echo "OpenDataLocale : http://$(HOST):$(PORT)/"
 	$(BIN)/gunicorn odl.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 300 --access-logfile -
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "odl.accounts",
     "odl.programme",
     "odl.culture",
+    "odl.animations",
 ]
 
 MIDDLEWARE = [
@@ -330,3 +331,8 @@ LOGGING = {
 
 # Largest file the validation page and POST /api/validate accept (the CLI has no limit).
 ODL_VALIDATE_MAX_UPLOAD_MB = env_int("ODL_VALIDATE_MAX_UPLOAD_MB", 100)
+
+# Cartopartie maps: a tile URL template ({z}/{x}/{y}) of a server you are allowed to use; empty means no
+# background tiles at all, so that no third party is contacted unless an administrator chose it.
+ODL_ANIMATIONS_TILES_URL = env_str("ODL_ANIMATIONS_TILES_URL", "")
+ODL_ANIMATIONS_TILES_ATTRIBUTION = env_str("ODL_ANIMATIONS_TILES_ATTRIBUTION", "")

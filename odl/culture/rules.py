@@ -166,7 +166,7 @@ DEFAULT_RULES: list[tuple[str, str, str, str, str]] = [
         "juridique",
         "Formation RGPD et licences",
         "Données personnelles, anonymisation, obligations d'ouverture, Licence Ouverte et ODbL.",
-        "reseau",
+        "animation-reseau",
         "Atelier élus et DPO dans le réseau de l'ATD",
     ),
     (
@@ -180,7 +180,7 @@ DEFAULT_RULES: list[tuple[str, str, str, str, str]] = [
         "publication",
         "Accompagnement à la publication SCDL",
         "Avec l'ATD : choisir le schéma, valider le fichier, publier avec ses métadonnées.",
-        "atelier-publication-scdl",
+        "atelier-manipulation-donnees",
         "Atelier publication SCDL",
     ),
 ]

@@ -19,6 +19,9 @@ ALLOWED = {
     "accounts": {"core", "territories", "atds"},
     "programme": {"core", "territories", "atds", "schemas", "harvest", "observatory", "accounts"},
     "culture": {"core", "territories", "atds", "accounts", "programme"},
+    # The planner reads the programme (ETDs, the demo ATD), harvested datasets, SCDL schemas (collection
+    # form) and the access policies; nothing below imports it.
+    "animations": {"core", "territories", "atds", "schemas", "harvest", "accounts", "programme"},
 }
 
 

@@ -241,6 +241,23 @@ class World:
         self.culture_campaign = CultureCampaign.objects.create(
             atd=self.atd, title="Questionnaire", closes_on=dt.date(2999, 1, 1)
         )
+        from odl.animations import planning as animation_planning
+        from odl.animations.fiches import load_defaults
+        from odl.animations.models import Event as AnimationEvent
+        from odl.animations.models import Format as AnimationFormat
+
+        # A cartopartie of the ATD of Ille-et-Vilaine: its pages are its team's, its collection link public.
+        # (The fiches come from a data migration, which an earlier transactional test may have flushed.)
+        load_defaults(AnimationFormat)
+        self.animation = AnimationEvent.objects.create(
+            atd=self.atd,
+            format=AnimationFormat.objects.get(slug="cartopartie"),
+            title="Cartopartie",
+            starts_on=dt.date(2026, 6, 6),
+            ends_on=dt.date(2026, 6, 6),
+        )
+        animation_planning.generate_checklist(self.animation)
+        animation_planning.schedule_followups(self.animation)
 
     def kwargs(self, route: Route) -> dict[str, Any]:
         samples: dict[str, Any] = {
@@ -289,6 +306,13 @@ class World:
         }
         if route.name.startswith("programme:meeting"):
             by_name[route.name] = {"pk": self.meeting.pk}
+        if route.name.startswith("animations:"):
+            by_name[route.name] = {
+                "pk": self.animation.pk,
+                "months": 1,
+                "format_slug": "hackathon",
+                "token": self.animation.collect_token,
+            }
         values = dict(by_name.get(route.name, {}))
         for converter in route.converters:
             if converter in values:
