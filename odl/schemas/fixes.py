@@ -24,6 +24,7 @@ from odl.schemas.checks import registry
 from odl.schemas.checks.french_siret import FrenchSiret
 from odl.schemas.reading import FileInfo
 from odl.schemas.registry import Schema
+from odl.schemas.report import MAX_VALUE_CHARS
 
 _FR_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _FR_NUMBER = re.compile(
@@ -38,6 +39,7 @@ Fixer = Callable[[str], tuple[str, str] | None]
 # change is still written to the ``changes`` CSV file when one is asked).
 MAX_LISTED_CHANGES = 100_000
 CHANGE_COLUMNS = ("ligne", "colonne", "avant", "apres", "regle")
+CHANGE_LABELS = ("ligne", "colonne", "avant", "après", "correction")
 NEUTRALISED = "formule neutralisée (apostrophe ajoutée devant)"
 
 
@@ -148,6 +150,13 @@ def _fix_value(value: str, missing: set[str], fixers: list[Fixer]) -> tuple[str,
     return value, rules
 
 
+def _short(value: Any) -> Any:
+    """A listed change keeps a bounded value (the changes file keeps it whole), as errors do."""
+    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+        return value[:MAX_VALUE_CHARS] + f"… ({len(value)} caractères)"
+    return value
+
+
 class SafeFixes:
     """Writes the corrected copy (CSV, UTF-8, comma) batch by batch, as the validator reads the file.
 
@@ -171,11 +180,12 @@ class SafeFixes:
         self.max_listed = max_listed
         self.changes_path = changes
         self.changes_handle = changes.open("w", encoding="utf-8", newline="") if changes else None
-        self.changes_writer = (
-            csv.writer(self.changes_handle, lineterminator="\r\n") if self.changes_handle else None
-        )
-        if self.changes_writer is not None:
-            self.changes_writer.writerow(CHANGE_COLUMNS)
+        # Like every export (odl.core.exports.to_csv): BOM and ";" for French Excel, formulas neutralised.
+        self.changes_writer = None
+        if self.changes_handle is not None:
+            self.changes_handle.write("\ufeff")
+            self.changes_writer = csv.writer(self.changes_handle, delimiter=";", lineterminator="\r\n")
+            self.changes_writer.writerow(CHANGE_LABELS)
         self.missing = {str(x) for x in ts.get("missingValues", [""])}
         siret = {n for n, check in registry.custom.items() if check is FrenchSiret}
         siret_columns = {
@@ -206,9 +216,11 @@ class SafeFixes:
     def _change(self, change: dict[str, Any]) -> None:
         self.result.total += 1
         if len(self.result.changes) < self.max_listed:
-            self.result.changes.append(change)
+            self.result.changes.append({k: _short(v) for k, v in change.items()})
         if self.changes_writer is not None:
-            self.changes_writer.writerow(["" if change[c] is None else change[c] for c in CHANGE_COLUMNS])
+            self.changes_writer.writerow(
+                ["" if change[c] is None else neutralise(change[c]) for c in CHANGE_COLUMNS]
+            )
 
     def feed(self, frame: pl.DataFrame) -> None:
         """Fix one batch. Values are mapped once per distinct value and replaced column-wise, and rows

@@ -74,6 +74,8 @@ class Report:
     notes: list[str] = field(default_factory=list)
     duration: float = 0.0
     fixes: list[dict[str, Any]] = field(default_factory=list)
+    # Every safe correction, when ``fixes`` lists only the first ones.
+    fixes_total: int | None = None
     _result: dict[str, Any] | None = None
 
     def add_structure(
@@ -207,6 +209,7 @@ class Report:
             "tronque": len(detail) < total_listed,
             "remarques": self.notes,
             "corrections": self.fixes,
+            "corrections_total": len(self.fixes) if self.fixes_total is None else self.fixes_total,
             "duree_secondes": round(self.duration, 3),
         }
         return self._result
@@ -266,7 +269,8 @@ def render_text(report: dict[str, Any]) -> str:
             lines.append(f"    … et {group['nombre'] - len(group['exemples'])} autre(s)")
     if report.get("corrections"):
         lines.append("")
-        lines.append(f"== Corrections sûres possibles : {len(report['corrections'])}")
+        total = report.get("corrections_total", len(report["corrections"]))
+        lines.append(f"== Corrections sûres possibles : {total}")
     lines.append("")
     lines.append(f"Durée : {report['duree_secondes']} s")
     return "\n".join(lines) + "\n"
