@@ -92,8 +92,13 @@ def peak_kib(pid: int) -> int:
 
 
 def worker_pid(master: int) -> int:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return int(children[0])
+    """gunicorn's one worker (the master listens before it forks it)."""
+    for _ in range(300):
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.1)
+    raise RuntimeError("le worker gunicorn n'a pas démarré")
 
 
 def post_file(port: int, path: Path) -> tuple[int, dict[str, object], float]:

@@ -1,5 +1,8 @@
 """The platform's JSON API: one NinjaAPI, one router per app, OpenAPI at /api/openapi.json."""
 
+import json
+
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from odl.atds.api import router as atds_router
@@ -24,3 +27,13 @@ api.add_router("/observatoire/", observatory_router)
 api.add_router("/", schemas_router)
 api.add_router("/", atds_router)
 api.add_router("/", programme_router)
+
+
+@api.exception_handler(OverflowError)
+def number_too_large(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """Last resort for a filter that forgot its bound: SQLite raises OverflowError past 64 bits."""
+    return HttpResponse(
+        json.dumps({"detail": "Un nombre de la requête est trop grand."}, ensure_ascii=False),
+        status=400,
+        content_type="application/json",
+    )
