@@ -67,7 +67,9 @@ def write_file(path: Path, megabytes: int) -> int:
                     f"{rows % 9000 + 100},50",
                     "aide en numéraire",
                     "Versement unique",
-                    f"{month:02d}/{day:02d}/2024" if month <= 12 and day <= 12 else f"{day:02d}/{month:02d}/2024",
+                    f"{month:02d}/{day:02d}/2024"
+                    if month <= 12 and day <= 12
+                    else f"{day:02d}/{month:02d}/2024",
                     "",
                     "non",
                     "0,5",
@@ -137,7 +139,9 @@ def main() -> None:
         data = folder / "subventions-dates-fr.csv"
         rows = write_file(data, args.mb)
         size = data.stat().st_size
-        print(f"Fichier : {size / 1024 / 1024:.1f} Mo, {rows:,} lignes, dates JJ/MM/AAAA et virgules décimales")
+        print(
+            f"Fichier : {size / 1024 / 1024:.1f} Mo, {rows:,} lignes, dates JJ/MM/AAAA et virgules décimales"
+        )
         env = {
             **os.environ,
             "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
@@ -188,7 +192,9 @@ def main() -> None:
             f"({len(report.get('corrections', []))} listées, {len(report.get('erreurs', []))} erreurs détaillées)"
         )
         print(f"Rapport renvoyé : {len(json.dumps(report)) / 1024:.0f} Kio")
-        print(f"Mémoire du worker : {idle / 1024:.0f} Mo au repos, pic {peak / 1024:.0f} Mo pendant la validation")
+        print(
+            f"Mémoire du worker : {idle / 1024:.0f} Mo au repos, pic {peak / 1024:.0f} Mo pendant la validation"
+        )
 
 
 if __name__ == "__main__":

@@ -75,9 +75,7 @@ def write_output(output: str | Path, data: bytes) -> None:
     try:
         path.write_bytes(data)
     except OSError as exc:
-        raise CommandError(
-            f"Impossible d'écrire « {path} » : {exc.strerror or exc}.", returncode=2
-        ) from exc
+        raise CommandError(f"Impossible d'écrire « {path} » : {exc.strerror or exc}.", returncode=2) from exc
 
 
 @contextmanager

@@ -30,7 +30,9 @@ def db_int(text: str | int, *, maximum: int = MAX_DB_INT) -> int:
             raise ValueError(f"« {cleaned[:30]}… » est un nombre bien trop grand")
         number = int(cleaned)
     if not 0 <= number <= maximum:
-        raise ValueError(f"{number} dépasse la valeur la plus grande acceptée ({maximum:,})".replace(",", " "))
+        raise ValueError(
+            f"{number} dépasse la valeur la plus grande acceptée ({maximum:,})".replace(",", " ")
+        )
     return number
 
 

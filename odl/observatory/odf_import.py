@@ -216,7 +216,9 @@ def import_edition(
             nb_datagouv = _int(row.get("nb-datagouv", ""), "nb-datagouv")
             population = _int(row.get("pop-insee", ""), "pop-insee")
         except _BadRow as exc:
-            rejected.append({"ligne": str(line), "siren": siren, "nom": row.get("nom", ""), "raison": str(exc)})
+            rejected.append(
+                {"ligne": str(line), "siren": siren, "nom": row.get("nom", ""), "raison": str(exc)}
+            )
             continue
         seen[siren] = line
         by_type[org_type] += 1

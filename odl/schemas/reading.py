@@ -56,7 +56,9 @@ class ShapeLimits:
                 f"{self.max_line_bytes:,} octets par ligne pour une validation par le site."
             )
 
-    def check_batch(self, frame: pl.DataFrame, rows_before: int, width: int, header: list[str], name: str) -> None:
+    def check_batch(
+        self, frame: pl.DataFrame, rows_before: int, width: int, header: list[str], name: str
+    ) -> None:
         if self.max_rows is not None and rows_before + frame.height > self.max_rows:
             raise UnreadableFile(
                 f"« {name} » a plus de {self.max_rows:,} lignes : c'est la limite d'une validation par "
@@ -154,7 +156,11 @@ def open_table(
     """Open ``path`` for batches; ``limits`` are checked on the header here and on every batch read."""
     reader = _open(path, display_name or path.name, chunk_bytes, limits)
     if limits != NO_LIMITS:
-        limits.check_header(reader.header, reader.info.name)
+        try:
+            limits.check_header(reader.header, reader.info.name)
+        except UnreadableFile:
+            reader.close()
+            raise
         reader = LimitedReader(reader, limits)
     return reader
 
@@ -248,6 +254,13 @@ class CsvReader(TableReader):
         self.size = size
         self.chunk_bytes = chunk_bytes
         self.handle = path.open("rb")
+        try:
+            self._read_header(name, size, chunk_bytes, limits)
+        except BaseException:
+            self.handle.close()
+            raise
+
+    def _read_header(self, name: str, size: int, chunk_bytes: int, limits: ShapeLimits) -> None:
         self.done = 0
         head = self.handle.read(chunk_bytes)
         more = b"x"

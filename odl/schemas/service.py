@@ -54,10 +54,12 @@ def validate_file(
     limits: ShapeLimits = NO_LIMITS,
     changes: Path | None = None,
     max_listed_changes: int | None = None,
+    keep_per_group: int | None = None,
 ) -> ValidationResult:
     """Validate ``path``; with ``fix``, write the corrected copy there in the same pass.
 
-    ``limits`` are the shapes the door accepts; ``changes`` receives the list of every correction as CSV,
+    ``keep_per_group`` bounds the errors held per group (counts stay exact); ``limits`` are the shapes
+    the door accepts; ``changes`` receives the list of every correction as CSV,
     while the report lists at most ``max_listed_changes`` of them.
 
     Raises ``UnreadableFile`` (the file) and whatever ``schema`` raises when it chooses (``SchemaNotFound``),
@@ -66,7 +68,7 @@ def validate_file(
     reader = open_table(path, display_name, chunk_bytes or CHUNK_BYTES, limits)
     try:
         chosen = schema if isinstance(schema, Schema) else schema(reader.header)
-        validator = Validator(chosen, max_errors, progress, referentiel, chunk_bytes)
+        validator = Validator(chosen, max_errors, progress, referentiel, chunk_bytes, keep_per_group)
         fixes = (
             SafeFixes(
                 chosen,

@@ -16,6 +16,7 @@ from odl.core.text import fold
 from odl.schemas.models import ValidationRun
 from odl.schemas.reading import ShapeLimits
 from odl.schemas.registry import Schema, SchemaNotFound, embedded, known
+from odl.schemas.report import EXAMPLES_PER_GROUP
 from odl.schemas.service import SchemaChoice, validate_file
 
 
@@ -110,6 +111,8 @@ def run_upload(upload: UploadedFile[Any], schema_spec: str, user: Any = None) ->
             fix=fixed,
             display_name=name,
             max_errors=settings.ODL_REPORT_MAX_ERRORS,
+            # The first errors of every group are all the stored report can show: hold no more.
+            keep_per_group=max(settings.ODL_REPORT_MAX_ERRORS, EXAMPLES_PER_GROUP),
             limits=web_limits(),
             changes=changes,
             max_listed_changes=settings.ODL_REPORT_MAX_CORRECTIONS,

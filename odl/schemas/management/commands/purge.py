@@ -21,9 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = self.handle_one(options["days"])
-        self.stdout.write(
-            f"{result.runs} rapport(s) de validation et {result.files} fichier(s) supprimé(s)."
-        )
+        self.stdout.write(f"{result.runs} rapport(s) de validation et {result.files} fichier(s) supprimé(s).")
 
     def handle_one(self, days: str | int | None = None) -> PurgeResult:
         value = settings.ODL_VALIDATION_RETENTION_DAYS if days is None else days

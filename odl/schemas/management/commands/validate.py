@@ -3,10 +3,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from odl.core.dbvalues import db_int
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odl.core.cli_output import progress_bar
+from odl.core.dbvalues import db_int
 from odl.core.spreadsheets import UnreadableFile
 from odl.schemas.registry import SchemaNotFound, resolve
 from odl.schemas.report import render_text
