@@ -103,7 +103,7 @@ def _max_errors(value: int | str | None) -> int | None:
     if value is None:
         return None
     try:
-        number = db_int(value)
+        number = db_int(value, maximum=10**30)
     except ValueError as exc:
         raise CommandError(
             f"--max-errors : « {value} » n'est pas un nombre entier positif (ex. --max-errors 100).",
