@@ -118,7 +118,7 @@ def fixed_download(request: HttpRequest, pk: str) -> FileResponse:
 
 
 @access("public")
-def changes_download(request: HttpRequest, pk: str) -> HttpResponse:
+def changes_download(request: HttpRequest, pk: str) -> HttpResponse | FileResponse:
     run = get_object_or_404(ValidationRun, pk=pk)
     try:
         # Every change, written while validating; the stored report lists only the first ones.
