@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -107,3 +108,13 @@ api.add_router("/observatoire/", observatory_router)
 api.add_router("/", schemas_router)
 api.add_router("/", atds_router)
 api.add_router("/", programme_router)
+
+
+@api.exception_handler(OverflowError)
+def number_too_large(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """Last resort for a filter that forgot its bound: SQLite raises OverflowError past 64 bits."""
+    return HttpResponse(
+        json.dumps({"detail": "Un nombre de la requête est trop grand."}, ensure_ascii=False),
+        status=400,
+        content_type="application/json",
+    )

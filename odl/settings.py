@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the form (and so the whole upload) to find its token.
+    "odl.core.middleware.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication: a signed-in user is counted as such, a visitor by IP address.
@@ -336,3 +338,23 @@ ODL_VALIDATE_MAX_UPLOAD_MB = env_int("ODL_VALIDATE_MAX_UPLOAD_MB", 100)
 # background tiles at all, so that no third party is contacted unless an administrator chose it.
 ODL_ANIMATIONS_TILES_URL = env_str("ODL_ANIMATIONS_TILES_URL", "")
 ODL_ANIMATIONS_TILES_ATTRIBUTION = env_str("ODL_ANIMATIONS_TILES_ATTRIBUTION", "")
+# Request bodies are refused from their Content-Length, before any middleware reads them
+# (odl.core.middleware): the validation doors get their own limit, every other URL the general one.
+# Each entry: URL prefix, the setting holding its limit in Mo, what the refusal adds for that door.
+_BIG_FILES = "Pour les gros fichiers, utilisez la commande « odl validate FICHIER --schema NOM », qui n'a pas de limite."
+ODL_UPLOAD_LIMITS = (
+    ("/validation/", "ODL_VALIDATE_MAX_UPLOAD_MB", _BIG_FILES),
+    ("/api/validate", "ODL_VALIDATE_MAX_UPLOAD_MB", _BIG_FILES),
+)
+# Shapes the web doors refuse with a French message (the CLI reads any shape): a few SCDL columns,
+# lines and cells of ordinary length; past these a file costs seconds and gigabytes for nothing.
+ODL_VALIDATE_MAX_COLUMNS = env_int("ODL_VALIDATE_MAX_COLUMNS", 1000)
+ODL_VALIDATE_MAX_LINE_BYTES = env_int("ODL_VALIDATE_MAX_LINE_BYTES", 1024 * 1024)
+ODL_VALIDATE_MAX_CELL_CHARS = env_int("ODL_VALIDATE_MAX_CELL_CHARS", 100_000)
+ODL_VALIDATE_MAX_ROWS = env_int("ODL_VALIDATE_MAX_ROWS", 3_000_000)
+# A stored report keeps exact counts, a few examples per group and at most this many detailed errors
+# and listed corrections (the full list of corrections is a CSV file beside the corrected copy).
+ODL_REPORT_MAX_ERRORS = env_int("ODL_REPORT_MAX_ERRORS", 1000)
+ODL_REPORT_MAX_CORRECTIONS = env_int("ODL_REPORT_MAX_CORRECTIONS", 1000)
+# Days a validation report, its corrected copy and its list of corrections are kept (« odl purge »).
+ODL_VALIDATION_RETENTION_DAYS = env_int("ODL_VALIDATION_RETENTION_DAYS", 30)

@@ -18,3 +18,24 @@ def workbook_bomb(inflated_mib: int = 16) -> bytes:
             for _ in range(inflated_mib):
                 sheet.write(b" " * MIB)
     return buffer.getvalue()
+
+
+def lying_workbook_bomb(inflated_mib: int = 16) -> bytes:
+    """A workbook whose sheet claims 1 KB but inflates to ``inflated_mib`` MiB: its declared sizes pass
+    every check of the central directory, so only inflating it tells the truth."""
+    data = bytearray(workbook_bomb(inflated_mib))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    name = info.filename.encode()
+    claimed = (1024).to_bytes(4, "little")
+    # The central directory entry (uncompressed size at +24) and the local header (+22).
+    position = 0
+    while True:
+        position = data.index(b"PK\x01\x02", position)
+        length = int.from_bytes(data[position + 28 : position + 30], "little")
+        if data[position + 46 : position + 46 + length] == name:
+            data[position + 24 : position + 28] = claimed
+            break
+        position += 4
+    data[info.header_offset + 22 : info.header_offset + 26] = claimed
+    return bytes(data)

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from odl.atds.models import Atd
+from odl.core.pagination import MAX_PAGE
 
 router = Router(tags=["Réseau des ATD"])
 
@@ -65,8 +66,9 @@ class AtdPage(Schema):
 
 def check_page(page: int, page_size: int, maximum: int = MAX_PAGE_SIZE) -> int:
     """The offset of the page, or a 400 in French naming the faulty parameter."""
-    if page < 1:
-        raise HttpError(400, f"page : « {page} » doit être supérieur ou égal à 1.")
+    if not 1 <= page <= MAX_PAGE:
+        # A page past MAX_PAGE would give SQLite an OFFSET it cannot hold (a 500 before).
+        raise HttpError(400, f"page : « {page} » doit être compris entre 1 et {MAX_PAGE}.")
     if not 1 <= page_size <= maximum:
         raise HttpError(400, f"page_size : « {page_size} » doit être compris entre 1 et {maximum}.")
     return (page - 1) * page_size

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -35,8 +36,9 @@ def write_table(
         for row in rows:
             table.add_row(*["" if v is None else str(v) for v in row])
         if output:
-            with open(output, "w", encoding="utf-8") as handle:
-                Console(file=handle, width=200).print(table)
+            buffer = io.StringIO()
+            Console(file=buffer, width=200).print(table)
+            write_output(output, buffer.getvalue().encode("utf-8"))
         else:
             Console(file=sys.stdout, width=200).print(table)
         return
@@ -56,10 +58,24 @@ def write_table(
     else:
         raise CommandError(f"Format inconnu : {fmt}. Formats : {', '.join(TABLE_FORMATS)}.", returncode=2)
     if output:
-        Path(output).write_bytes(data)
+        write_output(output, data)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+def write_output(output: str | Path, data: bytes) -> None:
+    """Write a command's --output file; a missing folder or a refused write is a French error (code 2)."""
+    path = Path(output)
+    if not path.parent.is_dir():
+        raise CommandError(
+            f"Le dossier « {path.parent} » n'existe pas : créez-le ou choisissez un autre fichier --output.",
+            returncode=2,
+        )
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise CommandError(f"Impossible d'écrire « {path} » : {exc.strerror or exc}.", returncode=2) from exc
 
 
 @contextmanager
@@ -83,11 +99,25 @@ def progress_bar(enabled: bool = True) -> Iterator[Any]:
         yield update
 
 
-def parse_date_option(value: str | None) -> dt.date | None:
-    """A command's AAAA-MM-JJ option, refused in French (exit code 2) when it is not one."""
+# Dates of the open-data programme: the law of 2016 and a few decades after it (year 1 and 9999 are typos).
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+def parse_date_option(
+    value: str | None, *, earliest: dt.date = EARLIEST_DATE, latest: dt.date = LATEST_DATE
+) -> dt.date | None:
+    """A command's AAAA-MM-JJ option, refused in French (exit code 2) when it is not one or is absurd."""
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise CommandError(f"Date « {value} » invalide : attendu AAAA-MM-JJ.", returncode=2) from exc
+    if not earliest <= day <= latest:
+        raise CommandError(
+            f"Date « {value} » refusée : elle doit être comprise entre le {earliest:%d/%m/%Y} "
+            f"et le {latest:%d/%m/%Y}.",
+            returncode=2,
+        )
+    return day

@@ -1,7 +1,8 @@
 """Exports of any table to CSV, XLSX and ODS, the three formats users open in Excel or LibreOffice.
 
-Every text cell that a spreadsheet would run as a formula (starting with = + - @, tab or CR) is
-prefixed with an apostrophe: harvested or imported text must never execute on a user's machine.
+Every text cell that a spreadsheet would run as a formula (starting with = + - @, their full-width
+forms, tab or CR, even after leading spaces) is prefixed with an apostrophe: harvested or imported
+text must never execute on a user's machine.
 """
 
 import csv
@@ -11,7 +12,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Full-width forms too: spreadsheets with an East Asian input method read ＝ as =.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Leading spaces do not stop a spreadsheet that trims cells on import (LibreOffice's option).
+_SPACES = " \u00a0\u202f\u3000"
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -23,8 +27,13 @@ CONTENT_TYPES = {
 FORMAT_LABELS = (("csv", "CSV"), ("xlsx", "XLSX (Excel)"), ("ods", "ODS (LibreOffice)"))
 
 
+def starts_formula(value: str) -> bool:
+    """Whether a spreadsheet could run ``value`` as a formula (also once its leading spaces are trimmed)."""
+    return value.startswith(_FORMULA_START) or value.lstrip(_SPACES).startswith(_FORMULA_START)
+
+
 def neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and starts_formula(value):
         return "'" + value
     return value
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
+from odl.core.dbvalues import MAX_DB_INT
 from odl.core.pagination import clamp, paginate
 from odl.harvest.models import (
     CONFIRMED_STATUSES,
@@ -164,7 +165,8 @@ class PublisherPage(Schema):
 
 
 class DatasetQuery(Schema):
-    source: int | None = None
+    # Bounded: SQLite cannot even compare with an integer past 64 bits (OverflowError, a 500 before).
+    source: int | None = Field(None, ge=0, le=MAX_DB_INT)
     siren: str | None = None
     schema_id: str | None = None
     archived: bool = False
@@ -174,7 +176,7 @@ class DatasetQuery(Schema):
 
 
 class PublisherQuery(Schema):
-    source: int | None = None
+    source: int | None = Field(None, ge=0, le=MAX_DB_INT)
     status: str | None = None
     page: int = 1
     page_size: int = 100

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
+from odl.core.dbvalues import db_int, too_long
 from odl.core.spreadsheets import Table, UnreadableFile, read_table
 from odl.observatory.history import warm_caches
 from odl.observatory.models import Snapshot, SnapshotEntry, SnapshotOrigin
@@ -49,6 +50,8 @@ TYPE_LABELS = {
     "SDE": "Syndicat d'énergie",
 }
 REQUIRED_COLUMNS = ("siren", "nom", "type", "regcode")
+# Past a billion, a count is a typing error; the sum of two stays within a PositiveIntegerField everywhere.
+MAX_COUNT = 1_000_000_000
 # Spelling variants of the same technology in ODF's platform table.
 TECHNOLOGY_ALIASES = {"arcgis": "ArcGIS", "datagouv": "data.gouv.fr", "opendatasoft": "Opendatasoft"}
 
@@ -112,9 +115,20 @@ def normalise_technology(value: str) -> str:
     return TECHNOLOGY_ALIASES.get(value.strip().lower(), value.strip())
 
 
-def _int(value: str) -> int | None:
-    text = value.strip().replace(" ", "").replace("\u202f", "")
-    return int(text) if text.isdigit() else None
+class _BadRow(ValueError):
+    """One row cannot be imported; the others still are."""
+
+
+def _int(value: str, column: str = "") -> int | None:
+    """A count of the table; an empty or non-numeric cell is unknown, an absurd number refuses the row."""
+    text = value.strip().replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
+    if not text or not text.isascii() or not text.isdigit():
+        return None
+    try:
+        # PositiveIntegerField: the same bound on SQLite (OverflowError past 64 bits) and PostgreSQL.
+        return db_int(text, maximum=MAX_COUNT)
+    except ValueError as exc:
+        raise _BadRow(f"{column} : {exc}" if column else str(exc)) from exc
 
 
 def datasets_estimate(nb_ptf: int | None, nb_datagouv: int | None) -> int:
@@ -145,8 +159,19 @@ def import_edition(
     """Import (or re-import, replacing it) the snapshot of an ODF edition. Atomic: all or nothing."""
     if edition < 2000 or edition > 2100:
         raise ImportError_(f"Édition « {edition} » invalide : indiquez une année (ex. 2021).")
-    table = read_organisations(path)
     date = date or dt.date(edition, 12, 31)
+    snapshot = Snapshot(
+        date=date,
+        label=label or f"Observatoire OpenDataFrance, édition {edition}",
+        origin=SnapshotOrigin.ODF,
+        edition=edition,
+        method=METHOD.format(edition=edition),
+        source_name=Path(path).name,
+    )
+    problems = too_long(snapshot, {"label": "libellé", "source_name": "nom du fichier"})
+    if problems:
+        raise ImportError_("Instantané refusé : " + " ; ".join(problems) + ".")
+    table = read_organisations(path)
     territories = _territory_index()
     entries: list[SnapshotEntry] = []
     seen: dict[str, int] = {}
@@ -186,6 +211,15 @@ def import_edition(
                 }
             )
             continue
+        try:
+            nb_ptf = _int(row.get("nb-ptf", ""), "nb-ptf")
+            nb_datagouv = _int(row.get("nb-datagouv", ""), "nb-datagouv")
+            population = _int(row.get("pop-insee", ""), "pop-insee")
+        except _BadRow as exc:
+            rejected.append(
+                {"ligne": str(line), "siren": siren, "nom": row.get("nom", ""), "raison": str(exc)}
+            )
+            continue
         seen[siren] = line
         by_type[org_type] += 1
         reg = region_code(row.get("regcode", ""))
@@ -202,8 +236,6 @@ def import_edition(
             )
         else:
             outside += 1
-        nb_ptf = _int(row.get("nb-ptf", ""))
-        nb_datagouv = _int(row.get("nb-datagouv", ""))
         technologies = sorted(
             {normalise_technology(t) for t in split_list(row.get("techno (from plateformes)", ""))}
         )
@@ -220,7 +252,7 @@ def import_edition(
                 schemas=[],
                 region_code=territory.region_code if territory is not None else reg,
                 departement_code=(territory.departement_code if territory is not None else "") or dep[:3],
-                population=_int(row.get("pop-insee", "")),
+                population=population,
                 match_method=method,
                 raw={k: v for k, v in row.items() if v},
             )
@@ -231,14 +263,7 @@ def import_edition(
         old.delete()
         # The demonstration's fictitious snapshots never stand beside real measures.
         Snapshot.objects.filter(origin=SnapshotOrigin.DEMO).delete()
-        snapshot = Snapshot.objects.create(
-            date=date,
-            label=label or f"Observatoire OpenDataFrance, édition {edition}",
-            origin=SnapshotOrigin.ODF,
-            edition=edition,
-            method=METHOD.format(edition=edition),
-            source_name=Path(path).name,
-        )
+        snapshot.save()
         for entry in entries:
             entry.snapshot = snapshot
         SnapshotEntry.objects.bulk_create(entries, batch_size=500)

@@ -77,8 +77,10 @@ class Validator:
         progress: Progress | None = None,
         referentiel: bool = True,
         chunk_bytes: int | None = None,
+        keep_per_group: int | None = None,
     ) -> None:
         self.chunk_bytes = chunk_bytes
+        self.keep_per_group = keep_per_group
         self.schema = schema
         self.ts = schema.table_schema
         self.fields = [f for f in self.ts.get("fields", []) if isinstance(f, dict)]
@@ -99,7 +101,12 @@ class Validator:
     def run_reader(self, reader: TableReader, tap: BatchTap | None = None) -> Report:
         """Validate an opened file (the caller closes it); ``tap`` sees every batch as read."""
         started = time.perf_counter()
-        report = Report(schema=self.schema.ref(), file=reader.info.as_dict(), max_errors=self.max_errors)
+        report = Report(
+            schema=self.schema.ref(),
+            file=reader.info.as_dict(),
+            max_errors=self.max_errors,
+            keep_per_group=self.keep_per_group,
+        )
         mapping = match_header(reader.header, self.fields, self.pk, report)
         table = Table(
             fields=self.fields,

@@ -18,11 +18,13 @@ from typing import Any
 
 import polars as pl
 
+from odl.core.exports import neutralise, starts_formula
 from odl.core.text import fold
 from odl.schemas.checks import registry
 from odl.schemas.checks.french_siret import FrenchSiret
 from odl.schemas.reading import FileInfo
 from odl.schemas.registry import Schema
+from odl.schemas.report import MAX_VALUE_CHARS
 
 _FR_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _FR_NUMBER = re.compile(
@@ -30,9 +32,15 @@ _FR_NUMBER = re.compile(
 )
 _INT_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+$")
 _SPACED_DIGITS = re.compile(r"^[\d \u00a0\u202f.]+$")
+# A cell of digits, spaces and separators calls nothing, even behind a sign: "-12,5" stays a number.
+_PLAIN_NUMBER = re.compile(r"^[+\-\uff0b\uff0d]?[\d \u00a0\u202f.,]+(?:[eE][+-]?\d+)?$")
 Fixer = Callable[[str], tuple[str, str] | None]
-# The list of changes goes into the stored report: past this many, only the count goes on.
+# The list of changes kept in memory for the report: past this many, only the count goes on (every
+# change is still written to the ``changes`` CSV file when one is asked).
 MAX_LISTED_CHANGES = 100_000
+CHANGE_COLUMNS = ("ligne", "colonne", "avant", "apres", "regle")
+CHANGE_LABELS = ("ligne", "colonne", "avant", "après", "correction")
+NEUTRALISED = "formule neutralisée (apostrophe ajoutée devant)"
 
 
 @dataclass
@@ -135,7 +143,18 @@ def _fix_value(value: str, missing: set[str], fixers: list[Fixer]) -> tuple[str,
             value, rule = result
             rules.append(rule)
             break
+    # Last, on the value as written: trimming " =HYPERLINK(…)" must not leave an active formula.
+    if starts_formula(value) and not _PLAIN_NUMBER.match(value):
+        value = "'" + value
+        rules.append(NEUTRALISED)
     return value, rules
+
+
+def _short(value: Any) -> Any:
+    """A listed change keeps a bounded value (the changes file keeps it whole), as errors do."""
+    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+        return value[:MAX_VALUE_CHARS] + f"… ({len(value)} caractères)"
+    return value
 
 
 class SafeFixes:
@@ -145,8 +164,28 @@ class SafeFixes:
     for both. Every change is counted; the first ``MAX_LISTED_CHANGES`` are listed.
     """
 
-    def __init__(self, schema: Schema, header: list[str], info: FileInfo, output: Path) -> None:
+    def __init__(
+        self,
+        schema: Schema,
+        header: list[str],
+        info: FileInfo,
+        output: Path,
+        *,
+        changes: Path | None = None,
+        max_listed: int = MAX_LISTED_CHANGES,
+    ) -> None:
+        """``changes``: a CSV file receiving every change as it is made (the list in memory stops at
+        ``max_listed``), so that a file with millions of corrections keeps a bounded memory."""
         ts = schema.table_schema
+        self.max_listed = max_listed
+        self.changes_path = changes
+        self.changes_handle = changes.open("w", encoding="utf-8", newline="") if changes else None
+        # Like every export (odl.core.exports.to_csv): BOM and ";" for French Excel, formulas neutralised.
+        self.changes_writer = None
+        if self.changes_handle is not None:
+            self.changes_handle.write("\ufeff")
+            self.changes_writer = csv.writer(self.changes_handle, delimiter=";", lineterminator="\r\n")
+            self.changes_writer.writerow(CHANGE_LABELS)
         self.missing = {str(x) for x in ts.get("missingValues", [""])}
         siret = {n for n, check in registry.custom.items() if check is FrenchSiret}
         siret_columns = {
@@ -169,54 +208,65 @@ class SafeFixes:
             self.fixers[index] = fixers_for(f, siret_columns) if f else []
         self.handle = output.open("w", encoding="utf-8", newline="")
         self.writer = csv.writer(self.handle, lineterminator="\r\n")
-        self.writer.writerow(header)
+        self.writer.writerow([neutralise(h) for h in header])
 
     def _note(self, before: str, after: str, rule: str) -> None:
         self._change({"ligne": None, "colonne": None, "avant": before, "apres": after, "regle": rule})
 
     def _change(self, change: dict[str, Any]) -> None:
         self.result.total += 1
-        if len(self.result.changes) < MAX_LISTED_CHANGES:
-            self.result.changes.append(change)
+        if len(self.result.changes) < self.max_listed:
+            self.result.changes.append({k: _short(v) for k, v in change.items()})
+        if self.changes_writer is not None:
+            self.changes_writer.writerow(
+                ["" if change[c] is None else neutralise(change[c]) for c in CHANGE_COLUMNS]
+            )
 
     def feed(self, frame: pl.DataFrame) -> None:
+        """Fix one batch. Values are mapped once per distinct value and replaced column-wise, and rows
+        are written one by one: no Python list of the whole batch is built (memory stays bounded)."""
         header = self.header
-        columns: dict[int, list[str | None]] = {}
+        fixed: list[pl.Series] = []
         for index in range(len(header)):
             series = frame[f"c{index}"]
             distinct = series.drop_nulls().unique().to_list()
             mapping = {v: _fix_value(v, self.missing, self.fixers[index]) for v in distinct}
             changed = {v: m for v, m in mapping.items() if m[1]}
-            values = series.to_list()
             if changed:
-                rows = frame["_row"].to_list()
-                for row, value in zip(rows, values, strict=True):
-                    if value in changed:
-                        new, rules = changed[value]
-                        self._change(
-                            {
-                                "ligne": row,
-                                "colonne": header[index],
-                                "avant": value,
-                                "apres": new,
-                                "regle": " ; ".join(rules),
-                            }
-                        )
-                values = [changed[v][0] if v in changed else v for v in values]
-            columns[index] = values
-        counts = frame["_n"].to_list()
-        for position in range(frame.height):
-            width = counts[position]
-            self.writer.writerow([columns[i][position] or "" for i in range(min(width, len(header)))])
+                hit = series.is_in(list(changed))
+                for row, value in zip(
+                    frame["_row"].filter(hit).to_list(), series.filter(hit).to_list(), strict=True
+                ):
+                    new, rules = changed[value]
+                    self._change(
+                        {
+                            "ligne": row,
+                            "colonne": header[index],
+                            "avant": value,
+                            "apres": new,
+                            "regle": " ; ".join(rules),
+                        }
+                    )
+                series = series.replace(list(changed), [m[0] for m in changed.values()])
+            fixed.append(series.fill_null("").alias(f"c{index}"))
+        if not fixed:
+            return
+        width = len(header)
+        for row, count in zip(pl.DataFrame(fixed).iter_rows(), frame["_n"], strict=True):
+            self.writer.writerow(row[: min(count, width)])
 
     def close(self) -> FixResult:
         self.handle.close()
+        if self.changes_handle is not None:
+            self.changes_handle.close()
         return self.result
 
     def discard(self) -> None:
         """The validation stopped half-way: no half-written copy is left behind."""
-        self.handle.close()
+        self.close()
         self.result.output.unlink(missing_ok=True)
+        if self.changes_path is not None:
+            self.changes_path.unlink(missing_ok=True)
 
 
 __all__ = ["FixResult", "SafeFixes"]

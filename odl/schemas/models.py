@@ -1,7 +1,16 @@
+from __future__ import annotations
+
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
+
+
+class ValidationRunQuerySet(models.QuerySet["ValidationRun"]):
+    def older_than(self, moment: dt.datetime) -> ValidationRunQuerySet:
+        """Runs past their retention (``odl purge``)."""
+        return self.filter(created_at__lt=moment)
 
 
 class ValidationRun(models.Model):
@@ -19,6 +28,8 @@ class ValidationRun(models.Model):
     warnings = models.PositiveIntegerField("avertissements", default=0)
     report = models.JSONField("rapport")
     fixed_file = models.CharField("copie corrigée", max_length=500, blank=True)
+
+    objects = ValidationRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

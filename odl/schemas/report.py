@@ -74,6 +74,13 @@ class Report:
     notes: list[str] = field(default_factory=list)
     duration: float = 0.0
     fixes: list[dict[str, Any]] = field(default_factory=list)
+    # Every safe correction, when ``fixes`` lists only the first ones.
+    fixes_total: int | None = None
+    # The web doors keep at most this many errors per group (column, rule, severity) and count the
+    # rest: a file with millions of errors then holds a few thousand rows, not millions (the counts,
+    # groups and the first errors are the same; None keeps every error, as the CLI does).
+    keep_per_group: int | None = None
+    _counts: dict[tuple[str | None, str, str, str], int] = field(default_factory=dict)
     _result: dict[str, Any] | None = None
 
     def add_structure(
@@ -92,19 +99,46 @@ class Report:
         )
 
     def add_frame(self, frame: pl.DataFrame, severity: str = "error") -> None:
-        if frame.height:
-            # Filtered strings are views into the whole chunk's buffers: copying the few error rows
-            # lets each chunk be freed, which keeps memory bounded on files of any length.
-            copy = pl.DataFrame(frame.to_dict(as_series=False), schema=frame.schema)
-            (self.warning_frames if severity == "warning" else self.frames).append(copy)
+        if not frame.height:
+            return
+        if self.keep_per_group is not None:
+            frame = self._count_and_cut(frame, severity)
+            if not frame.height:
+                return
+        # Filtered strings are views into the whole chunk's buffers: copying the few error rows
+        # lets each chunk be freed, which keeps memory bounded on files of any length.
+        copy = pl.DataFrame(frame.to_dict(as_series=False), schema=frame.schema)
+        (self.warning_frames if severity == "warning" else self.frames).append(copy)
 
     def add_one(self, row: int, column: str | None, code: str, rule: str, value: str | None) -> None:
-        self.frames.append(
+        self.add_frame(
             pl.DataFrame(
                 {"row": [row], "column": [column], "code": [code], "rule": [rule], "value": [value]},
                 schema=ERROR_COLUMNS,
             )
         )
+
+    def _count_and_cut(self, frame: pl.DataFrame, severity: str) -> pl.DataFrame:
+        """Count every error of ``frame`` by group; keep only the rows a group still has room for."""
+        assert self.keep_per_group is not None
+        frame = frame.unique(maintain_order=True)
+        parts = []
+        for column, code, rule, count in (
+            frame.group_by(["column", "code", "rule"], maintain_order=True).len().iter_rows()
+        ):
+            key = (column, code, rule, severity)
+            before = self._counts.get(key, 0)
+            self._counts[key] = before + count
+            room = self.keep_per_group - before
+            if room > 0:
+                parts.append(
+                    frame.filter(
+                        pl.col("column").eq_missing(column)
+                        & (pl.col("code") == code)
+                        & (pl.col("rule") == rule)
+                    ).head(room)
+                )
+        return pl.concat(parts) if parts else frame.clear()
 
     def finish(self, duration: float, explain: Callable[[ValidationError], str]) -> None:
         self.duration = duration
@@ -126,18 +160,17 @@ class Report:
             .with_columns(pl.col("column").is_null().alias("_is_row"))
             .sort(["_is_row", "row"], maintain_order=True)
         )
-        errors_count = (
-            sum(1 for e in self.structure if e.severity == "error")
-            + cells.filter(pl.col("severity") == "error").height
+        counted = self._group_counts(cells)
+        errors_count = sum(1 for e in self.structure if e.severity == "error") + sum(
+            n for (_c, _code, _r, severity), n in counted.items() if severity == "error"
         )
-        warnings_count = (
-            sum(1 for e in self.structure if e.severity == "warning")
-            + cells.filter(pl.col("severity") == "warning").height
+        warnings_count = sum(1 for e in self.structure if e.severity == "warning") + sum(
+            n for (_c, _code, _r, severity), n in counted.items() if severity == "warning"
         )
         by_code: dict[str, int] = {}
         for e in self.structure:
             by_code[e.code] = by_code.get(e.code, 0) + 1
-        for code, count in cells.group_by("code").len().iter_rows():
+        for (_c, code, _r, _s), count in counted.items():
             by_code[code] = by_code.get(code, 0) + count
         groups = []
         for e in self.structure:
@@ -164,7 +197,8 @@ class Report:
                 )
                 .sort(["_is_row", "_first"])
             )
-            for column, code, rule, severity, count, _first, is_row in grouped.iter_rows():
+            for column, code, rule, severity, _kept, _first, is_row in grouped.iter_rows():
+                count = counted[(column, code, rule, severity)]
                 sample = cells.filter(
                     (pl.col("column").eq_missing(column))
                     & (pl.col("code") == code)
@@ -189,7 +223,7 @@ class Report:
         ]
         if self.max_errors is not None:
             detail = detail[: self.max_errors]
-        total_listed = len(self.structure) + cells.height
+        total_listed = len(self.structure) + sum(counted.values())
         self._result = {
             "version_format": FORMAT_VERSION,
             "valide": errors_count == 0,
@@ -207,9 +241,23 @@ class Report:
             "tronque": len(detail) < total_listed,
             "remarques": self.notes,
             "corrections": self.fixes,
+            "corrections_total": len(self.fixes) if self.fixes_total is None else self.fixes_total,
             "duree_secondes": round(self.duration, 3),
         }
         return self._result
+
+    def _group_counts(self, cells: pl.DataFrame) -> dict[tuple[str | None, str, str, str], int]:
+        """Errors per (column, code, rule, severity): counted as they came when rows were cut."""
+        if self.keep_per_group is not None:
+            return dict(self._counts)
+        return {
+            (column, code, rule, severity): count
+            for column, code, rule, severity, count in cells.group_by(
+                ["column", "code", "rule", "severity"], maintain_order=True
+            )
+            .len()
+            .iter_rows()
+        }
 
     def _error(self, row: dict[str, Any]) -> ValidationError:
         value = row["value"]
@@ -266,7 +314,8 @@ def render_text(report: dict[str, Any]) -> str:
             lines.append(f"    … et {group['nombre'] - len(group['exemples'])} autre(s)")
     if report.get("corrections"):
         lines.append("")
-        lines.append(f"== Corrections sûres possibles : {len(report['corrections'])}")
+        total = report.get("corrections_total", len(report["corrections"]))
+        lines.append(f"== Corrections sûres possibles : {total}")
     lines.append("")
     lines.append(f"Durée : {report['duree_secondes']} s")
     return "\n".join(lines) + "\n"

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from odl.schemas.engine import Progress, Validator
-from odl.schemas.fixes import SafeFixes
-from odl.schemas.reading import CHUNK_BYTES, open_table
+from odl.schemas.fixes import MAX_LISTED_CHANGES, SafeFixes
+from odl.schemas.reading import CHUNK_BYTES, NO_LIMITS, ShapeLimits, open_table
 from odl.schemas.registry import Schema
 from odl.schemas.report import Report
 
@@ -51,17 +51,36 @@ def validate_file(
     referentiel: bool = True,
     display_name: str | None = None,
     chunk_bytes: int | None = None,
+    limits: ShapeLimits = NO_LIMITS,
+    changes: Path | None = None,
+    max_listed_changes: int | None = None,
+    keep_per_group: int | None = None,
 ) -> ValidationResult:
     """Validate ``path``; with ``fix``, write the corrected copy there in the same pass.
+
+    ``keep_per_group`` bounds the errors held per group (counts stay exact); ``limits`` are the shapes
+    the door accepts; ``changes`` receives the list of every correction as CSV,
+    while the report lists at most ``max_listed_changes`` of them.
 
     Raises ``UnreadableFile`` (the file) and whatever ``schema`` raises when it chooses (``SchemaNotFound``),
     both with a French message.
     """
-    reader = open_table(path, display_name, chunk_bytes or CHUNK_BYTES)
+    reader = open_table(path, display_name, chunk_bytes or CHUNK_BYTES, limits)
     try:
         chosen = schema if isinstance(schema, Schema) else schema(reader.header)
-        validator = Validator(chosen, max_errors, progress, referentiel, chunk_bytes)
-        fixes = SafeFixes(chosen, reader.header, reader.info, fix) if fix is not None else None
+        validator = Validator(chosen, max_errors, progress, referentiel, chunk_bytes, keep_per_group)
+        fixes = (
+            SafeFixes(
+                chosen,
+                reader.header,
+                reader.info,
+                fix,
+                changes=changes,
+                max_listed=MAX_LISTED_CHANGES if max_listed_changes is None else max_listed_changes,
+            )
+            if fix is not None
+            else None
+        )
         try:
             report = validator.run_reader(reader, tap=fixes.feed if fixes else None)
         except BaseException:
@@ -73,6 +92,7 @@ def validate_file(
     fixed = fixes.close() if fixes is not None else None
     if fixed is not None:
         report.fixes = fixed.changes
+        report.fixes_total = fixed.total
     data = report.to_dict()
     summary = data["resume"]
     return ValidationResult(

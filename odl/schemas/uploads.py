@@ -14,7 +14,9 @@ from django.http import HttpRequest
 
 from odl.core.text import fold
 from odl.schemas.models import ValidationRun
+from odl.schemas.reading import ShapeLimits
 from odl.schemas.registry import Schema, SchemaNotFound, embedded, known
+from odl.schemas.report import EXAMPLES_PER_GROUP
 from odl.schemas.service import SchemaChoice, validate_file
 
 
@@ -57,6 +59,24 @@ def validation_dir() -> Path:
     return path
 
 
+def fixed_path(run_id: uuid.UUID | str) -> Path:
+    return validation_dir() / f"{run_id}.csv"
+
+
+def changes_path(run_id: uuid.UUID | str) -> Path:
+    """Every correction of a run, as CSV (the stored report lists only the first ones)."""
+    return validation_dir() / f"{run_id}-corrections.csv"
+
+
+def web_limits() -> ShapeLimits:
+    return ShapeLimits(
+        max_columns=settings.ODL_VALIDATE_MAX_COLUMNS,
+        max_line_bytes=settings.ODL_VALIDATE_MAX_LINE_BYTES,
+        max_cell_chars=settings.ODL_VALIDATE_MAX_CELL_CHARS,
+        max_rows=settings.ODL_VALIDATE_MAX_ROWS,
+    )
+
+
 def _schema_for(spec: str) -> SchemaChoice:
     """Only schemas the platform knows (``registry.known``): a visitor never names a path or a URL."""
     if spec and spec != "auto":
@@ -82,13 +102,26 @@ def run_upload(upload: UploadedFile[Any], schema_spec: str, user: Any = None) ->
             handle.write(chunk)
         temp = Path(handle.name)
     run_id = uuid.uuid4()
-    fixed = validation_dir() / f"{run_id}.csv"
+    fixed = fixed_path(run_id)
+    changes = changes_path(run_id)
     try:
-        result = validate_file(temp, schema, fix=fixed, display_name=name)
+        result = validate_file(
+            temp,
+            schema,
+            fix=fixed,
+            display_name=name,
+            max_errors=settings.ODL_REPORT_MAX_ERRORS,
+            # The first errors of every group are all the stored report can show: hold no more.
+            keep_per_group=max(settings.ODL_REPORT_MAX_ERRORS, EXAMPLES_PER_GROUP),
+            limits=web_limits(),
+            changes=changes,
+            max_listed_changes=settings.ODL_REPORT_MAX_CORRECTIONS,
+        )
     finally:
         temp.unlink(missing_ok=True)
     if not result.corrections_total:
         fixed.unlink(missing_ok=True)
+        changes.unlink(missing_ok=True)
     return ValidationRun.objects.create(
         id=run_id,
         user=user if getattr(user, "is_authenticated", False) else None,

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods
 from odl.core import exports
 from odl.core.access import access
 from odl.core.spreadsheets import UnreadableFile
+from odl.schemas.fixes import CHANGE_LABELS
 from odl.schemas.models import ValidationRun
 from odl.schemas.registry import SchemaNotFound, embedded, list_schemas
-from odl.schemas.uploads import request_too_large, run_upload, too_large_message
+from odl.schemas.uploads import changes_path, request_too_large, run_upload, too_large_message
 
 
 def _form_context(error: str = "", chosen: str = "auto") -> dict[str, Any]:
@@ -117,9 +118,16 @@ def fixed_download(request: HttpRequest, pk: str) -> FileResponse:
 
 
 @access("public")
-def changes_download(request: HttpRequest, pk: str) -> HttpResponse:
+def changes_download(request: HttpRequest, pk: str) -> HttpResponse | FileResponse:
     run = get_object_or_404(ValidationRun, pk=pk)
-    header = ["ligne", "colonne", "avant", "après", "correction"]
+    try:
+        # Every change, written while validating; the stored report lists only the first ones.
+        handle = open(changes_path(run.pk), "rb")  # noqa: SIM115 - FileResponse closes it
+    except OSError:
+        pass
+    else:
+        return FileResponse(handle, as_attachment=True, filename="corrections.csv", content_type="text/csv")
+    header = list(CHANGE_LABELS)
     rows = [
         [c["ligne"], c["colonne"], c["avant"], c["apres"], c["regle"]]
         for c in run.report.get("corrections", [])

@@ -7,11 +7,13 @@ transaction; faulty lines are skipped and reported.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 
+from odl.core.dbvalues import finite
 from odl.core.identifiers import clean_number, is_commune_code, siren_problem
 from odl.core.spreadsheets import Table, UnreadableFile, read_table
 from odl.core.text import fold
@@ -80,6 +82,8 @@ def _load(path: Path) -> Table:
     return table
 
 
+# Checked here, so that SQLite refuses what PostgreSQL would (it stores any length).
+SOURCE_MAX: int = getattr(AgentCount._meta.get_field("source"), "max_length", None) or 200
 AGENT_COLUMNS = {
     "siren": ("siren", "numero_siren", "n_siren"),
     "code_insee": ("code_insee", "insee", "code_commune", "cog", "codgeo", "code"),
@@ -105,7 +109,7 @@ def import_agents(path: Path) -> ImportReport:
         code = _cell(row, cols.get("code_insee")).upper()
         raw_effectif = _cell(row, cols["effectif"]).replace(" ", "").replace("\u00a0", "").replace(",", ".")
         raw_year = _cell(row, cols.get("annee"))
-        source = _cell(row, cols.get("source"))[:200]
+        source = _cell(row, cols.get("source"))
         territory_id: int | None = None
         if siren:
             problem = siren_problem(siren)
@@ -136,15 +140,22 @@ def import_agents(path: Path) -> ImportReport:
         except ValueError:
             report.skip(line, f"effectif « {raw_effectif or '(vide)'} » n'est pas un nombre")
             continue
+        if not finite(effectif_float):
+            # « NaN » and « inf » parse as floats: one such cell must not abort the whole import.
+            report.skip(line, f"effectif « {raw_effectif} » n'est pas un nombre")
+            continue
         if effectif_float < 0 or effectif_float > 1_000_000:
             report.skip(line, f"effectif {raw_effectif} hors limites")
             continue
         year: int | None = None
         if raw_year:
-            if not raw_year.isdigit() or not 1990 <= int(raw_year) <= 2100:
+            if not re.fullmatch(r"[0-9]{4}", raw_year) or not 1990 <= int(raw_year) <= 2100:
                 report.skip(line, f"année « {raw_year} » invalide (attendu : AAAA)")
                 continue
             year = int(raw_year)
+        if len(source) > SOURCE_MAX:
+            report.skip(line, f"source de {len(source)} caractères : {SOURCE_MAX} au plus")
+            continue
         updates.append((territory_id, round(effectif_float), year, source))
         report.ok(line, f"{siren or code} : {round(effectif_float)} agents" + (f" ({year})" if year else ""))
     with transaction.atomic():

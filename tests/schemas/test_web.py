@@ -62,7 +62,8 @@ def test_the_corrected_copy_and_its_list_of_changes_can_be_downloaded(client: Cl
     run = ValidationRun.objects.get()
     fixed = b"".join(client.get(f"/validation/rapports/{run.pk}/corrige.csv").streaming_content).decode()  # type: ignore[attr-defined]
     assert "2016-12-05" in fixed and "aide en nature" in fixed
-    changes = client.get(f"/validation/rapports/{run.pk}/corrections.csv").content.decode("utf-8-sig")
+    download = client.get(f"/validation/rapports/{run.pk}/corrections.csv")
+    changes = b"".join(download.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     assert "encodage converti en UTF-8" in changes
     assert "05/12/2016;2016-12-05" in changes
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from odl.core.dbvalues import db_int
 from odl.core.identifiers import clean_number
 from odl.core.netguard import SOURCES, InternalAddressRefused, refuse_internal_literal
 from odl.harvest.harvesters.base import harvester_for, kinds
@@ -168,7 +169,7 @@ def import_mapping(
     with transaction.atomic():
         for row, line in zip(rows, line_numbers, strict=False):
             try:
-                source_id = int(row.get("source_id") or "0")
+                source_id = db_int(row.get("source_id") or "0")  # SQLite overflows past 64 bits
                 publisher = publishers.get(source_id=source_id, remote_id=row.get("editeur_id", ""))
             except (ValueError, Publisher.DoesNotExist):
                 report.errors.append(

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from odl.core.cli_output import parse_date_option
 from odl.observatory.history import take_snapshot
@@ -36,5 +37,6 @@ class Command(BaseCommand):
         )
 
     def handle_one(self, date: str | None = None) -> Snapshot:
-        day = parse_date_option(date)
+        # A snapshot reconstitutes a past day: a future one would show nothing but today.
+        day = parse_date_option(date, latest=timezone.localdate())
         return take_snapshot(day)

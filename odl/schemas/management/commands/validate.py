@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odl.core.cli_output import progress_bar
+from odl.core.dbvalues import db_int
 from odl.core.spreadsheets import UnreadableFile
 from odl.schemas.registry import SchemaNotFound, resolve
 from odl.schemas.report import render_text
@@ -30,7 +31,6 @@ class Command(BaseCommand):
         parser.add_argument("--format", default="text", choices=["text", "json"], help="format du rapport")
         parser.add_argument(
             "--max-errors",
-            type=int,
             default=None,
             help="nombre maximal d'erreurs détaillées (les comptes restent exacts)",
         )
@@ -62,13 +62,12 @@ class Command(BaseCommand):
         path: Path,
         schema_spec: str,
         fmt: str = "text",
-        max_errors: int | None = None,
+        max_errors: int | str | None = None,
         fix: str | None = None,
         referentiel: bool = True,
         progress: bool = False,
     ) -> int:
-        if max_errors is not None and max_errors < 0:
-            raise CommandError("--max-errors doit être positif.", returncode=2)
+        limit = _max_errors(max_errors)
         try:
             schema = resolve(schema_spec)
         except SchemaNotFound as exc:
@@ -81,7 +80,7 @@ class Command(BaseCommand):
                     path,
                     schema,
                     fix=Path(fix) if fix else None,
-                    max_errors=max_errors,
+                    max_errors=limit,
                     progress=update,
                     referentiel=referentiel,
                 )
@@ -97,3 +96,18 @@ class Command(BaseCommand):
                     f"Copie corrigée écrite dans {fix} ({result.corrections_total} modification(s))."
                 )
         return 0 if result.valid else 1
+
+
+def _max_errors(value: int | str | None) -> int | None:
+    """Read as text, so that « 1e23 » or « -3 » get a French message rather than argparse's English one."""
+    if value is None:
+        return None
+    try:
+        number = db_int(value, maximum=10**30)
+    except ValueError as exc:
+        raise CommandError(
+            f"--max-errors : « {value} » n'est pas un nombre entier positif (ex. --max-errors 100).",
+            returncode=2,
+        ) from exc
+    # Past the number of cells any file holds, the cap means « all »: polars takes 64-bit lengths.
+    return min(number, 2**40)
