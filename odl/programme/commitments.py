@@ -11,12 +11,13 @@ in ``ProgrammeConfig.ready``) and by hand with ``odl check_commitments``:
 - an ETD whose first SCDL commitment is met moves to « publiée », unless it is already further along.
 
 Everything is read in a few bulk queries (one for every dataset of the concerned collectivités) and
-written in bulk (the commitments met, the ETDs moved with their step history and audit entries), so
-the check runs the same number of queries for 5 ETDs or 5,000.
+written in bulk (the commitments met or overdue and the ETDs moved, each with its audit entries, the ETDs
+with their step history), so the check runs the same number of queries for 5 ETDs or 5,000.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 from collections import defaultdict
@@ -26,6 +27,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from odl.core.audit import log_bulk_updates
 from odl.harvest.models import HarvestedDataset
 from odl.programme.models import (
     PIPELINE,
@@ -102,17 +104,54 @@ def check_commitments(today: dt.date | None = None) -> CheckStats:
         met_by_etd[etd_id].append((schema_id, title))
 
     with transaction.atomic():
+        # The rows as they were, for the audit trail: the commitment's page lists the platform's changes
+        # (« statut : à faire → tenu ») beside those of the ATD's team.
+        met_before = Commitment.objects.in_bulk([pk for pk, _, _ in met]) if met else {}
         _mark_met(met, now)
         stats.met = len(met)
-        stats.overdue = (
+        late = (
             Commitment.objects.open()
             .exclude(status_set_by=MANUAL)
             .exclude(status=CommitmentStatus.EN_RETARD)
             .filter(due_date__lt=today)
-            .update(status=CommitmentStatus.EN_RETARD, status_at=now, status_by=None)
         )
+        late_before = list(late)
+        stats.overdue = late.update(status=CommitmentStatus.EN_RETARD, status_at=now, status_by=None)
+        pairs = [
+            (
+                met_before[pk],
+                _changed(
+                    met_before[pk],
+                    status=CommitmentStatus.TENU.value,
+                    status_set_by=AUTO,
+                    status_at=now,
+                    status_by_id=None,
+                    met_at=on,
+                    evidence_dataset_id=dataset,
+                ),
+            )
+            for pk, on, dataset in met
+            if pk in met_before
+        ]
+        pairs += [
+            (old, _changed(old, status=CommitmentStatus.EN_RETARD.value, status_at=now, status_by_id=None))
+            for old in late_before
+        ]
+        log_bulk_updates(pairs, AUDITED_FIELDS)
         stats.published = _move_to_published(met_by_etd, {pk for pk, _, _ in met})
     return stats
+
+
+# The fields the check writes, as ``save(update_fields=…)`` would name them for the audit trail.
+AUDITED_FIELDS = ("status", "status_set_by", "status_at", "status_by", "met_at", "evidence_dataset")
+
+
+def _changed(before: Commitment, **values: Any) -> Commitment:
+    """A copy of ``before`` with the values the bulk statement wrote (the stored row is not re-read)."""
+    after = copy.copy(before)
+    for name, value in values.items():
+        setattr(after, name, value)
+    return after
 
 
 def _mark_met(met: list[tuple[int, dt.date, int]], now: dt.datetime) -> None:

@@ -90,11 +90,34 @@ def test_the_check_moves_etds_to_publiee_with_their_history_and_platform_audit_e
         (entry,) = entries_of(etd)
         assert entry.actor is None and entry.changes == {"step": ["convention_signee", "publiee"]}
         assert [e.who for e in trail(etd) if e.action == "modification"] == ["la plateforme"]
-    # Nothing moves twice.
-    assert (
-        check_commitments().published == 0
-        and LogEntry.objects.filter(action=LogEntry.Action.UPDATE).count() == 2
-    )
+    # Nothing moves twice, and nothing is logged twice (2 ETDs moved, 2 commitments met).
+    assert check_commitments().published == 0
+    for model in (Etd, Commitment):
+        assert LogEntry.objects.get_for_model(model).filter(action=LogEntry.Action.UPDATE).count() == 2
+
+
+def test_the_platforms_status_changes_are_on_the_commitments_audit_trail(atd_agent: Any) -> None:
+    atd = Atd.objects.get(memberships__user=atd_agent)
+    (rennes,) = followed(atd, "35238")
+    met = publish(rennes)
+    late = publish(rennes, "scdl/deliberations", due=timezone.localdate().replace(year=2020))
+    found = dataset(rennes.territory, schemas=["scdl/subventions"], remote_id="ds-rennes")
+    stats = check_commitments()
+    assert (stats.met, stats.overdue) == (1, 1)
+
+    (entry,) = LogEntry.objects.get_for_object(met).filter(action=LogEntry.Action.UPDATE)
+    assert entry.actor is None
+    assert entry.changes["status"] == ["a_faire", "tenu"]
+    assert entry.changes["evidence_dataset"][1] == str(found.pk)
+    (entry,) = LogEntry.objects.get_for_object(late).filter(action=LogEntry.Action.UPDATE)
+    assert entry.changes["status"] == ["a_faire", "en_retard"]
+    # What the commitment's page shows: the platform changed the status.
+    (shown,) = [e for e in trail(late) if e.action == "modification"]
+    assert shown.who == "la plateforme"
+    assert any(c.new == "En retard" for c in shown.changes)
+    # A second check changes nothing, so it logs nothing.
+    check_commitments()
+    assert LogEntry.objects.get_for_object(late).filter(action=LogEntry.Action.UPDATE).count() == 1
 
 
 def test_the_check_runs_as_many_queries_for_many_etds_as_for_a_few(atd_agent: Any) -> None:
