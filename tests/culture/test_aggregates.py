@@ -121,8 +121,10 @@ def test_the_aggregates_page_and_exports_for_the_atd(campaign: Campaign, rennes_
     client = personas.logged_in(personas.atd_agent())
     base = f"/culture/{campaign.atd.slug}/campagne/{campaign.pk}/"
     html = client.get(base).content.decode()
-    assert "10 réponses" in html and "Atelier publication SCDL</a>" not in html
-    assert "Atelier publication SCDL — 30 % des répondants (Publication des données)" in html
+    # The recommended format is a fiche of the planner: the recommendation links to it.
+    assert "10 réponses" in html
+    assert 'href="/animations/formats/atelier-manipulation-donnees/">Atelier publication SCDL</a>' in html
+    assert "Atelier publication SCDL</a> — 30 % des répondants (Publication des données)" in html
     assert html.count('<table class="data distribution">') == 28
     csv = client.get(base + "export.csv").content.decode("utf-8-sig")
     assert "territoire;Tout le territoire de l'ATD;10;Publication des données;10;57;30" in csv

@@ -230,5 +230,6 @@ def test_an_atd_runs_its_accompaniment_and_the_observatory_closes_the_loop(
         no_violations(page)
         assert page.get_by_test_id("funnel-table").locator('[data-step="publiee"]').inner_text() == "1"
         publication = page.get_by_test_id("publication-table").get_by_role("row").filter(has_text="Rennes")
-        assert publication.get_by_role("cell", name="oui", exact=True).is_visible()
+        assert publication.get_by_text("publie des jeux SCDL", exact=True).is_visible()
+        assert publication.get_attribute("data-state") == "scdl"
         assert publication.get_by_text("scdl/subventions").is_visible()
