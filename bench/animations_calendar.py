@@ -11,15 +11,13 @@ machine; no test asserts them.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
+
+from bench.tools import database
 
 REPO = Path(__file__).resolve().parent.parent
 PG_DATABASE = "odl_animations_bench"
@@ -61,20 +59,13 @@ def populate() -> None:
     Event.objects.bulk_create(spread + busy)
 
 
-def run_engine(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "odl.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+def run_engine(database_url: str, data_dir: str) -> None:
+    engine = database.django_on(database_url, data_dir)
     from django.db import connection
     from django.test import Client
 
     from odl.animations.models import Event
 
-    engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
-    call_command("migrate", verbosity=0)
     populate()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -104,39 +95,8 @@ def run_engine(database_url: str) -> None:
         )
 
 
-def postgres_available() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
-        ) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-        return True
-    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
-        print(f"PostgreSQL indisponible ({exc}) : mesures SQLite seulement.")
-        return False
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--engine-url", help=argparse.SUPPRESS)
-    parser.add_argument("--sqlite-only", action="store_true")
-    args = parser.parse_args()
-    if args.engine_url:
-        run_engine(args.engine_url)
-        return
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"Machine : {os.cpu_count()} cœurs, charge {load} ; Python {sys.version.split()[0]}")
-    with tempfile.TemporaryDirectory() as tmp:
-        urls = [f"sqlite:///{tmp}/bench.sqlite3"]
-        if not args.sqlite_only and postgres_available():
-            urls.append(PG_URL)
-        for url in urls:
-            subprocess.run(
-                [sys.executable, "-m", "bench.animations_calendar", "--engine-url", url], cwd=REPO, check=True
-            )
+    database.engines_main("bench.animations_calendar", __doc__, PG_URL, run_engine)
 
 
 if __name__ == "__main__":
