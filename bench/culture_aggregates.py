@@ -13,20 +13,19 @@ PostgreSQL database dropped and recreated). Times are wall-clock on this machine
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import re
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from bench.tools import database
 
 REPO = Path(__file__).resolve().parent.parent
 PG_DATABASE = "odl_culture_bench"
@@ -176,21 +175,14 @@ def concurrent_answers(campaign: Any) -> tuple[int, list[str], float]:
     return sum(1 for s in statuses if s == 302), errors, elapsed
 
 
-def run_engine(database_url: str) -> None:
+def run_engine(database_url: str, data_dir: str) -> None:
     """Runs in a child process so that each engine gets its own Django settings."""
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "odl.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    engine = database.django_on(database_url, data_dir)
     from django.db import connection
     from django.test import Client
 
     from odl.culture.models import Answer, Response
 
-    engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     atd, campaign, user = populate()
     if connection.vendor == "postgresql":
@@ -246,43 +238,8 @@ def run_engine(database_url: str) -> None:
         sys.exit(1)
 
 
-def postgres_available() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
-        ) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-        return True
-    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
-        print(f"PostgreSQL indisponible ({exc}) : mesures SQLite seulement.")
-        return False
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--engine-url", help=argparse.SUPPRESS)
-    parser.add_argument("--sqlite-only", action="store_true")
-    args = parser.parse_args()
-    if args.engine_url:
-        run_engine(args.engine_url)
-        return
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"Machine : {os.cpu_count()} cœurs, charge {load} ; Python {sys.version.split()[0]}")
-    with tempfile.TemporaryDirectory() as tmp:
-        urls = [f"sqlite:///{tmp}/bench.sqlite3"]
-        if not args.sqlite_only and postgres_available():
-            urls.append(PG_URL)
-        for url in urls:
-            env = {**os.environ, "ODL_DATA_DIR": tmp}
-            subprocess.run(
-                [sys.executable, "-m", "bench.culture_aggregates", "--engine-url", url],
-                cwd=REPO,
-                check=True,
-                env=env,
-            )
+    database.engines_main("bench.culture_aggregates", __doc__, PG_URL, run_engine)
 
 
 if __name__ == "__main__":
