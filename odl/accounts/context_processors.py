@@ -19,6 +19,8 @@ class Header:
     name: str
     role: str
     team_slug: str
+    # The ATD whose follow-up pages the menu links to (any role of its team; coordinators have none).
+    atd_slug: str = ""
 
 
 def header_of(user: Any) -> Header:
@@ -34,7 +36,7 @@ def header_of(user: Any) -> Header:
         what = "administration" if first.role == AtdRole.ADMIN else "animation"
         more = " (et d'autres ATD)" if len(memberships) > 1 else ""
         team = first.atd.slug if first.role == AtdRole.ADMIN else ""
-        return Header(name, f"{what} de l'ATD « {first.atd.name} »{more}", team)
+        return Header(name, f"{what} de l'ATD « {first.atd.name} »{more}", team, first.atd.slug)
     agent = EtdAgent.objects.filter(user=user).select_related("territory").first()
     if agent is not None:
         return Header(name, f"agent de {agent.territory.nom}", "")

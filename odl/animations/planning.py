@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
@@ -34,6 +33,7 @@ from odl.animations.models import (
     ProjectStatus,
     Task,
 )
+from odl.core.dates import add_months
 
 # --- Retroplanning -----------------------------------------------------------------------------------
 
@@ -96,13 +96,6 @@ def tick(event: Event, done_ids: set[int], owners: dict[int, int | None], allowe
 
 
 # --- Follow-ups ----------------------------------------------------------------------------------------
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` later, or that month's last day when it is shorter (31 Jan + 1 = 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def schedule_followups(event: Event) -> list[FollowUp]:

@@ -141,6 +141,10 @@ class CampaignQuerySet(models.QuerySet["Campaign"]):
     def of_atd(self, atd: Atd) -> CampaignQuerySet:
         return self.filter(atd=atd).select_related("etd__territory").order_by("-created_at")
 
+    def open_on(self, day: Any) -> CampaignQuerySet:
+        """The campaigns still taking answers on ``day`` (their closing day included)."""
+        return self.filter(closes_on__gte=day)
+
     def concerning(self, etd: Etd) -> CampaignQuerySet:
         """The campaigns an ETD's agents may have answered: its own and its ATD's open to every ETD."""
         return self.filter(atd=etd.atd).filter(models.Q(etd=etd) | models.Q(etd__isnull=True))
@@ -164,6 +168,11 @@ class Campaign(models.Model):
     )
     consent_text = models.TextField("texte de consentement", default=DEFAULT_CONSENT)
     retention_months = models.PositiveSmallIntegerField("durée de conservation (mois)", default=24)
+    # How many answers ``odl purge`` removed at the end of their retention period: the figures page says
+    # so, instead of a campaign that seems to have lost respondents.
+    purged_responses = models.PositiveIntegerField(
+        "réponses supprimées à échéance", default=0, editable=False
+    )
     closes_on = models.DateField("date de clôture", help_text="dernier jour pour répondre")
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

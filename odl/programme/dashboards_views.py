@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from odl.accounts.access import access
 from odl.atds.models import Atd
-from odl.core import exports
+from odl.core import exports, hooks
 from odl.core.documents import PdfUnavailable, pdf_available
 from odl.observatory import geo
 from odl.programme import dashboard, report
@@ -49,6 +49,8 @@ def atd_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "etd_total": sum(row["count"] for row in steps),
         "overdue": [(c, dashboard.etd_url(c.etd)) for c in dashboard.overdue_commitments(atd)],
         "meetings": dashboard.next_meetings(atd),
+        # Blocks of the apps above the programme (follow-ups to answer, open campaigns…): odl/core/hooks.py.
+        "panels": hooks.collect("atd_dashboard_panels", atd),
         "publication": publication,
         "contours_synced": synced,
         "etd_map": dashboard.map_payload(atd, publication, synced),

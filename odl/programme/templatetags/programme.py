@@ -8,6 +8,7 @@ from django import template
 
 from odl.accounts.roles import can_follow
 from odl.atds.models import Atd
+from odl.core import hooks
 from odl.observatory import geo
 from odl.programme.models import Etd
 from odl.territories.models import Kind, Territory
@@ -52,3 +53,10 @@ def atd_network_map(atds: list[Atd]) -> dict[str, Any]:
                 holders.setdefault(code, set()).add(atd.name)
     cells = geo.grid_cells("departement")
     return {"cells": [{**cell, "atds": sorted(holders.get(cell["code"], ()))} for cell in cells]}
+
+
+@register.simple_tag
+def atd_sections(atd: Atd) -> list[tuple[str, str]]:
+    """The ATD sub-menu's links from the apps above the programme (questionnaire, animations…), each
+    given by an ``atd_sections`` method of its AppConfig: the programme never imports them."""
+    return [tuple(link) for link in hooks.collect("atd_sections", atd)]

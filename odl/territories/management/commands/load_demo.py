@@ -1,10 +1,10 @@
 import os
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
+from odl.core.hooks import app_hooks
 from odl.territories.models import Perimeter, Territory
 
 
@@ -45,8 +45,7 @@ class Command(BaseCommand):
             f"Compte de démonstration « {username} » {state} (mot de passe : ODL_DEMO_PASSWORD)."
         )
         # Apps above the référentiel add their own demonstration (the programme: an ATD whose admin is
-        # this account) through a ``load_demo`` method of their AppConfig: territories imports none of them.
-        for config in apps.get_app_configs():
-            hook = getattr(config, "load_demo", None)
-            if callable(hook):
-                hook(username, password, self.stdout.write)
+        # this account) through a ``load_demo`` method of their AppConfig (odl/core/hooks.py):
+        # territories imports none of them.
+        for hook in app_hooks("load_demo"):
+            hook(username, password, self.stdout.write)
