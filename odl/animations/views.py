@@ -260,37 +260,32 @@ def checklist(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return HttpResponseRedirect(event.get_absolute_url() + "#retroplanning")
 
 
-@access("atd_staff")
-@require_POST
-def participant_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def _add_to_event(request: HttpRequest, pk: int, form_class: Any, done: str, anchor: str) -> HttpResponse:
+    """Add one participant or output to the event; each refusal becomes a French message naming its field."""
     event = _event(request, pk)
-    form = ParticipantForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         form.instance.event = event
         form.save()
-        messages.success(request, "Participant ajouté.")
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-    return HttpResponseRedirect(event.get_absolute_url() + "#participants")
-
-
-@access("atd_staff")
-@require_POST
-def output_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    event = _event(request, pk)
-    form = OutputForm(request.POST)
-    if form.is_valid():
-        form.instance.event = event
-        form.save()
-        messages.success(request, "Production ajoutée.")
+        messages.success(request, done)
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
                 messages.error(request, f"{label} : {error}" if label else str(error))
-    return HttpResponseRedirect(event.get_absolute_url() + "#productions")
+    return HttpResponseRedirect(f"{event.get_absolute_url()}#{anchor}")
+
+
+@access("atd_staff")
+@require_POST
+def participant_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _add_to_event(request, pk, ParticipantForm, "Participant ajouté.", "participants")
+
+
+@access("atd_staff")
+@require_POST
+def output_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _add_to_event(request, pk, OutputForm, "Production ajoutée.", "productions")
 
 
 @access("atd_staff")
