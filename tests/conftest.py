@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests import personas
 from tests.templates_guard import UNDEFINED
@@ -16,6 +18,24 @@ from tests.templates_guard import UNDEFINED
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("ODL_SHARED_DATA", REPO.parent / "shared" / "data"))
 FIXTURES = Path(__file__).resolve().parent / "territories" / "fixtures"
+
+# Fuzzing (hypothesis, schemathesis; tests named test_fuzz_*): what real users and real portals send,
+# generated. Examples are bounded and derived from a fixed seed (``derandomize``), so the suite runs the
+# same cases on every machine and stays fast; ``ODL_FUZZ_EXAMPLES=2000`` explores further by hand.
+# Nothing is written to a ``.hypothesis`` folder.
+
+hypothesis_settings.register_profile(
+    "odl",
+    max_examples=int(os.environ.get("ODL_FUZZ_EXAMPLES", "60")),
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    # Django's database and settings fixtures are function-scoped on purpose: every example of one
+    # test shares them, which is what these properties need (nothing may break what is stored).
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile("odl")
 
 
 @pytest.fixture(autouse=True)
