@@ -38,7 +38,9 @@ class FrenchSiret(ColumnCustomCheck):
     def bad(self, values: pl.Series) -> pl.Series:
         distinct = values.unique()
         fast = distinct.str.contains(r"^\d{14}$") & _luhn(distinct)
-        return ~values.is_in(distinct.filter(settle(distinct, fast, siret_ok)))
+        # ``implode``: polars deprecated ``is_in`` with a Series of the column's own type (its meaning
+        # changes in a later release).
+        return ~values.is_in(distinct.filter(settle(distinct, fast, siret_ok)).implode())
 
     @classmethod
     def explain(cls, error: Explained) -> str | None:
