@@ -257,7 +257,9 @@ class DatagouvClient:
         return dict(self.call("GET", "me/", what="le compte de la clé d'API").body)
 
     def organization(self, org_id: str) -> dict[str, Any]:
-        return dict(self.call("GET", f"organizations/{org_id}/", what="l'organisation", authenticated=False).body)
+        return dict(
+            self.call("GET", f"organizations/{org_id}/", what="l'organisation", authenticated=False).body
+        )
 
     def search_organizations(self, query: str, page_size: int = 20) -> list[dict[str, Any]]:
         answer = self.call(
@@ -284,7 +286,11 @@ class DatagouvClient:
                 return None
             for dataset in body.get("data") or []:
                 extras = dataset.get("extras") if isinstance(dataset, dict) else None
-                if isinstance(extras, dict) and str(extras.get(key) or "") == value and not dataset.get("deleted"):
+                if (
+                    isinstance(extras, dict)
+                    and str(extras.get(key) or "") == value
+                    and not dataset.get("deleted")
+                ):
                     return dict(dataset)
             next_page = body.get("next_page")
             if not next_page:
@@ -296,11 +302,15 @@ class DatagouvClient:
         return dict(self.call("POST", "datasets/", payload=payload, what="le jeu de données").body)
 
     def update_dataset(self, dataset_id: str, payload: dict[str, Any]) -> dict[str, Any]:
-        return dict(self.call("PUT", f"datasets/{dataset_id}/", payload=payload, what="le jeu de données").body)
+        return dict(
+            self.call("PUT", f"datasets/{dataset_id}/", payload=payload, what="le jeu de données").body
+        )
 
     def upload_new(self, dataset_id: str, filename: str, content: bytes, mime: str) -> dict[str, Any]:
         files = {"file": (filename, content, mime)}
-        return dict(self.call("POST", f"datasets/{dataset_id}/upload/", files=files, what="le jeu de données").body)
+        return dict(
+            self.call("POST", f"datasets/{dataset_id}/upload/", files=files, what="le jeu de données").body
+        )
 
     def upload_replace(
         self, dataset_id: str, resource_id: str, filename: str, content: bytes, mime: str

@@ -328,9 +328,9 @@ def _run(push: Push, item: PushItem) -> Push:
     if not push.dry_run:
         DatagouvLink.objects.filter(pk=link.pk).update(key_status="ok")
         # An older failed push of the same dataset must not come back later over this one.
-        Push.objects.filter(link=link, local_id=push.local_id, status=PushStatus.FAILED, pk__lt=push.pk).update(
-            retryable=False, next_attempt_at=None
-        )
+        Push.objects.filter(
+            link=link, local_id=push.local_id, status=PushStatus.FAILED, pk__lt=push.pk
+        ).update(retryable=False, next_attempt_at=None)
         dataset_pushed.send(
             sender=Push,
             push=push,
@@ -456,14 +456,19 @@ def retry(record: Push) -> Push | None:
         return None
     record.refresh_from_db()
     if not record.file:
-        _fail(record, DatagouvError("Le fichier de cet envoi n'a pas été gardé : relancez l'envoi.", kind="lost"))
+        _fail(
+            record,
+            DatagouvError("Le fichier de cet envoi n'a pas été gardé : relancez l'envoi.", kind="lost"),
+        )
         return record
     return _run(record, PushItem.from_push(record))
 
 
 def retry_due(now: Any = None, *, everything: bool = False) -> list[Push]:
     """Every failed push whose wait is over (``everything``: every retryable one, waiting or not)."""
-    due = Push.objects.filter(status=PushStatus.FAILED, retryable=True) if everything else Push.objects.due(now)
+    due = (
+        Push.objects.filter(status=PushStatus.FAILED, retryable=True) if everything else Push.objects.due(now)
+    )
     done = []
     for record in due.select_related("link__territory").order_by("created_at", "pk"):
         result = retry(record)

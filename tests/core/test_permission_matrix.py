@@ -258,6 +258,19 @@ class World:
         )
         animation_planning.generate_checklist(self.animation)
         animation_planning.schedule_followups(self.animation)
+        from odl.datagouv.models import DatagouvLink, Push
+
+        # Rennes linked to a data.gouv.fr organisation, with one finished push: no page calls out.
+        self.datagouv_link = DatagouvLink.objects.create(
+            territory=rennes, organization_id="534fff8ba3a7292c64a77ed4", organization_name="Ville de Rennes"
+        )
+        self.datagouv_push = Push.objects.create(
+            link=self.datagouv_link,
+            local_id="subventions",
+            title="Subventions",
+            filename="s.csv",
+            status="done",
+        )
 
     def kwargs(self, route: Route) -> dict[str, Any]:
         samples: dict[str, Any] = {
@@ -272,6 +285,7 @@ class World:
             "source_id": self.source.pk,
             "token": "jeton-inconnu",
             "year": 2026,
+            "siren": "213502388",
         }
         by_name: dict[str, dict[str, Any]] = {
             "territories:perimeter": {"slug": self.perimeter.slug},
@@ -303,6 +317,7 @@ class World:
             "culture:figures": {"pk": self.culture_campaign.pk},
             "culture:export": {"pk": self.culture_campaign.pk},
             "culture:etd_figures": {"pk": self.culture_campaign.pk},
+            "datagouv:push": {"pk": self.datagouv_push.pk},
         }
         if route.name.startswith("programme:meeting"):
             by_name[route.name] = {"pk": self.meeting.pk}

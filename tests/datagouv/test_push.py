@@ -52,10 +52,14 @@ def test_a_first_push_creates_the_dataset_and_its_resource_with_schema_licence_a
     assert record.plan["dataset"] == "create" and record.plan["file"] == "upload"
 
 
-def test_a_second_push_updates_only_what_changed_and_replaces_the_file(link: DatagouvLink, udata: Udata) -> None:
+def test_a_second_push_updates_only_what_changed_and_replaces_the_file(
+    link: DatagouvLink, udata: Udata
+) -> None:
     service.push(link, item())
     udata.requests.clear()
-    record = service.push(link, item(title="Subventions 2026", content=CSV + b"Rennes,21350238800019,2026-02-01\n"))
+    record = service.push(
+        link, item(title="Subventions 2026", content=CSV + b"Rennes,21350238800019,2026-02-01\n")
+    )
     assert record.status == PushStatus.DONE, record.error
     assert len(udata.datasets) == 1
     assert [c["field"] for c in record.plan["dataset_changes"]] == ["title"]
@@ -133,8 +137,18 @@ def test_an_upload_whose_answer_is_lost_is_found_by_its_file_name_on_retry(
     [
         (Fault(401, {"message": "Invalid API Key"}), "key", "refuse la clé d'API (401)", False),
         (Fault(403, {"message": "You do not have the permission"}), "key", "(403)", False),
-        (Fault(404, {"message": "Organization not found"}), "not_found", "introuvable sur data.gouv.fr (404)", False),
-        (Fault(429, {"message": "Too many requests"}, {"Retry-After": "120"}), "rate_limit", "dans 120 s", True),
+        (
+            Fault(404, {"message": "Organization not found"}),
+            "not_found",
+            "introuvable sur data.gouv.fr (404)",
+            False,
+        ),
+        (
+            Fault(429, {"message": "Too many requests"}, {"Retry-After": "120"}),
+            "rate_limit",
+            "dans 120 s",
+            True,
+        ),
         (Fault(500, {"message": "Internal Server Error"}), "server", "en erreur (500)", True),
         (Fault(503, b"<html>maintenance</html>"), "server", "en erreur (503)", True),
     ],
@@ -153,7 +167,9 @@ def test_each_failure_says_in_french_what_went_wrong(
         assert (record.next_attempt_at - record.finished_at).total_seconds() >= 600  # the longer wait wins
 
 
-def test_a_revoked_key_marks_the_link_and_a_new_key_queues_the_push_again(link: DatagouvLink, udata: Udata) -> None:
+def test_a_revoked_key_marks_the_link_and_a_new_key_queues_the_push_again(
+    link: DatagouvLink, udata: Udata
+) -> None:
     from udata_replay import VALID_KEY
 
     from odl.datagouv.linking import save_key
@@ -208,7 +224,9 @@ def test_a_push_gives_up_after_the_last_attempt(link: DatagouvLink, udata: Udata
     assert Push.objects.due().count() == 0
 
 
-def test_the_item_store_is_told_the_remote_ids_and_the_signal_is_sent(link: DatagouvLink, udata: Udata) -> None:
+def test_the_item_store_is_told_the_remote_ids_and_the_signal_is_sent(
+    link: DatagouvLink, udata: Udata
+) -> None:
     class Store:
         def __init__(self) -> None:
             self.ids = service.RemoteIds()
@@ -246,3 +264,20 @@ def test_an_internal_api_address_is_refused_by_the_guard(link: DatagouvLink, set
     record = service.push(link, item())
     assert record.status == PushStatus.FAILED and record.error_kind == "refused"
     assert "adresse interne refusée" in record.error
+
+
+def test_the_retry_command_sends_what_failed_once_the_server_is_back(
+    link: DatagouvLink, udata: Udata
+) -> None:
+    from io import StringIO
+
+    from odl.datagouv.management.commands.datagouv_retry import Command
+
+    udata.fail("POST", "/api/1/datasets/", Fault(500, {"message": "Internal Server Error"}))
+    failed = service.push(link, item())
+    assert failed.status == PushStatus.FAILED
+    out = StringIO()
+    assert Command(stdout=out).handle_one() == []  # its wait is not over
+    [done] = Command(stdout=out).handle_one(now=True)
+    assert done.status == PushStatus.DONE and len(udata.datasets) == 1
+    assert "1 envoi(s) réussi(s) sur 1 essayé(s) ; 0 en attente." in out.getvalue()

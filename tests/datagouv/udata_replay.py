@@ -105,13 +105,17 @@ def _error(status: int, message: str, **more: Any) -> tuple[int, dict[str, str],
     return status, {}, {"message": message, **more}
 
 
-def handle(state: Udata, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], Any]:  # noqa: E501
+def handle(
+    state: Udata, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes
+) -> tuple[int, dict[str, str], Any]:  # noqa: E501
     authed = headers.get("x-api-key") == VALID_KEY
     now = "2026-12-01T15:00:00+00:00"
     if method == "GET" and path == "/api/1/organizations/":
         q = query.get("q", [""])[0].lower()
         found = [
-            o for o in state.organizations.values() if q in o["name"].lower() or q in (o["business_number_id"] or "")
+            o
+            for o in state.organizations.values()
+            if q in o["name"].lower() or q in (o["business_number_id"] or "")
         ]
         return 200, {}, state.page(found, query, path)
     match = re.fullmatch(r"/api/1/organizations/([^/]+)/", path)
@@ -127,7 +131,9 @@ def handle(state: Udata, method: str, path: str, query: dict[str, list[str]], he
         return _error(401, "Invalid API Key")
     match = re.fullmatch(r"/api/1/organizations/([^/]+)/datasets/", path)
     if method == "GET" and match:
-        owned = [d for d in state.datasets.values() if d["organization"]["id"] == match[1] and not d["deleted"]]
+        owned = [
+            d for d in state.datasets.values() if d["organization"]["id"] == match[1] and not d["deleted"]
+        ]
         return 200, {}, state.page(owned, query, path)
     if method == "POST" and path == "/api/1/datasets/":
         payload = json.loads(body)
