@@ -146,6 +146,7 @@ class Push(models.Model):
     # Set when ATD staff pushed for the collectivité: shown as « envoyé par l'ATD pour le compte de … ».
     on_behalf_of_atd = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = PushQuerySet.as_manager()

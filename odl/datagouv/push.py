@@ -14,6 +14,7 @@ name, before creating anything.
 from __future__ import annotations
 
 import hashlib
+import logging
 import mimetypes
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -30,6 +31,7 @@ from django.utils.text import slugify
 from odl.datagouv.client import DatagouvClient, DatagouvError
 from odl.datagouv.models import DatagouvLink, Push, PushStatus, RemoteDataset
 
+logger = logging.getLogger(__name__)
 EXTRAS_KEY = "odl_local_id"
 LOCK_MINUTES = 15
 # Sent after each successful push: sender=Push, territory, local_id, dataset_id, resource_id, page.
@@ -309,7 +311,8 @@ def _run(push: Push, item: PushItem) -> Push:
         return push
     push.status = PushStatus.RUNNING
     push.attempts += 1
-    push.save(update_fields=["status", "attempts"])
+    push.started_at = timezone.now()
+    push.save(update_fields=["status", "attempts", "started_at"])
     try:
         with DatagouvClient(link, push) as client:
             _steps(client, push, item, row, ids)
@@ -317,6 +320,19 @@ def _run(push: Push, item: PushItem) -> Push:
         if error.kind == "key":
             DatagouvLink.objects.filter(pk=link.pk).update(key_status="refused")
         _fail(push, error)
+        return push
+    except Exception:
+        # A bug or an answer of an unexpected shape: the push is kept and tried again, never left running.
+        logger.exception("data.gouv.fr push %s failed unexpectedly", push.pk)
+        _fail(
+            push,
+            DatagouvError(
+                "Erreur inattendue pendant l'envoi (réponse de data.gouv.fr d'une forme imprévue ?) : "
+                "l'envoi sera réessayé ; le journal des appels montre les réponses reçues.",
+                kind="internal",
+                retryable=True,
+            ),
+        )
         return push
     finally:
         if not push.dry_run:
@@ -464,8 +480,24 @@ def retry(record: Push) -> Push | None:
     return _run(record, PushItem.from_push(record))
 
 
+def release_stale(now: Any = None) -> int:
+    """Pushes left running by a process that died (past the lock's time) become failed and retryable."""
+    now = now or timezone.now()
+    stale = Push.objects.filter(
+        status=PushStatus.RUNNING, started_at__lt=now - timedelta(minutes=LOCK_MINUTES)
+    )
+    return stale.update(
+        status=PushStatus.FAILED,
+        retryable=True,
+        error_kind="interrupted",
+        error="L'envoi a été interrompu (processus arrêté) : il sera réessayé, sans doublon.",
+        next_attempt_at=now,
+    )
+
+
 def retry_due(now: Any = None, *, everything: bool = False) -> list[Push]:
     """Every failed push whose wait is over (``everything``: every retryable one, waiting or not)."""
+    release_stale(now)
     due = (
         Push.objects.filter(status=PushStatus.FAILED, retryable=True) if everything else Push.objects.due(now)
     )

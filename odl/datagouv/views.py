@@ -1,19 +1,24 @@
 """The data.gouv.fr pages of an ATD: link each collectivité to its organisation, set its key, push, follow.
 
-Every page is the ATD team's (``atd_staff``) and names the collectivité by its SIREN: one outside the
-ATD's perimeter answers 404, so nobody acts for a collectivité in another ATD's name. The key is
-written, never shown again (only its last four characters).
+The list is the ATD team's (``atd_staff``). A collectivité's pages name it by its SIREN and are open
+to the ATD's team, coordinators and the collectivité's own agents in that ATD (``EtdAgent``): the
+policy says ``signed_in`` and :func:`_territory` checks the object, as the ``etd`` policy does for an
+ETD. A collectivité outside the ATD's perimeter answers 404, so nobody acts for it in another ATD's
+name. The key is written, never shown again (only its last four characters).
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 
 from odl.accounts.access import access
+from odl.accounts.models import EtdAgent
+from odl.accounts.roles import atd_role
 from odl.atds.models import Atd
 from odl.datagouv import linking
 from odl.datagouv import push as service
@@ -25,11 +30,22 @@ from odl.territories.models import COLLECTIVITE_KINDS, Territory
 CALLS_PER_PAGE = 50
 
 
-def _territory(request: HttpRequest, siren: str) -> Territory:
-    atd: Atd = request.atd  # type: ignore[attr-defined]
+def _territory(request: HttpRequest, slug: str, siren: str) -> Territory:
+    """The collectivité, once the user is known to act for it; ``request.atd`` and ``request.atd_staff`` set."""
+    atd = get_object_or_404(Atd, slug=slug)
+    request.atd = atd  # type: ignore[attr-defined]
     territory = Territory.objects.filter(siren=siren, kind__in=COLLECTIVITE_KINDS).order_by("kind").first()
     if territory is None or not atd.covers(territory):
         raise Http404("Collectivité introuvable dans le périmètre de cette ATD.")
+    staff = atd_role(request.user, atd) is not None
+    if (
+        not staff
+        and not EtdAgent.objects.filter(
+            user_id=int(request.user.pk or 0), atd=atd, territory=territory
+        ).exists()
+    ):
+        raise PermissionDenied("Cette page est réservée à la collectivité concernée et à son ATD.")
+    request.atd_staff = staff  # type: ignore[attr-defined]
     return territory
 
 
@@ -63,9 +79,9 @@ def link_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "datagouv/links.html", {"atd": atd, "links": links, "query": query})
 
 
-@access("atd_staff")
+@access("signed_in")
 def link_page(request: HttpRequest, slug: str, siren: str) -> HttpResponse:
-    territory = _territory(request, siren)
+    territory = _territory(request, slug, siren)
     link = _link(territory)
     candidates: list[linking.Candidate] = []
     key_form = KeyForm()
@@ -127,7 +143,7 @@ def link_page(request: HttpRequest, slug: str, siren: str) -> HttpResponse:
         "key_form": key_form,
         "org_form": org_form,
         "pushes": pushes,
-        "remotes": link.remote_datasets.order_by("local_id") if link.pk else [],
+        "remotes": link.remote_datasets.exclude(dataset_id="").order_by("local_id") if link.pk else [],
     }
     invalid = (key_form.is_bound and not key_form.is_valid()) or (
         org_form.is_bound and not org_form.is_valid()
@@ -135,9 +151,9 @@ def link_page(request: HttpRequest, slug: str, siren: str) -> HttpResponse:
     return render(request, "datagouv/link.html", context, status=400 if invalid else 200)
 
 
-@access("atd_staff")
+@access("signed_in")
 def push_new(request: HttpRequest, slug: str, siren: str) -> HttpResponse:
-    territory = _territory(request, siren)
+    territory = _territory(request, slug, siren)
     link = _link(territory)
     atd: Atd = request.atd  # type: ignore[attr-defined]
     form = PushForm()
@@ -164,15 +180,17 @@ def push_new(request: HttpRequest, slug: str, siren: str) -> HttpResponse:
                 tags=form.tag_list(),
             )
             dry_run = request.POST.get("mode") == "dry_run"
-            record = service.push(link, item, dry_run, user=request.user, on_behalf_of_atd=atd.name)
+            # An ATD team member acts for the collectivité: the push says so.
+            on_behalf = atd.name if request.atd_staff else ""  # type: ignore[attr-defined]
+            record = service.push(link, item, dry_run, user=request.user, on_behalf_of_atd=on_behalf)
             return HttpResponseRedirect(reverse("datagouv:push", args=[slug, siren, record.pk]))
     context = {"atd": atd, "territory": territory, "link": link, "form": form}
     return render(request, "datagouv/push_new.html", context, status=400 if form.is_bound else 200)
 
 
-@access("atd_staff")
+@access("signed_in")
 def push_detail(request: HttpRequest, slug: str, siren: str, pk: int) -> HttpResponse:
-    territory = _territory(request, siren)
+    territory = _territory(request, slug, siren)
     record = get_object_or_404(
         Push.objects.select_related("link", "created_by"), pk=pk, link__territory=territory
     )
@@ -197,9 +215,9 @@ def push_detail(request: HttpRequest, slug: str, siren: str, pk: int) -> HttpRes
     return render(request, "datagouv/push.html", context)
 
 
-@access("atd_staff")
+@access("signed_in")
 def call_list(request: HttpRequest, slug: str, siren: str) -> HttpResponse:
-    territory = _territory(request, siren)
+    territory = _territory(request, slug, siren)
     calls = ApiCall.objects.filter(link__territory=territory).order_by("-at", "-pk")
     page = Paginator(calls, CALLS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"atd": request.atd, "territory": territory, "page": page, "query": ""}  # type: ignore[attr-defined]

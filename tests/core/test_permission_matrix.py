@@ -66,6 +66,9 @@ OBJECT_RULES: dict[tuple[str, str], set[str]] = {
     ("programme:resource_download", "GET"): ALLOWED["etd"],
     ("programme:resource_download", "POST"): ALLOWED["etd"],
 }
+# A collectivité's data.gouv.fr pages: its ATD's team and its own agents (Rennes' agent), nobody else.
+for _name in ("datagouv:link", "datagouv:push_new", "datagouv:push", "datagouv:calls"):
+    OBJECT_RULES[(_name, "GET")] = OBJECT_RULES[(_name, "POST")] = ALLOWED["etd"]
 # What a POST needs to reach the permission check of the action (an empty form is enough elsewhere).
 POST_DATA: dict[str, dict[str, str]] = {"programme:feed_renew": {"feed": "atd"}}
 # The JSON API (django-ninja): one entry per endpoint.

@@ -281,3 +281,33 @@ def test_the_retry_command_sends_what_failed_once_the_server_is_back(
     [done] = Command(stdout=out).handle_one(now=True)
     assert done.status == PushStatus.DONE and len(udata.datasets) == 1
     assert "1 envoi(s) réussi(s) sur 1 essayé(s) ; 0 en attente." in out.getvalue()
+
+
+def test_a_push_left_running_by_a_dead_process_is_retried(link: DatagouvLink, udata: Udata) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    record = service.push(link, item(), dry_run=True)
+    # A real push whose process died after the creation call: running, its file kept, its lock held.
+    record.dry_run, record.status = False, PushStatus.RUNNING
+    record.started_at = timezone.now() - dt.timedelta(hours=1)
+    from django.core.files.base import ContentFile
+
+    record.file.save("subventions.csv", ContentFile(CSV), save=False)
+    record.save()
+    [done] = service.retry_due()
+    assert done.pk == record.pk and done.status == PushStatus.DONE, done.error
+
+
+def test_an_answer_of_an_unexpected_shape_fails_the_push_in_french_without_leaving_it_running(
+    link: DatagouvLink, udata: Udata
+) -> None:
+    udata.fail(
+        "GET",
+        f"/api/1/organizations/{link.organization_id}/datasets/",
+        Fault(200, {"data": [{"extras": {"odl_local_id": "subventions-2026"}}], "next_page": None}),
+    )
+    record = service.push(link, item())
+    assert record.status == PushStatus.FAILED and record.error_kind == "internal" and record.retryable
+    assert "Erreur inattendue" in record.error

@@ -153,3 +153,33 @@ def test_the_lists_run_as_many_queries_for_3n_rows_as_for_n(atd_client: Client, 
         few = _count(atd_client, url)
         grow(3)
         assert _count(atd_client, url) == few, url
+
+
+def test_the_collectivites_own_agent_sets_its_key_and_pushes_in_its_own_name(
+    etd_client: Client, udata: Udata, link: DatagouvLink
+) -> None:
+    assert (
+        etd_client.post(page(etd_client, f"{RENNES}/"), {"action": "key", "api_key": VALID_KEY}).status_code
+        == 302
+    )
+    upload = SimpleUploadedFile("x.csv", b"a\n1\n", content_type="text/csv")
+    data = {"local_id": "x", "title": "X", "description": "d", "license": "fr-lo", "frequency": "annual"}
+    etd_client.post(page(etd_client, f"{RENNES}/envoyer/"), {**data, "file": upload, "mode": "push"})
+    record = Push.objects.get()
+    assert record.status == PushStatus.DONE and record.on_behalf_of_atd == ""
+    assert etd_client.get(page(etd_client)).status_code == 403  # the ATD's list stays its team's
+
+
+def test_an_agent_of_another_collectivite_is_refused(link: DatagouvLink) -> None:
+    from django.contrib.auth import get_user_model
+
+    from odl.accounts.models import EtdAgent
+    from tests import personas
+
+    agent = get_user_model().objects.create_user("bernard")
+    bruz = Territory.objects.get(kind="commune", code="35047")
+    EtdAgent.objects.create(user=agent, territory=bruz, atd=personas.atd_of())
+    client = Client()
+    client.force_login(agent)
+    assert client.get(page(client, f"{RENNES}/")).status_code == 403
+    assert client.get(page(client, "213500473/")).status_code == 200  # Bruz, its own
