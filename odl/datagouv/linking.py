@@ -1,8 +1,9 @@
 """Linking a collectivité to its data.gouv.fr organisation, found by SIREN, and checking its key.
 
 data.gouv.fr stores an organisation's SIRET in ``business_number_id``; its search (``?q=``) is a text
-search, so the candidates it returns are kept only when that SIRET starts with the collectivité's
-SIREN. When none does, the search by name is offered instead, marked as not verified.
+search, which may not index that number, so the candidates it returns are kept only when that SIRET
+starts with the collectivité's SIREN. When none does, the search by name is offered instead, the ones
+whose SIRET matches first and marked verified, the others marked as not verified.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ def find_organizations(link: DatagouvLink) -> list[Candidate]:
         if verified:
             return verified
         by_name = client.search_organizations(link.territory.nom)
-    return [_candidate(o, siren) for o in by_name if o.get("id")]
+    candidates = [_candidate(o, siren) for o in by_name if o.get("id")]
+    # The one whose declared SIRET matches comes first (a search by name finds neighbours too).
+    return sorted(candidates, key=lambda c: not c.verified)
 
 
 def choose_organization(link: DatagouvLink, org_id: str) -> Candidate:

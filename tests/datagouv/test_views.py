@@ -183,3 +183,14 @@ def test_an_agent_of_another_collectivite_is_refused(link: DatagouvLink) -> None
     client.force_login(agent)
     assert client.get(page(client, f"{RENNES}/")).status_code == 403
     assert client.get(page(client, "213500473/")).status_code == 200  # Bruz, its own
+
+
+def test_when_the_search_ignores_sirets_the_name_search_puts_the_matching_siret_first(
+    atd_client: Client, udata: Udata, rennes: Territory
+) -> None:
+    udata.search_business_numbers = False
+    udata.organization("Rennes Métropole", "24350013900189")
+    udata.organization("Ville de Rennes", "21350238800019")
+    body = text(atd_client.post(page(atd_client, f"{RENNES}/"), {"action": "search"}))
+    assert body.index("Ville de Rennes") < body.index("Rennes Métropole")
+    assert "oui : même SIREN" in body and "non : trouvée par son nom" in body

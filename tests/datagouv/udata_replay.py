@@ -46,6 +46,8 @@ class Udata:
     faults: dict[tuple[str, str], list[Fault]] = field(default_factory=dict)
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     member_of: set[str] = field(default_factory=set)
+    # Whether ?q= matches business_number_id (a text index may leave it out).
+    search_business_numbers: bool = True
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def organization(self, name: str, siret: str, slug: str = "") -> dict[str, Any]:
@@ -115,7 +117,8 @@ def handle(
         found = [
             o
             for o in state.organizations.values()
-            if q in o["name"].lower() or q in (o["business_number_id"] or "")
+            if q in o["name"].lower()
+            or (state.search_business_numbers and q in (o["business_number_id"] or ""))
         ]
         return 200, {}, state.page(found, query, path)
     match = re.fullmatch(r"/api/1/organizations/([^/]+)/", path)
