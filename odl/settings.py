@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "odl.programme",
     "odl.culture",
     "odl.animations",
+    "odl.datagouv",
 ]
 
 MIDDLEWARE = [
@@ -358,3 +359,11 @@ ODL_REPORT_MAX_ERRORS = env_int("ODL_REPORT_MAX_ERRORS", 1000)
 ODL_REPORT_MAX_CORRECTIONS = env_int("ODL_REPORT_MAX_CORRECTIONS", 1000)
 # Days a validation report, its corrected copy and its list of corrections are kept (« odl purge »).
 ODL_VALIDATION_RETENTION_DAYS = env_int("ODL_VALIDATION_RETENTION_DAYS", 30)
+
+# data.gouv.fr (udata API v1) for pushing a collectivité's datasets (docs/datagouv.md): the API root,
+# how long one call may take, how many times a failed push is tried in all (« odl datagouv_retry »)
+# and the first wait before a retry in minutes (doubled each time; a 429's Retry-After wins).
+ODL_DATAGOUV_API_URL = env_str("ODL_DATAGOUV_API_URL", "https://www.data.gouv.fr/api/1/")
+ODL_DATAGOUV_TIMEOUT = float(env_str("ODL_DATAGOUV_TIMEOUT", "30"))
+ODL_DATAGOUV_MAX_ATTEMPTS = env_int("ODL_DATAGOUV_MAX_ATTEMPTS", 6)
+ODL_DATAGOUV_RETRY_MINUTES = env_int("ODL_DATAGOUV_RETRY_MINUTES", 10)

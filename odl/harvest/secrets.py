@@ -3,28 +3,33 @@
 A declared address such as ``https://robot:motdepasse@portail.fr/api?apikey=XYZ&rows=50`` is split
 into the public address (``https://portail.fr/api?rows=50``), shown everywhere, and its secret parts
 (the user information and the query parameters that name a key, a token or a password), stored in
-``HarvestSource.secret``: a Fernet token (``cryptography``), whose key is derived from
-``ODL_SECRETS_KEYS`` (comma-separated, the first one encrypts, every one decrypts: rotation), else
-from ``SECRET_KEY``. Only the harvester sees the joined address; what a run records is redacted.
+``HarvestSource.secret``, encrypted at rest by :mod:`odl.core.secrets` (a Fernet token whose key
+comes from ``ODL_SECRETS_KEYS``, else ``SECRET_KEY``). Only the harvester sees the joined address; what a run records is redacted.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-import logging
 import re
-from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
-from django.db import models
+# The encryption itself is shared with other apps (data.gouv.fr keys); the harvest's migrations and
+# models name the field here.
+from odl.core.secrets import EncryptedSecretField, decrypt, encrypt, fernet
 
-logger = logging.getLogger(__name__)
+__all__ = [
+    "MASK",
+    "EncryptedSecretField",
+    "decrypt",
+    "encrypt",
+    "fernet",
+    "is_secret_parameter",
+    "join_secrets",
+    "redact",
+    "redact_errors",
+    "secret_values",
+    "split_secrets",
+]
 MASK = "•••"
 # Query parameters that carry a credential (compared lower-case, without "-" and "_").
 SECRET_PARAMETERS = re.compile(
@@ -97,59 +102,3 @@ def redact_errors(errors: list[dict[str, str]], secret: dict[str, Any] | None) -
         else entry
         for entry in errors
     ]
-
-
-@lru_cache(maxsize=8)
-def _fernet(keys: tuple[str, ...]) -> MultiFernet:
-    def derive(material: str) -> Fernet:
-        key = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"odl harvest source secrets"
-        ).derive(material.encode())
-        return Fernet(base64.urlsafe_b64encode(key))
-
-    return MultiFernet([derive(k) for k in keys])
-
-
-def fernet() -> MultiFernet:
-    configured = [k.strip() for k in str(getattr(settings, "ODL_SECRETS_KEYS", "")).split(",") if k.strip()]
-    return _fernet(tuple(configured or [settings.SECRET_KEY]))
-
-
-def encrypt(secret: dict[str, Any] | None) -> str:
-    if not secret:
-        return ""
-    return fernet().encrypt(json.dumps(secret, sort_keys=True).encode()).decode()
-
-
-def decrypt(token: str | None) -> dict[str, Any]:
-    if not token:
-        return {}
-    try:
-        value = json.loads(fernet().decrypt(token.encode()))
-    except (InvalidToken, ValueError):
-        # The key changed (SECRET_KEY or ODL_SECRETS_KEYS without the old key): the source must be
-        # given its credentials again; harvesting goes on without them.
-        logger.error("a harvest source secret cannot be decrypted with the configured keys")
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-class EncryptedSecretField(models.TextField):  # type: ignore[type-arg]
-    """A dict of credentials stored as a Fernet token; Python code only ever sees the dict."""
-
-    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> dict[str, Any]:
-        return decrypt(value)
-
-    def to_python(self, value: Any) -> dict[str, Any]:
-        if isinstance(value, dict):
-            return value
-        return decrypt(value)
-
-    def get_prep_value(self, value: Any) -> str:
-        if isinstance(value, str):
-            return value  # already a token (a lookup or a migration copying rows)
-        return encrypt(value)
-
-    def value_to_string(self, obj: Any) -> str:
-        # Dumps (dumpdata, backups) carry the token, never the credentials.
-        return encrypt(self.value_from_object(obj))

@@ -22,6 +22,9 @@ ALLOWED = {
     # The planner reads the programme (ETDs, the demo ATD), harvested datasets, SCDL schemas (collection
     # form) and the access policies; nothing below imports it.
     "animations": {"core", "territories", "atds", "schemas", "harvest", "accounts", "programme"},
+    # The push to data.gouv.fr reads the collectivités, the ATD perimeters and the access policies; the
+    # publication app calls it through odl.datagouv.push.PushItem, never the reverse.
+    "datagouv": {"core", "territories", "atds", "accounts"},
 }
 
 

@@ -66,6 +66,9 @@ OBJECT_RULES: dict[tuple[str, str], set[str]] = {
     ("programme:resource_download", "GET"): ALLOWED["etd"],
     ("programme:resource_download", "POST"): ALLOWED["etd"],
 }
+# A collectivité's data.gouv.fr pages: its ATD's team and its own agents (Rennes' agent), nobody else.
+for _name in ("datagouv:link", "datagouv:push_new", "datagouv:push", "datagouv:calls"):
+    OBJECT_RULES[(_name, "GET")] = OBJECT_RULES[(_name, "POST")] = ALLOWED["etd"]
 # What a POST needs to reach the permission check of the action (an empty form is enough elsewhere).
 POST_DATA: dict[str, dict[str, str]] = {"programme:feed_renew": {"feed": "atd"}}
 # The JSON API (django-ninja): one entry per endpoint.
@@ -258,6 +261,19 @@ class World:
         )
         animation_planning.generate_checklist(self.animation)
         animation_planning.schedule_followups(self.animation)
+        from odl.datagouv.models import DatagouvLink, Push
+
+        # Rennes linked to a data.gouv.fr organisation, with one finished push: no page calls out.
+        self.datagouv_link = DatagouvLink.objects.create(
+            territory=rennes, organization_id="534fff8ba3a7292c64a77ed4", organization_name="Ville de Rennes"
+        )
+        self.datagouv_push = Push.objects.create(
+            link=self.datagouv_link,
+            local_id="subventions",
+            title="Subventions",
+            filename="s.csv",
+            status="done",
+        )
 
     def kwargs(self, route: Route) -> dict[str, Any]:
         samples: dict[str, Any] = {
@@ -272,6 +288,7 @@ class World:
             "source_id": self.source.pk,
             "token": "jeton-inconnu",
             "year": 2026,
+            "siren": "213502388",
         }
         by_name: dict[str, dict[str, Any]] = {
             "territories:perimeter": {"slug": self.perimeter.slug},
@@ -303,6 +320,7 @@ class World:
             "culture:figures": {"pk": self.culture_campaign.pk},
             "culture:export": {"pk": self.culture_campaign.pk},
             "culture:etd_figures": {"pk": self.culture_campaign.pk},
+            "datagouv:push": {"pk": self.datagouv_push.pk},
         }
         if route.name.startswith("programme:meeting"):
             by_name[route.name] = {"pk": self.meeting.pk}
