@@ -226,8 +226,9 @@ class RdfRecord(NamedTuple):
 
 
 def items_from_graph(graph: Graph) -> Page:
-    page = Page(items=[])
-    for dataset in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str):
+    datasets = sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str)
+    page = Page(items=[], records=len(datasets))
+    for dataset in datasets:
         try:
             page.items.append(rdf_item(RdfRecord(graph, dataset)))
         except ValueError as exc:
@@ -278,8 +279,9 @@ def rdf_item(record: RdfRecord) -> HarvestedItem:
 
 def items_from_data_json(document: dict[str, Any]) -> Page:
     """DCAT-US 1.1 (``data.json``), as ArcGIS Hub portals of French cities publish it."""
-    page = Page(items=[])
-    for entry in document.get("dataset") or []:
+    entries = document.get("dataset") or []
+    page = Page(items=[], records=len(entries))
+    for entry in entries:
         try:
             item = data_json_item(entry)
         except ValueError as exc:
@@ -368,6 +370,7 @@ class DcatHarvester(Harvester):
         count = 0
         tags = set(self.filter_tags())
         publisher_filter = fold(str(self.filters.get("publisher") or self.filters.get("editeur") or ""))
+        read = 0
         while True:
             content, content_type = self.client.fetch(url)
             fmt = sniff_format(content, content_type)
@@ -383,7 +386,17 @@ class DcatHarvester(Harvester):
                         raise HarvestError("DCAT : aucun dcat:Catalog ni dcat:Dataset dans cette réponse")
                 page = items_from_graph(graph)
                 page.total = total_items(graph)
+                if count == 1:
+                    self.announce(page.total)
                 next_url = next_page_url(graph)
+            read += page.records
+            if next_url and not page.records:
+                # An empty page that still points further: the catalogue stopped answering mid-way.
+                self.fall_short(
+                    f"DCAT : page vide après {read} jeux alors que le catalogue annonce une page suivante"
+                    + (f" et {page.total} jeux" if page.total is not None else "")
+                )
+                next_url = ""
             if tags:
                 page.items = [i for i in page.items if tags.intersection(i.tags)]
             if publisher_filter:
