@@ -125,12 +125,26 @@ def identity_key(kind: str, host: str, remote_id: str) -> str:
     return f"{kind}:{host.lower().removeprefix('www.')}:{remote_id}"[:300]
 
 
-def uri_key(uri: str) -> str:
+def uri_key(uri: str, prefix: str = "uri") -> str:
+    """The identity of a dataset URI: host without ``www.``, path, query, and a route fragment.
+
+    A plain anchor (``#dataset``) names a part of one page and is dropped; a fragment that is a route
+    (``…/catalog.search#/metadata/<uuid>``, GeoNetwork's record pages) is what tells one record from
+    the next on the same page, and is kept.
+    """
     parts = urlsplit(uri.strip())
     if not parts.scheme:
         return ""
     host = (parts.hostname or "").lower().removeprefix("www.")
-    return f"uri:{host}{parts.path.rstrip('/')}{'?' + parts.query if parts.query else ''}"[:300]
+    query = "?" + parts.query if parts.query else ""
+    fragment = "#" + parts.fragment if parts.fragment.startswith(("/", "!/")) else ""
+    return f"{prefix}:{host}{parts.path.rstrip('/')}{query}{fragment}"[:300]
+
+
+def page_key(url: str) -> str:
+    """The key of a dataset's page (landing page, or a copy's ``remote_url``), for deduplication
+    when no identifier links a copy to its original."""
+    return uri_key(url, "page") if url.startswith(("http://", "https://")) else ""
 
 
 def validate_http_url(url: str) -> str:

@@ -22,6 +22,7 @@ from odl.harvest.harvesters.cleaning import (
     clean_text,
     identity_key,
     normalise_license,
+    page_key,
     parse_when,
     uri_key,
 )
@@ -125,13 +126,16 @@ def origin_key(harvest: Any) -> str:
         return f"ckan:{remote_id}"
     if ("opendatasoft" in backend or backend == "ods") and remote_id and domain:
         return identity_key("ods", domain, remote_id)
-    for name in ("dct_identifier", "uri", "remote_url", "remote_id"):
+    # The remote id first: udata's DCAT backend keeps there the dct:identifier, else the dataset URI,
+    # which is what the DCAT harvester keys the original with.
+    for name in ("remote_id", "dct_identifier", "uri"):
         value = str(harvest.get(name) or "")
         if value.startswith(("http://", "https://")):
             return uri_key(value)
     if remote_id and domain:
         return identity_key(backend or "remote", domain, remote_id)
-    return ""
+    # No identifier (older CSV exports): the original's page, matched with its landing page.
+    return page_key(str(harvest.get("remote_url") or ""))
 
 
 def publisher_from_organization(org: dict[str, Any]) -> PublisherRef:

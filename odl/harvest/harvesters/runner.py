@@ -24,7 +24,7 @@ from django.utils import timezone
 from odl.core.text import fold
 from odl.harvest import matching
 from odl.harvest.harvesters.base import REGISTRY, harvester_for
-from odl.harvest.harvesters.cleaning import safe_url
+from odl.harvest.harvesters.cleaning import page_key, safe_url
 from odl.harvest.harvesters.client import harvest_setting
 from odl.harvest.harvesters.errors import BudgetExceeded, HarvestError
 from odl.harvest.harvesters.items import HarvestedItem, Page
@@ -480,11 +480,43 @@ def announce_finished() -> None:
     harvest_finished.send(sender=HarvestRun)
 
 
+def _aggregator_kinds() -> list[str]:
+    return [kind for kind, harvester in REGISTRY.items() if harvester.aggregator]
+
+
+def _match_pages(rows: list[tuple[Any, ...]], wanted: dict[int, int | None]) -> None:
+    """Copies known only by their original's page (``page:`` keys) point to the original whose
+    landing page it is. The originals' URLs are read only when such a copy is left unmatched."""
+    aggregators = set(_aggregator_kinds())
+    copies = {
+        pk: key
+        for pk, _source, kind, key, _title, _dup in rows
+        if key.startswith("page:") and kind in aggregators and wanted[pk] is None
+    }
+    if not copies:
+        return
+    originals: dict[str, int] = {}
+    for pk, url in (
+        HarvestedDataset.objects.current()
+        .exclude(source__kind__in=aggregators)
+        .exclude(url="")
+        .order_by("pk")
+        .values_list("id", "url")
+        .iterator(chunk_size=10000)
+    ):
+        originals.setdefault(page_key(url), pk)
+    for pk, key in copies.items():
+        original = originals.get(key)
+        if original is not None:
+            wanted[pk] = wanted.get(original) or original
+
+
 def deduplicate() -> int:
     """Point every copy of a dataset to one canonical record; returns how many rows changed.
 
-    Same identity first (data.gouv.fr's harvest block, portal ids, DCAT URIs), then same normalised title
-    and publisher across different sources.
+    Same identity first (data.gouv.fr's harvest block, portal ids, DCAT URIs), then a copy's original
+    page against the originals' landing pages, then same normalised title and publisher across
+    different sources.
     """
     rows = list(
         HarvestedDataset.objects.current()
@@ -501,6 +533,7 @@ def deduplicate() -> int:
             group.sort(key=_canonical_order)
             for pk, _source, _kind in group[1:]:
                 wanted[pk] = group[0][0]
+    _match_pages(rows, wanted)
     by_title: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for pk, source_id, kind, _key, title, _dup in rows:
         if title and wanted[pk] is None:
