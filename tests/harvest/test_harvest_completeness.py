@@ -77,6 +77,8 @@ def test_an_empty_ckan_page_before_the_announced_count_archives_nothing(
     page = coordinator_client.get(f"/observatoire/moissonnage/passages/{run.pk}/").content.decode()
     assert "Rien n&#x27;a été archivé" in page or "Rien n'a été archivé" in page
     assert "page vide à la position 4" in page
+    passages = coordinator_client.get(f"/api/observatoire/sources/{ckan_source.pk}/passages").json()
+    assert "page vide à la position 4" in passages[0]["held_back"]
 
 
 def test_fewer_records_than_announced_archive_nothing(
@@ -320,7 +322,7 @@ def test_one_organisation_404_is_one_failure_and_the_rest_is_harvested(
 
 
 def test_a_deactivated_source_stops_counting_and_comes_back(
-    replay: Replay, harvest_data: Path, ckan_source: HarvestSource
+    replay: Replay, harvest_data: Path, ckan_source: HarvestSource, coordinator_client: Client
 ) -> None:
     ckan_source.datasets.filter(remote_id=ckan_packages(harvest_data, 10)[0]["id"]).update(
         archived_at="2024-01-01T00:00Z", archived_reason="disparu de la source"
@@ -329,6 +331,10 @@ def test_a_deactivated_source_stops_counting_and_comes_back(
     ckan_source.save(update_fields=["active"])
     assert not HarvestedDataset.objects.filter(source=ckan_source).current().exists()
     assert ckan_source.datasets.filter(archived_reason="source désactivée").count() == 9
+    page = coordinator_client.get(f"/observatoire/moissonnage/sources/{ckan_source.pk}/").content.decode()
+    assert "(source désactivée)" in page
+    listed = coordinator_client.get("/api/observatoire/jeux?archived=true").json()["results"]
+    assert {d["archived_reason"] for d in listed} == {"source désactivée", "disparu de la source"}
     # A harvest of a deactivated source would bring them back: refused.
     run = run_source(ckan_source)
     assert (run.status, run.message) == ("failed", "source désactivée : réactivez-la avant de la moissonner")
