@@ -296,6 +296,49 @@ def test_a_cut_csv_export_is_refused_and_overwrites_nothing(
     assert after == before
 
 
+def organisations_csv(datasets: int) -> bytes:
+    """export-organization-*.csv with its metric.datasets column."""
+    columns = ["id", "name", "slug", "business_number_id", "metric.datasets"]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=";", quoting=csv.QUOTE_NONNUMERIC)
+    writer.writeheader()
+    writer.writerow(
+        {
+            "id": "534fff8ea3a7292c64a77ed4",
+            "name": "Commune de Sixt-sur-Aff",
+            "slug": "commune-de-sixt-sur-aff",
+            "business_number_id": "21350328700012",
+            "metric.datasets": datasets,
+        }
+    )
+    return buffer.getvalue().encode("utf-8")
+
+
+def test_an_export_with_fewer_rows_than_its_organisations_announce_archives_nothing(replay: Replay) -> None:
+    replay.raw("/export-dataset.csv", export_csv(export_rows(4)), "text/csv")
+    replay.raw("/export-organization.csv", organisations_csv(4), "text/csv")
+    source = HarvestSource.objects.create(
+        name="export",
+        kind="datagouv",
+        url=replay.url("/export-dataset.csv"),
+        filters={
+            "organisation": "534fff8ea3a7292c64a77ed4",
+            "organisations_csv": replay.url("/export-organization.csv"),
+        },
+    )
+    assert run_source(source).status == "success"
+    # The next export lost a row while the organisation still announces 4 datasets.
+    replay.raw("/export-dataset.csv", export_csv(export_rows(3)), "text/csv")
+    run = run_source(source)
+    assert (run.status, run.items_archived) == ("partial", 0)
+    assert "l'export ne compte que 3 jeux pour ces organisations, qui en annoncent 4" in run.held_back
+    assert len(current(source)) == 4
+    # Once the organisation announces 3, the vanished one is archived.
+    replay.raw("/export-organization.csv", organisations_csv(3), "text/csv")
+    run = run_source(source)
+    assert (run.status, run.items_archived) == ("success", 1)
+
+
 # ---------------------------------------------------------------- item 3: one organisation's 404
 
 

@@ -21,6 +21,10 @@ from odl.harvest.harvesters.client import ServiceClient, harvest_setting
 from odl.harvest.harvesters.errors import HarvestError, SourceUrlError
 from odl.harvest.harvesters.items import HarvestedItem, Page
 
+# Portals' counts drift a little while they are paged (a dataset published meanwhile): below this share
+# of the announced total, a run is not trusted to say what vanished.
+ANNOUNCED_TOLERANCE = 0.02
+
 
 class Harvester:
     """One kind of source: a typed ``client``, ``pages()`` and ``item()`` (one remote record → item).

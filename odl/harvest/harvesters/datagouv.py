@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from odl.harvest.harvesters.base import Harvester, register
+from odl.harvest.harvesters.base import ANNOUNCED_TOLERANCE, Harvester, register
 from odl.harvest.harvesters.cleaning import (
     MAX_DESCRIPTION,
     MAX_RESOURCES,
@@ -287,6 +287,8 @@ class DatagouvHarvester(Harvester):
     def _export_pages(self) -> Iterator[Page]:
         org_url = self.filters.get("organisations_csv") or self.filters.get("organizations_csv")
         organizations: dict[str, PublisherRef] = {}
+        # The organisations export announces each one's number of datasets (metric.datasets).
+        announced: dict[str, int] = {}
         if org_url:
             for row in self.client.csv_rows(str(org_url)):
                 organizations[row["id"]] = PublisherRef(
@@ -294,18 +296,23 @@ class DatagouvHarvester(Harvester):
                     name=clean_text(row.get("name"), 500),
                     business_number=clean_text(row.get("business_number_id"), 20),
                 )
+                metric = str(row.get("metric.datasets") or "").strip().removesuffix(".0")
+                if metric.isdigit():
+                    announced[row["id"]] = int(metric)
         wanted = {o for o in self.organizations() if o}
         tags = set(self.filter_tags())
         page = Page(items=[])
+        published: dict[str, int] = {}
         for row in self.client.csv_rows(self.url):
             page.records += 1
             org_id = row.get("organization_id") or ""
             if wanted and org_id not in wanted:
                 continue
+            if (row.get("archived") or "").strip().lower() not in ("", "false", "none"):
+                continue
+            published[org_id] = published.get(org_id, 0) + 1
             row_tags = [t.strip() for t in (row.get("tags") or "").split(",") if t.strip()]
             if tags and not tags.intersection(row_tags):
-                continue
-            if (row.get("archived") or "").strip().lower() not in ("", "false", "none"):
                 continue
             publisher = organizations.get(org_id)
             if publisher is None and org_id:
@@ -331,4 +338,19 @@ class DatagouvHarvester(Harvester):
             if len(page.items) >= 10_000:
                 yield page
                 page = Page(items=[])
+        self._compare_with_metrics(wanted, announced, published)
         yield page
+
+    def _compare_with_metrics(
+        self, wanted: set[str], announced: dict[str, int], published: dict[str, int]
+    ) -> None:
+        """For a source limited to some organisations, fewer rows than their announced counts means
+        an export cut short (or stale): nothing will be archived. A national pass relies on the drop
+        check against the previous run instead (the metrics lag behind the export)."""
+        expected = sum(announced[o] for o in wanted if o in announced)
+        found = sum(published.get(o, 0) for o in wanted if o in announced)
+        if wanted and expected and found < expected * (1 - ANNOUNCED_TOLERANCE):
+            self.fall_short(
+                f"data.gouv.fr : l'export ne compte que {found} jeux pour ces organisations, "
+                f"qui en annoncent {expected} (metric.datasets de l'export des organisations)"
+            )

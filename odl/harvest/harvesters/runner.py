@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from odl.core.text import fold
 from odl.harvest import matching
-from odl.harvest.harvesters.base import REGISTRY, harvester_for
+from odl.harvest.harvesters.base import ANNOUNCED_TOLERANCE, REGISTRY, harvester_for
 from odl.harvest.harvesters.cleaning import page_key, safe_url
 from odl.harvest.harvesters.client import harvest_setting
 from odl.harvest.harvesters.errors import BudgetExceeded, HarvestError
@@ -189,9 +189,6 @@ def run_source(
     return _finish(run, status, message, failures)
 
 
-# Portals' counts drift a little while they are paged (a dataset published meanwhile): below this share
-# of the announced total, the run is not trusted to say what vanished.
-ANNOUNCED_TOLERANCE = 0.02
 # A small portal losing one or two datasets is a real change, not a failure (3 → 2 is a 33 % drop);
 # losing them all still is one.
 SMALL_DROP = 2
