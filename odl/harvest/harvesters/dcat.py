@@ -204,12 +204,16 @@ NAME_PREDICATES = (FOAF.name, SKOS.prefLabel, RDFS.label, DCTERMS.title, VCARD["
 
 
 def _label(graph: Graph, node: Any) -> str:
-    """A node's name from the graph, never an IRI nor an e-mail address."""
+    """A node's name from the graph (French first), never an IRI nor an e-mail address."""
     for predicate in NAME_PREDICATES:
-        for value in graph.objects(node, predicate):
-            if isinstance(value, Literal) and not looks_like_email(str(value)):
-                if text := clean_text(str(value), 500):
-                    return text
+        names = [
+            (value.language not in ("fr", "fre"), clean_text(str(value), 500))
+            for value in graph.objects(node, predicate)
+            if isinstance(value, Literal) and not looks_like_email(str(value))
+        ]
+        names = [name for name in names if name[1]]
+        if names:
+            return min(names)[1]
     return ""
 
 
@@ -221,7 +225,9 @@ def looks_like_email(text: str) -> bool:
 def readable_iri(iri: str) -> str:
     """A name to show for an organisation known only by its IRI: its last meaningful path segment."""
     parts = urlsplit(iri)
-    for segment in reversed([unquote(p) for p in parts.path.split("/") if p]):
+    # A route fragment (GeoNetwork's « #/metadata//organizations/OSU%20OREME ») comes last.
+    segments = [*parts.path.split("/"), *parts.fragment.split("/")]
+    for segment in reversed([unquote(p) for p in segments if p]):
         words = re.sub(r"[-_+]+", " ", segment).strip()
         # An id (uuid, number) tells a person nothing: the next segment up, or the host.
         if words and not re.fullmatch(r"[0-9a-f]{8}( ?[0-9a-f]{4}){3} ?[0-9a-f]{12}|[0-9 ]+", words.lower()):
