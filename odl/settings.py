@@ -250,6 +250,10 @@ ODL_HARVEST_PAGE_SIZE = env_int("ODL_HARVEST_PAGE_SIZE", 100)
 ODL_HARVEST_MAX_RESPONSE_BYTES = env_int("ODL_HARVEST_MAX_RESPONSE_BYTES", 100 * 1024 * 1024)
 # Wall-clock seconds to read one source (every page); past it that run fails alone. 0: no limit.
 ODL_HARVEST_SOURCE_BUDGET = float(env_str("ODL_HARVEST_SOURCE_BUDGET", "1800"))
+# A run that sees more than this share (percent) fewer datasets than the last successful run of its
+# source archives nothing (a portal answering half its catalogue must not archive the other half).
+# 100 turns the check off.
+ODL_HARVEST_MAX_DROP = env_int("ODL_HARVEST_MAX_DROP", 20)
 # A run whose process is elsewhere and gave no sign of life for this long is released (seconds).
 ODL_HARVEST_STALE_SECONDS = float(env_str("ODL_HARVEST_STALE_SECONDS", "1800"))
 # SCDL resources downloaded and validated after each harvest (new or changed datasets only); 0 disables.

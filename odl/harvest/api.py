@@ -53,6 +53,8 @@ class RunOut(Schema):
     items_archived: int
     items_failed: int
     message: str
+    # Why this run archived nothing ("" when it could archive what vanished).
+    held_back: str
     errors: list[dict[str, str]]
 
 
@@ -84,6 +86,7 @@ class DatasetOut(Schema):
     first_seen: datetime
     last_seen: datetime
     archived_at: datetime | None
+    archived_reason: str
     duplicate_of: int | None
 
     @staticmethod

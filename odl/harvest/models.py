@@ -119,6 +119,10 @@ class HarvestSourceQuerySet(models.QuerySet["HarvestSource"]):
         return self.filter(owner__in=scope.owners)
 
 
+# Why a dataset no longer counts (HarvestedDataset.archived_reason).
+ARCHIVED_VANISHED = "disparu de la source"
+ARCHIVED_SOURCE_INACTIVE = "source désactivée"
+
 SCHEDULE_DAYS = {"daily": 1, "weekly": 7, "monthly": 30}
 
 
@@ -168,7 +172,33 @@ class HarvestSource(models.Model):
             self.url, self.secret = public, merged
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "url", "secret"}
+        fields = kwargs.get("update_fields")
+        was_active = (
+            HarvestSource.objects.filter(pk=self.pk).values_list("active", flat=True).first()
+            if self.pk is not None and (fields is None or "active" in fields)
+            else None
+        )
         super().save(*args, **kwargs)
+        if was_active is not None and was_active != self.active:
+            self._follow_activation()
+
+    def _follow_activation(self) -> None:
+        """Whatever path (de)activated the source, its datasets follow: a deactivated source's
+        datasets stop counting (archived, kept) and come back when it is reactivated."""
+        datasets = HarvestedDataset.objects.filter(source=self)
+        if self.active:
+            datasets.filter(archived_reason=ARCHIVED_SOURCE_INACTIVE).update(
+                archived_at=None, archived_reason=""
+            )
+        else:
+            datasets.filter(archived_at__isnull=True).update(
+                archived_at=timezone.now(), archived_reason=ARCHIVED_SOURCE_INACTIVE
+            )
+        # Copies that pointed at this source's datasets (or that they pointed at) find their new
+        # canonical record now, not at the next harvest.
+        from odl.harvest.harvesters.runner import deduplicate  # runner imports this module
+
+        deduplicate()
 
     @property
     def harvest_url(self) -> str:
@@ -208,6 +238,11 @@ class HarvestRun(models.Model):
     )
     heartbeat_at = models.DateTimeField(
         null=True, blank=True, help_text="dernier signe de vie du moissonnage en cours"
+    )
+    held_back = models.TextField(
+        "archivage retenu",
+        blank=True,
+        help_text="pourquoi ce passage n'a rien archivé (moins de jeux lus qu'annoncé ou qu'au passage précédent)",
     )
 
     class Meta:
@@ -421,6 +456,9 @@ class HarvestedDataset(models.Model):
     first_seen = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    archived_reason = models.CharField(
+        "motif d'archivage", max_length=100, blank=True, help_text="disparu de la source, source désactivée…"
+    )
     title_key = models.CharField(
         max_length=300, blank=True, db_index=True, help_text="titre et éditeur normalisés (dédoublonnage)"
     )

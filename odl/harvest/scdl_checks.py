@@ -170,6 +170,9 @@ def targets(schemas: list[str], resources: list[dict[str, Any]]) -> Iterator[tup
             else:
                 shown = str(resource.get("format") or "inconnu")[:40]
                 yield resource, declared, f"format « {shown} » non contrôlé : CSV, XLSX ou ODS attendu"
+        elif isinstance(raw, str) and raw.strip() and schemas:
+            # It says which schema it follows, and that one is not of the SCDL: not checked, and why.
+            yield resource, "", f"la ressource déclare le schéma « {raw.strip()[:200]} », hors SCDL"
         elif fmt and len(schemas) == 1:
             yield resource, schemas[0], ""
         elif fmt and schemas:

@@ -22,14 +22,20 @@ def celery_enabled() -> bool:
 
 
 @app.task(name="harvest.harvest_source")
-def harvest_source(source_id: int, trigger: str = "celery", announce_after: bool = True) -> int:
+def harvest_source(
+    source_id: int, trigger: str = "celery", announce_after: bool = True, accept_drop: bool = False
+) -> int:
     """Harvest one source; returns the id of its run."""
     source = HarvestSource.objects.get(pk=source_id)
-    return run_source(source, trigger=trigger, announce_after=announce_after).pk
+    return run_source(source, trigger=trigger, announce_after=announce_after, accept_drop=accept_drop).pk
 
 
 def harvest(
-    sources: Sequence[HarvestSource], *, trigger: str = "cli", progress: Progress | None = None
+    sources: Sequence[HarvestSource],
+    *,
+    trigger: str = "cli",
+    progress: Progress | None = None,
+    accept_drop: bool = False,
 ) -> list[HarvestRun]:
     """Harvest sources and wait for them: on Celery workers in parallel, or here one after the other."""
     if not sources:
@@ -37,14 +43,17 @@ def harvest(
     if celery_enabled():
         # Workers only store; deduplication crosses sources, so it runs once, here, at the end,
         # followed by the day's snapshot.
-        job = group(harvest_source.s(s.pk, trigger, False) for s in sources).apply_async()
+        job = group(harvest_source.s(s.pk, trigger, False, accept_drop) for s in sources).apply_async()
         run_ids: list[Any] = job.get(timeout=WAIT_SECONDS, propagate=False)
         announce_finished()
         runs = HarvestRun.objects.in_bulk([r for r in run_ids if isinstance(r, int)])
         return [runs[r] for r in run_ids if isinstance(r, int) and r in runs]
     index = ReferentielIndex()
     runs_here = [
-        run_source(s, trigger=trigger, progress=progress, index=index, announce_after=False) for s in sources
+        run_source(
+            s, trigger=trigger, progress=progress, index=index, announce_after=False, accept_drop=accept_drop
+        )
+        for s in sources
     ]
     announce_finished()
     return runs_here

@@ -52,7 +52,8 @@ def test_it_harvests_a_ckan_portal_page_by_page(replay: Replay, harvest_data: Pa
     assert hdf.license == "Licence Ouverte"
     # "mar, 10/12/2019 - 09:23" is not a date: recorded as unknown, not fatal.
     assert hdf.remote_created is None
-    assert hdf.url == replay.url(f"/dataset/{dkan['name']}")
+    # The package's own ``url`` is its landing page at the producer.
+    assert hdf.url == dkan["url"]
     assert src.datasets.count() == 4
     src.refresh_from_db()
     assert src.technology == "CKAN"
@@ -153,7 +154,8 @@ def test_text_from_a_source_is_kept_raw_but_cut_when_huge(replay: Replay, harves
     assert first.title == "<script>alert('x')</script>Jeu"  # escaped at display time
     assert len(first.description) <= 20_000
     second = HarvestedDataset.objects.get(remote_id=packages[1]["id"])
-    assert (second.license, second.remote_modified) == ("", None)
+    # The garbage title is no licence; the package's licence id still says which one.
+    assert (second.license, second.remote_modified) == ("CC-BY", None)
 
 
 def test_publishers_are_recorded_once_per_source(replay: Replay, harvest_data: Path) -> None:

@@ -21,6 +21,10 @@ from odl.harvest.harvesters.client import ServiceClient, harvest_setting
 from odl.harvest.harvesters.errors import HarvestError, SourceUrlError
 from odl.harvest.harvesters.items import HarvestedItem, Page
 
+# Portals' counts drift a little while they are paged (a dataset published meanwhile): below this share
+# of the announced total, a run is not trusted to say what vanished.
+ANNOUNCED_TOLERANCE = 0.02
+
 
 class Harvester:
     """One kind of source: a typed ``client``, ``pages()`` and ``item()`` (one remote record → item).
@@ -51,6 +55,19 @@ class Harvester:
         self._http = http
         self.max_pages = int(harvest_setting("ODL_HARVEST_MAX_PAGES", 2000))
         self.page_size = int(harvest_setting("ODL_HARVEST_PAGE_SIZE", 100))
+        # What the source announced (summed over its queries) and why paging ended before the
+        # announced end: the runner archives nothing when a run saw clearly less than announced.
+        self.announced: int | None = None
+        self.shortfalls: list[str] = []
+
+    def announce(self, total: Any) -> None:
+        """Record the total one query of the source announced (CKAN ``count``, ``total_count``…)."""
+        if isinstance(total, int) and not isinstance(total, bool) and total >= 0:
+            self.announced = (self.announced or 0) + total
+
+    def fall_short(self, reason: str) -> None:
+        """Paging ended before the end the source announced: ``reason`` in French, for the run's page."""
+        self.shortfalls.append(reason)
 
     @classmethod
     def declared_technology(cls) -> str:
@@ -81,7 +98,8 @@ class Harvester:
 
     def page_of(self, records: Iterable[Any], total: Any = None) -> Page:
         """A page of ``item(record)`` for each record; an unreadable record is a failure, not the end."""
-        page = Page(items=[], total=total if isinstance(total, int) else None)
+        records = list(records)
+        page = Page(items=[], total=total if isinstance(total, int) else None, records=len(records))
         for record in records:
             try:
                 item = self.item(record)
@@ -112,6 +130,8 @@ class Harvester:
         while True:
             results, total = fetch(offset)
             count += 1
+            if count == 1:
+                self.announce(total)
             page = self.page_of(results, total)
             new_ids = {item.remote_id for item in page.items} - seen_ids
             if page.items and not new_ids:
@@ -120,6 +140,10 @@ class Harvester:
                 )
             seen_ids |= new_ids
             yield page
+            if not results and isinstance(total, int) and offset < total:
+                self.fall_short(
+                    f"{self.label} : page vide à la position {offset} alors que la source annonce {total} jeux"
+                )
             offset += len(results)
             if not results or (isinstance(total, int) and offset >= total):
                 break

@@ -16,6 +16,7 @@ from odl.harvest.harvesters.cleaning import (
     normalise_license,
     parse_when,
     portal_base,
+    safe_url,
 )
 from odl.harvest.harvesters.client import ServiceClient
 from odl.harvest.harvesters.errors import HarvestError
@@ -55,6 +56,14 @@ def publisher_of(package: dict[str, Any]) -> PublisherRef | None:
         if name:
             return PublisherRef(remote_id=f"{key}:{fold(name)}"[:300], name=name)
     return None
+
+
+def package_license(package: dict[str, Any]) -> str:
+    """The licence from ``license_title`` or ``license_id``, whichever says more (the version)."""
+    found = [normalise_license(package.get(key)) for key in ("license_title", "license_id")]
+    found = [label for label in found if label]
+    versioned = [label for label in found if any(ch.isdigit() for ch in label)]
+    return (versioned or found or [""])[0]
 
 
 @register
@@ -103,10 +112,11 @@ class CkanHarvester(Harvester):
         return HarvestedItem(
             remote_id=remote_id,
             title=clean_text(package.get("title") or name, MAX_TITLE),
-            url=self.client.dataset_page(name),
+            # CKAN's ``url`` is the dataset's own page at its producer, when there is one.
+            url=safe_url(package.get("url")) or self.client.dataset_page(name),
             description=clean_text(package.get("notes"), MAX_DESCRIPTION),
             publisher=publisher_of(package),
-            license=normalise_license(package.get("license_title") or package.get("license_id")),
+            license=package_license(package),
             created=parse_when(package.get("metadata_created")),
             modified=parse_when(package.get("metadata_modified")),
             tags=[clean_text(t, 100) for t in tags if isinstance(t, str)][:MAX_TAGS],

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from odl.harvest.harvesters.base import Harvester, register
+from odl.harvest.harvesters.base import ANNOUNCED_TOLERANCE, Harvester, register
 from odl.harvest.harvesters.cleaning import (
     MAX_DESCRIPTION,
     MAX_RESOURCES,
@@ -22,6 +22,7 @@ from odl.harvest.harvesters.cleaning import (
     clean_text,
     identity_key,
     normalise_license,
+    page_key,
     parse_when,
     uri_key,
 )
@@ -67,10 +68,32 @@ class DatagouvClient(ServiceClient):
             text = response.content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise HarvestError(f"data.gouv.fr : l'export {url} n'est pas en UTF-8") from exc
-        reader = csv.DictReader(io.StringIO(text), delimiter=";", quotechar='"')
-        if not reader.fieldnames or "id" not in reader.fieldnames:
-            raise HarvestError(f"data.gouv.fr : l'export {url} n'a pas la colonne « id » attendue")
-        yield from reader
+        # The exports are written by Python's csv module: every record ends with a line break. A file
+        # that does not was cut short, and its last record (perhaps cut inside a quoted title) must not
+        # overwrite a stored dataset.
+        if text and not text.endswith(("\n", "\r")):
+            raise HarvestError(
+                f"data.gouv.fr : l'export {url} est tronqué (sa dernière ligne n'est pas terminée) ; "
+                "rien n'a été modifié, relancez quand l'export sera complet"
+            )
+        reader = csv.DictReader(io.StringIO(text), delimiter=";", quotechar='"', strict=True)
+        try:
+            if not reader.fieldnames or "id" not in reader.fieldnames:
+                raise HarvestError(f"data.gouv.fr : l'export {url} n'a pas la colonne « id » attendue")
+            for row in reader:
+                # DictReader fills the missing columns of a short record with None (and puts extra ones
+                # under the None key): either way the record is not whole.
+                if None in row or None in row.values():
+                    raise HarvestError(
+                        f"data.gouv.fr : l'export {url} a un enregistrement incomplet à la ligne "
+                        f"{reader.line_num} ({len(reader.fieldnames)} colonnes attendues) ; rien n'a été modifié"
+                    )
+                yield row
+        except csv.Error as exc:
+            raise HarvestError(
+                f"data.gouv.fr : l'export {url} est illisible à la ligne {reader.line_num} ({exc}) ; "
+                "rien n'a été modifié"
+            ) from exc
 
     @staticmethod
     def envelope(data: Any) -> dict[str, Any]:
@@ -103,13 +126,16 @@ def origin_key(harvest: Any) -> str:
         return f"ckan:{remote_id}"
     if ("opendatasoft" in backend or backend == "ods") and remote_id and domain:
         return identity_key("ods", domain, remote_id)
-    for name in ("dct_identifier", "uri", "remote_url", "remote_id"):
+    # The remote id first: udata's DCAT backend keeps there the dct:identifier, else the dataset URI,
+    # which is what the DCAT harvester keys the original with.
+    for name in ("remote_id", "dct_identifier", "uri"):
         value = str(harvest.get(name) or "")
         if value.startswith(("http://", "https://")):
             return uri_key(value)
     if remote_id and domain:
         return identity_key(backend or "remote", domain, remote_id)
-    return ""
+    # No identifier (older CSV exports): the original's page, matched with its landing page.
+    return page_key(str(harvest.get("remote_url") or ""))
 
 
 def publisher_from_organization(org: dict[str, Any]) -> PublisherRef:
@@ -180,6 +206,7 @@ class DatagouvHarvester(Harvester):
         base = self.url if self.is_export else f"{parts.scheme}://{parts.netloc}"
         self.client = DatagouvClient(base, http=self._http)
         self._organizations: dict[str, PublisherRef] = {}
+        self._lookup_failures: list[dict[str, str]] = []
 
     def organizations(self) -> list[str]:
         value = self.filters.get("organisation") or self.filters.get("organization") or []
@@ -197,14 +224,31 @@ class DatagouvHarvester(Harvester):
         for organization in self.organizations():
             for tag in tags:
                 envelope = self.client.datasets(organization=organization, tag=tag, page_size=self.page_size)
+                total = envelope.get("total")
+                self.announce(total)
+                read = 0
                 while True:
                     count += 1
-                    yield self.page_of(envelope["data"], envelope.get("total"))
+                    page = self.page_of(envelope["data"], total)
+                    read += page.records
                     next_url = envelope.get("next_page")
+                    if not envelope["data"] and (next_url or (isinstance(total, int) and read < total)):
+                        self.fall_short(
+                            f"data.gouv.fr : page vide après {read} jeux alors que la source en annonce "
+                            f"{total if isinstance(total, int) else 'davantage'}"
+                        )
+                    page = self._with_lookup_failures(page)
+                    yield page
                     if not next_url or not envelope["data"]:
                         break
                     self.guard_pages(count, seen_urls, str(next_url))
                     envelope = self.client.next_page(str(next_url))
+
+    def _with_lookup_failures(self, page: Page) -> Page:
+        """The page with the organisation lookups that failed while reading it, one failure each."""
+        page.failures.extend(self._lookup_failures)
+        self._lookup_failures = []
+        return page
 
     def _publisher(self, dataset: dict[str, Any]) -> PublisherRef | None:
         org = dataset.get("organization")
@@ -212,7 +256,19 @@ class DatagouvHarvester(Harvester):
             org_id = str(org["id"])
             if org_id not in self._organizations:
                 # The dataset list embeds a short organisation without its SIRET: fetch it once.
-                full = org if "business_number_id" in org else self.client.organization(org_id)
+                try:
+                    full = org if "business_number_id" in org else self.client.organization(org_id)
+                except HarvestError as exc:
+                    # One organisation's page (a 404, a 500 after retries) fails that lookup alone: the
+                    # organisation embedded in the dataset stands in for it, and the error is recorded.
+                    self._lookup_failures.append(
+                        {
+                            "remote_id": str(dataset.get("id") or ""),
+                            "error": f"fiche de l'organisation {org_id} illisible, "
+                            f"organisation du jeu utilisée à la place : {exc}",
+                        }
+                    )
+                    full = org
                 self._organizations[org_id] = publisher_from_organization(full)
             return self._organizations[org_id]
         owner = dataset.get("owner")
@@ -231,6 +287,8 @@ class DatagouvHarvester(Harvester):
     def _export_pages(self) -> Iterator[Page]:
         org_url = self.filters.get("organisations_csv") or self.filters.get("organizations_csv")
         organizations: dict[str, PublisherRef] = {}
+        # The organisations export announces each one's number of datasets (metric.datasets).
+        announced: dict[str, int] = {}
         if org_url:
             for row in self.client.csv_rows(str(org_url)):
                 organizations[row["id"]] = PublisherRef(
@@ -238,17 +296,23 @@ class DatagouvHarvester(Harvester):
                     name=clean_text(row.get("name"), 500),
                     business_number=clean_text(row.get("business_number_id"), 20),
                 )
+                metric = str(row.get("metric.datasets") or "").strip().removesuffix(".0")
+                if metric.isdigit():
+                    announced[row["id"]] = int(metric)
         wanted = {o for o in self.organizations() if o}
         tags = set(self.filter_tags())
         page = Page(items=[])
+        published: dict[str, int] = {}
         for row in self.client.csv_rows(self.url):
+            page.records += 1
             org_id = row.get("organization_id") or ""
             if wanted and org_id not in wanted:
                 continue
+            if (row.get("archived") or "").strip().lower() not in ("", "false", "none"):
+                continue
+            published[org_id] = published.get(org_id, 0) + 1
             row_tags = [t.strip() for t in (row.get("tags") or "").split(",") if t.strip()]
             if tags and not tags.intersection(row_tags):
-                continue
-            if (row.get("archived") or "").strip().lower() not in ("", "false", "none"):
                 continue
             publisher = organizations.get(org_id)
             if publisher is None and org_id:
@@ -274,4 +338,19 @@ class DatagouvHarvester(Harvester):
             if len(page.items) >= 10_000:
                 yield page
                 page = Page(items=[])
+        self._compare_with_metrics(wanted, announced, published)
         yield page
+
+    def _compare_with_metrics(
+        self, wanted: set[str], announced: dict[str, int], published: dict[str, int]
+    ) -> None:
+        """For a source limited to some organisations, fewer rows than their announced counts means
+        an export cut short (or stale): nothing will be archived. A national pass relies on the drop
+        check against the previous run instead (the metrics lag behind the export)."""
+        expected = sum(announced[o] for o in wanted if o in announced)
+        found = sum(published.get(o, 0) for o in wanted if o in announced)
+        if wanted and expected and found < expected * (1 - ANNOUNCED_TOLERANCE):
+            self.fall_short(
+                f"data.gouv.fr : l'export ne compte que {found} jeux pour ces organisations, "
+                f"qui en annoncent {expected} (metric.datasets de l'export des organisations)"
+            )

@@ -7,35 +7,44 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import warnings
 from collections.abc import Iterator
 from typing import Any, NamedTuple
+from urllib.parse import unquote, urlsplit
 from xml.parsers import expat
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 
 from odl.core.text import fold
 from odl.harvest.harvesters.base import Harvester, register
 from odl.harvest.harvesters.cleaning import (
     MAX_DESCRIPTION,
     MAX_RESOURCES,
-    MAX_TAGS,
     MAX_TITLE,
     clean_text,
+    format_name,
     normalise_license,
     parse_when,
+    split_keywords,
     uri_key,
 )
 from odl.harvest.harvesters.client import ServiceClient
 from odl.harvest.harvesters.errors import HarvestError
 from odl.harvest.harvesters.items import HarvestedItem, Page, PublisherRef
+from odl.harvest.harvesters.scdl import normalise_schema_name
 
 # rdflib logs every odd literal (dates like "2019") at WARNING: harvested data is odd, that is expected.
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+NTRIPLES_TYPES = ("application/n-triples", "text/n-triples", "text/plain+ntriples")
+TURTLE_TYPES = ("text/turtle", "application/x-turtle", "text/n3")
+# « <subject> <predicate> … » : one triple per line, not an XML element.
+_NTRIPLE = re.compile(rb"<[a-zA-Z][a-zA-Z0-9+.-]*:[^<>\s]*>\s+<")
+ARCGIS_HOSTS = ("arcgis.com", "hub.arcgis.com")
 ACCEPT = (
     "application/rdf+xml, text/turtle;q=0.9, application/ld+json;q=0.9, application/json;q=0.8, */*;q=0.1"
 )
@@ -54,6 +63,11 @@ class DcatClient(ServiceClient):
 def sniff_format(content: bytes, content_type: str) -> str:
     """rdflib's format name, ``data.json`` for DCAT-US, or a French HarvestError for an unknown dialect."""
     head = content.lstrip()[:2000]
+    # The content type first: an N-Triples line starts with « < » like XML, and Turtle may too.
+    if content_type in NTRIPLES_TYPES:
+        return "nt"
+    if content_type in TURTLE_TYPES and not head.startswith((b"{", b"[")):
+        return "turtle"
     if head.startswith((b"{", b"[")):
         try:
             document = json.loads(content)
@@ -79,12 +93,14 @@ def sniff_format(content: bytes, content_type: str) -> str:
             )
         if b"<html" in head.lower() or b"<!doctype html" in head.lower():
             raise HarvestError("DCAT : cette adresse renvoie une page web (HTML), pas un catalogue DCAT")
+        if _NTRIPLE.match(head):
+            return "nt"
         if b"rdf:RDF" not in content[:20000] and b"22-rdf-syntax-ns" not in content[:20000]:
             raise HarvestError("DCAT : ce XML n'est pas du RDF/XML, dialecte DCAT inconnu")
         return "xml"
-    if content_type in ("text/turtle", "application/x-turtle") or b"@prefix" in head or b"PREFIX" in head:
+    if b"@prefix" in head or b"PREFIX" in head:
         return "turtle"
-    if content_type in ("application/n-triples",):
+    if head.startswith(b"_:"):
         return "nt"
     raise HarvestError(
         f"DCAT : format du catalogue non reconnu (type annoncé : {content_type or 'aucun'}) ; "
@@ -184,20 +200,84 @@ def _text(graph: Graph, subject: Any, *predicates: URIRef) -> str:
     return fallback
 
 
+NAME_PREDICATES = (FOAF.name, SKOS.prefLabel, RDFS.label, DCTERMS.title, VCARD["organization-name"], VCARD.fn)
+
+
+def _label(graph: Graph, node: Any) -> str:
+    """A node's name from the graph (French first), never an IRI nor an e-mail address."""
+    for predicate in NAME_PREDICATES:
+        names = [
+            (value.language not in ("fr", "fre"), clean_text(str(value), 500))
+            for value in graph.objects(node, predicate)
+            if isinstance(value, Literal) and not looks_like_email(str(value))
+        ]
+        names = [name for name in names if name[1]]
+        if names:
+            return min(names)[1]
+    return ""
+
+
+def looks_like_email(text: str) -> bool:
+    text = text.strip().lower()
+    return text.startswith("mailto:") or (" " not in text and "@" in text)
+
+
+def readable_iri(iri: str) -> str:
+    """A name to show for an organisation known only by its IRI: its last meaningful path segment."""
+    parts = urlsplit(iri)
+    # A route fragment (GeoNetwork's « #/metadata//organizations/OSU%20OREME ») comes last.
+    segments = [*parts.path.split("/"), *parts.fragment.split("/")]
+    for segment in reversed([unquote(p) for p in segments if p]):
+        words = re.sub(r"[-_+]+", " ", segment).strip()
+        # An id (uuid, number) tells a person nothing: the next segment up, or the host.
+        if words and not re.fullmatch(r"[0-9a-f]{8}( ?[0-9a-f]{4}){3} ?[0-9a-f]{12}|[0-9 ]+", words.lower()):
+            return clean_text(words, 500)
+    return parts.hostname or iri[:500]
+
+
 def _publisher(graph: Graph, dataset: Any) -> PublisherRef | None:
+    """dct:publisher, else dct:creator, else the contact point's organisation (never its e-mail)."""
     for predicate in (DCTERMS.publisher, DCTERMS.creator, DCAT.contactPoint):
         for node in graph.objects(dataset, predicate):
             if isinstance(node, Literal):
                 name = clean_text(str(node), 500)
-                remote = f"name:{fold(name)}"
-            else:
-                name = clean_text(
-                    _text(graph, node, FOAF.name, SKOS.prefLabel, VCARD.fn, VCARD["organization-name"]), 500
-                )
-                remote = str(node) if isinstance(node, URIRef) else f"name:{fold(name)}"
+                if name and not looks_like_email(name):
+                    return PublisherRef(remote_id=f"name:{fold(name)}"[:300], name=name)
+                continue
+            name = _label(graph, node)
+            if isinstance(node, URIRef) and not looks_like_email(str(node)):
+                if predicate == DCAT.contactPoint and not name:
+                    continue
+                # An IRI without a name anywhere in the graph is still an identity: kept, shown readably.
+                return PublisherRef(remote_id=str(node)[:300], name=name or readable_iri(str(node)))
             if name:
-                return PublisherRef(remote_id=remote[:300], name=name)
+                return PublisherRef(remote_id=f"name:{fold(name)}"[:300], name=name)
     return None
+
+
+def _format(graph: Graph, distribution: Any) -> str:
+    """dct:format, else dcat:mediaType: a label, a media type or a vocabulary URI (its label first)."""
+    for predicate in (DCTERMS.format, DCAT.mediaType):
+        for node in graph.objects(distribution, predicate):
+            if isinstance(node, Literal):
+                name = format_name(str(node))
+            else:
+                label = _text(graph, node, RDFS.label, SKOS.prefLabel, RDF.value, DCTERMS.title)
+                name = format_name(label) or (format_name(str(node)) if isinstance(node, URIRef) else "")
+            if name:
+                return name
+    return ""
+
+
+def _schema(graph: Graph, distribution: Any) -> str | None:
+    """The schema a distribution declares (dct:conformsTo), the SCDL one first when there are several."""
+    declared = sorted(
+        str(n) for n in graph.objects(distribution, DCTERMS.conformsTo) if isinstance(n, URIRef)
+    )
+    for uri in declared:
+        if normalise_schema_name(uri):
+            return uri
+    return declared[0] if declared else None
 
 
 def _license(graph: Graph, dataset: Any, distributions: list[Any]) -> str:
@@ -226,8 +306,9 @@ class RdfRecord(NamedTuple):
 
 
 def items_from_graph(graph: Graph) -> Page:
-    page = Page(items=[])
-    for dataset in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str):
+    datasets = sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str)
+    page = Page(items=[], records=len(datasets))
+    for dataset in datasets:
         try:
             page.items.append(rdf_item(RdfRecord(graph, dataset)))
         except ValueError as exc:
@@ -262,12 +343,13 @@ def rdf_item(record: RdfRecord) -> HarvestedItem:
         license=_license(graph, dataset, distributions),
         created=parse_when(_text(graph, dataset, DCTERMS.issued)),
         modified=parse_when(_text(graph, dataset, DCTERMS.modified)),
-        tags=sorted({clean_text(str(k), 100) for k in graph.objects(dataset, DCAT.keyword)})[:MAX_TAGS],
+        tags=sorted(split_keywords([str(k) for k in graph.objects(dataset, DCAT.keyword)])),
         resources=[
             {
                 "title": clean_text(_text(graph, d, DCTERMS.title), 300),
                 "url": clean_text(_text(graph, d, DCAT.downloadURL, DCAT.accessURL), 1000),
-                "format": clean_text(_text(graph, d, DCTERMS.format, DCAT.mediaType), 40),
+                "format": _format(graph, d),
+                "schema": _schema(graph, d),
             }
             for d in distributions
         ],
@@ -278,8 +360,9 @@ def rdf_item(record: RdfRecord) -> HarvestedItem:
 
 def items_from_data_json(document: dict[str, Any]) -> Page:
     """DCAT-US 1.1 (``data.json``), as ArcGIS Hub portals of French cities publish it."""
-    page = Page(items=[])
-    for entry in document.get("dataset") or []:
+    entries = document.get("dataset") or []
+    page = Page(items=[], records=len(entries))
+    for entry in entries:
         try:
             item = data_json_item(entry)
         except ValueError as exc:
@@ -299,7 +382,6 @@ def data_json_item(entry: Any) -> HarvestedItem | None:
         raise ValueError("jeu de données data.json sans « identifier »")
     publisher = entry.get("publisher") if isinstance(entry.get("publisher"), dict) else {}
     name = clean_text((publisher or {}).get("name"), 500)
-    keywords = entry.get("keyword") or []
     distributions = [d for d in entry.get("distribution") or [] if isinstance(d, dict)][:MAX_RESOURCES]
     return HarvestedItem(
         remote_id=identifier[:300],
@@ -310,12 +392,13 @@ def data_json_item(entry: Any) -> HarvestedItem | None:
         license=normalise_license(entry.get("license")),
         created=parse_when(entry.get("issued")),
         modified=parse_when(entry.get("modified")),
-        tags=[clean_text(k, 100) for k in keywords if isinstance(k, str)][:MAX_TAGS],
+        tags=split_keywords(entry.get("keyword")),
         resources=[
             {
                 "title": clean_text(d.get("title"), 300),
                 "url": clean_text(d.get("downloadURL") or d.get("accessURL"), 1000),
-                "format": clean_text(d.get("format") or d.get("mediaType"), 40),
+                "format": format_name(d.get("format")) or format_name(d.get("mediaType")),
+                "schema": str(d["conformsTo"]) if isinstance(d.get("conformsTo"), str) else None,
             }
             for d in distributions
         ],
@@ -338,6 +421,25 @@ def total_items(graph: Graph) -> int | None:
         except ValueError:
             return None
     return None
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+
+
+def _on_arcgis(url: Any) -> bool:
+    host = (urlsplit(url).hostname or "").lower() if isinstance(url, str) else ""
+    return any(host == h or host.endswith("." + h) for h in ARCGIS_HOSTS)
+
+
+def data_json_technology(url: str, document: dict[str, Any]) -> str:
+    """« ArcGIS Hub (data.json) » only for a data.json an ArcGIS Hub serves (its address or its
+    datasets' pages on arcgis.com); any other DCAT-US catalogue is « DCAT-US (data.json) »."""
+    entries = [e for e in document.get("dataset") or [] if isinstance(e, dict)][:20]
+    if _on_arcgis(url) or any(_on_arcgis(e.get("landingPage")) for e in entries):
+        return "ArcGIS Hub (data.json)"
+    return "DCAT-US (data.json)"
 
 
 @register
@@ -368,13 +470,15 @@ class DcatHarvester(Harvester):
         count = 0
         tags = set(self.filter_tags())
         publisher_filter = fold(str(self.filters.get("publisher") or self.filters.get("editeur") or ""))
+        read = 0
         while True:
             content, content_type = self.client.fetch(url)
             fmt = sniff_format(content, content_type)
             count += 1
             if fmt == "data.json":
-                self.technology_hint = "ArcGIS Hub (data.json)"
-                page = items_from_data_json(json.loads(content))
+                document = json.loads(content)
+                self.technology_hint = data_json_technology(url, document)
+                page = items_from_data_json(document)
                 next_url = ""
             else:
                 graph = parse_graph(content, fmt, url)
@@ -383,7 +487,17 @@ class DcatHarvester(Harvester):
                         raise HarvestError("DCAT : aucun dcat:Catalog ni dcat:Dataset dans cette réponse")
                 page = items_from_graph(graph)
                 page.total = total_items(graph)
+                if count == 1:
+                    self.announce(page.total)
                 next_url = next_page_url(graph)
+            read += page.records
+            if next_url and not page.records:
+                # An empty page that still points further: the catalogue stopped answering mid-way.
+                self.fall_short(
+                    f"DCAT : page vide après {read} jeux alors que le catalogue annonce une page suivante"
+                    + (f" et {page.total} jeux" if page.total is not None else "")
+                )
+                next_url = ""
             if tags:
                 page.items = [i for i in page.items if tags.intersection(i.tags)]
             if publisher_filter:
@@ -393,5 +507,10 @@ class DcatHarvester(Harvester):
             yield page
             if not next_url:
                 break
+            if origin(next_url) != origin(self.url):
+                # Paging links come from the catalogue: never let one send the harvest to another site.
+                raise HarvestError(
+                    f"DCAT : la page suivante pointe hors du site du catalogue ({next_url[:200]})"
+                )
             self.guard_pages(count, seen_urls, next_url)
             url = next_url

@@ -41,3 +41,5 @@ class Page:
     items: list[HarvestedItem]
     failures: list[dict[str, str]] = field(default_factory=list)
     total: int | None = None
+    # Records the source sent on this page, published or not: what its announced total counts.
+    records: int = 0

@@ -9,7 +9,6 @@ from odl.core.text import fold
 from odl.harvest.harvesters.base import Harvester, register
 from odl.harvest.harvesters.cleaning import (
     MAX_DESCRIPTION,
-    MAX_TAGS,
     MAX_TITLE,
     clean_text,
     host_of,
@@ -17,6 +16,7 @@ from odl.harvest.harvesters.cleaning import (
     normalise_license,
     parse_when,
     portal_base,
+    split_keywords,
 )
 from odl.harvest.harvesters.client import ServiceClient
 from odl.harvest.harvesters.errors import HarvestError
@@ -100,9 +100,14 @@ class OpendatasoftHarvester(Harvester):
             if publisher_name
             else None
         )
-        keywords = default.get("keyword") or []
-        if isinstance(keywords, str):
-            keywords = [keywords]
+        found = metas.get("dcat") if isinstance(metas, dict) else None
+        dcat: dict[str, Any] = found if isinstance(found, dict) else {}
+        modified = parse_when(default.get("modified"))
+        # The creation date is the DCAT template's (``created``, else ``issued``): ``data_processed`` is
+        # when the data was last processed, often after the last metadata change.
+        created = parse_when(dcat.get("created")) or parse_when(dcat.get("issued"))
+        if created is not None and modified is not None and created > modified:
+            created = None
         return HarvestedItem(
             remote_id=dataset_id,
             title=clean_text(default.get("title") or dataset_id, MAX_TITLE),
@@ -110,9 +115,9 @@ class OpendatasoftHarvester(Harvester):
             description=clean_text(default.get("description"), MAX_DESCRIPTION),
             publisher=publisher,
             license=normalise_license(default.get("license")),
-            created=parse_when(default.get("data_processed")),
-            modified=parse_when(default.get("modified")),
-            tags=[clean_text(t, 100) for t in keywords if isinstance(t, str)][:MAX_TAGS],
+            created=created,
+            modified=modified,
+            tags=split_keywords(default.get("keyword")),
             resources=[{"title": "Export", "url": self.client.dataset_page(dataset_id), "format": "API"}],
             own_key=identity_key("ods", self.host, dataset_id),
         )

@@ -23,14 +23,15 @@ from django.utils import timezone
 
 from odl.core.text import fold
 from odl.harvest import matching
-from odl.harvest.harvesters.base import REGISTRY, harvester_for
-from odl.harvest.harvesters.cleaning import safe_url
+from odl.harvest.harvesters.base import ANNOUNCED_TOLERANCE, REGISTRY, harvester_for
+from odl.harvest.harvesters.cleaning import page_key, safe_url
 from odl.harvest.harvesters.client import harvest_setting
 from odl.harvest.harvesters.errors import BudgetExceeded, HarvestError
 from odl.harvest.harvesters.items import HarvestedItem, Page
 from odl.harvest.harvesters.scdl import detect_schemas
 from odl.harvest.locks import dead_holder, process_token
 from odl.harvest.models import (
+    ARCHIVED_VANISHED,
     RUN_STATUS_LABELS,
     HarvestedDataset,
     HarvestRun,
@@ -104,6 +105,7 @@ def run_source(
     http: httpx.Client | None = None,
     index: matching.ReferentielIndex | None = None,
     announce_after: bool = True,
+    accept_drop: bool = False,
 ) -> HarvestRun:
     # A run left "running" by a process that died must not block its source.
     release_dead_runs(source)
@@ -118,8 +120,14 @@ def run_source(
     failures: list[dict[str, str]] = []
     if busy:
         return _finish(run, STATUS_FAILED, "un autre moissonnage de cette source est déjà en cours", failures)
+    if not source.active:
+        # A harvest would bring back the datasets the deactivation archived.
+        return _finish(
+            run, STATUS_FAILED, "source désactivée : réactivez-la avant de la moissonner", failures
+        )
     budget = float(harvest_setting("ODL_HARVEST_SOURCE_BUDGET", 1800))
     deadline = time.monotonic() + budget if budget > 0 else None
+    records = 0
     try:
         items: dict[str, HarvestedItem] = {}
         with harvester_for(source.kind, source.harvest_url, source.filters, http=http) as harvester:
@@ -127,6 +135,7 @@ def run_source(
             for page in harvester.pages():
                 for item in page.items:
                     items[item.remote_id] = item
+                records += page.records
                 failures.extend(page.failures)
                 run.pages += 1
                 run.items_seen = len(items)
@@ -155,8 +164,9 @@ def run_source(
         return _finish(run, STATUS_FAILED, f"erreur inattendue : {exc.__class__.__name__} : {exc}", failures)
 
     HarvestRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+    run.held_back = "" if accept_drop else hold_back(source, harvester, records, len(items))
     try:
-        stats = store(source, list(items.values()), index=index)
+        stats = store(source, list(items.values()), index=index, archive=not run.held_back)
         if announce_after:
             announce_finished()
     except DatabaseError as exc:
@@ -170,12 +180,49 @@ def run_source(
         source.technology = technology
     run.items_seen = len(items)
     run.items_new, run.items_updated, run.items_archived = stats.new, stats.updated, stats.archived
-    status = STATUS_PARTIAL if failures else STATUS_SUCCESS
+    status = STATUS_PARTIAL if failures or run.held_back else STATUS_SUCCESS
     message = (
         f"{len(items)} jeux vus, {stats.new} nouveaux, {stats.updated} modifiés, {stats.archived} archivés"
         + (f", {len(failures)} en erreur" if failures else "")
+        + (f" ; rien n'a été archivé : {run.held_back}" if run.held_back else "")
     )
     return _finish(run, status, message, failures)
+
+
+# A small portal losing one or two datasets is a real change, not a failure (3 → 2 is a 33 % drop);
+# losing them all still is one.
+SMALL_DROP = 2
+
+
+def hold_back(source: HarvestSource, harvester: Any, records: int, seen: int) -> str:
+    """Why this run must archive nothing (French, for the run's page), or "" when it may.
+
+    A run that ended paging early, read clearly fewer records than the source announced, or saw more
+    than ``ODL_HARVEST_MAX_DROP`` % fewer datasets than the last successful run cannot tell a dataset
+    that vanished from one it did not reach.
+    """
+    if harvester.shortfalls:
+        return "la pagination s'est arrêtée avant la fin annoncée (" + " ; ".join(harvester.shortfalls) + ")"
+    announced = harvester.announced
+    if announced and records < announced * (1 - ANNOUNCED_TOLERANCE):
+        return f"{records} jeux lus alors que la source en annonce {announced}"
+    max_drop = float(harvest_setting("ODL_HARVEST_MAX_DROP", 20))
+    if max_drop >= 100:
+        return ""
+    previous = (
+        HarvestRun.objects.filter(source=source, status=STATUS_SUCCESS)
+        .order_by("-started_at", "-pk")
+        .values_list("items_seen", flat=True)
+        .first()
+    )
+    if previous and seen < previous * (1 - max_drop / 100) and previous - seen > SMALL_DROP:
+        drop = 100 * (previous - seen) / previous
+        return (
+            f"{seen} jeux vus contre {previous} au dernier passage réussi, une baisse de {drop:.0f} % "
+            f"au-delà du seuil de {max_drop:g} % (ODL_HARVEST_MAX_DROP) ; si la baisse est réelle, "
+            "relancez avec « odl harvest --accept-drop »"
+        )
+    return ""
 
 
 def _finish(run: HarvestRun, status: str, message: str, failures: list[dict[str, str]]) -> HarvestRun:
@@ -225,6 +272,7 @@ DATASET_FIELDS = [
     "title_key",
     "content_hash",
     "archived_at",
+    "archived_reason",
     "last_seen",
 ]
 
@@ -268,9 +316,14 @@ def insert_datasets(datasets: list[dict[str, Any]]) -> None:
 
 @transaction.atomic
 def store(
-    source: HarvestSource, items: list[HarvestedItem], *, index: matching.ReferentielIndex | None = None
+    source: HarvestSource,
+    items: list[HarvestedItem],
+    *,
+    index: matching.ReferentielIndex | None = None,
+    archive: bool = True,
 ) -> StoreStats:
-    """Upsert publishers and datasets of one fully read source; archive what vanished."""
+    """Upsert publishers and datasets of one fully read source; archive what vanished (unless
+    ``archive`` is False: a run that may not have seen everything)."""
     now = timezone.now()
     stats = StoreStats()
     index = index or matching.ReferentielIndex()
@@ -381,22 +434,34 @@ def store(
         if known is None:
             to_create.append({**row, "first_seen": now})
         else:
-            to_update.append(HarvestedDataset(pk=known[0], archived_at=None, **row))
+            to_update.append(HarvestedDataset(pk=known[0], archived_at=None, archived_reason="", **row))
     insert_datasets(to_create)
     HarvestedDataset.objects.bulk_update(to_update, DATASET_FIELDS, batch_size=BATCH)
     stats.new = len(to_create)
     stats.updated = len(to_update)
 
     seen = {item.remote_id for item in items}
-    vanished = [
-        pk
-        for remote_id, (pk, _h, archived_at) in existing.items()
-        if archived_at is None and remote_id not in seen
-    ]
+    vanished = (
+        [
+            pk
+            for remote_id, (pk, _h, archived_at) in existing.items()
+            if archived_at is None and remote_id not in seen
+        ]
+        if archive
+        else []
+    )
     for start in range(0, len(vanished), CHUNK):
-        HarvestedDataset.objects.filter(pk__in=vanished[start : start + CHUNK]).update(archived_at=now)
+        HarvestedDataset.objects.filter(pk__in=vanished[start : start + CHUNK]).update(
+            archived_at=now, archived_reason=ARCHIVED_VANISHED
+        )
     stats.archived = len(vanished)
-    HarvestedDataset.objects.filter(source=source, archived_at__isnull=True).update(last_seen=now)
+    if archive:
+        HarvestedDataset.objects.filter(source=source, archived_at__isnull=True).update(last_seen=now)
+    else:
+        # Only what this run saw was seen: the others keep the last date they were.
+        seen_pks = [known[0] for remote_id, known in existing.items() if remote_id in seen]
+        for start in range(0, len(seen_pks), CHUNK):
+            HarvestedDataset.objects.filter(pk__in=seen_pks[start : start + CHUNK]).update(last_seen=now)
     return stats
 
 
@@ -412,11 +477,43 @@ def announce_finished() -> None:
     harvest_finished.send(sender=HarvestRun)
 
 
+def _aggregator_kinds() -> list[str]:
+    return [kind for kind, harvester in REGISTRY.items() if harvester.aggregator]
+
+
+def _match_pages(rows: list[tuple[Any, ...]], wanted: dict[int, int | None]) -> None:
+    """Copies known only by their original's page (``page:`` keys) point to the original whose
+    landing page it is. The originals' URLs are read only when such a copy is left unmatched."""
+    aggregators = set(_aggregator_kinds())
+    copies = {
+        pk: key
+        for pk, _source, kind, key, _title, _dup in rows
+        if key.startswith("page:") and kind in aggregators and wanted[pk] is None
+    }
+    if not copies:
+        return
+    originals: dict[str, int] = {}
+    for pk, url in (
+        HarvestedDataset.objects.current()
+        .exclude(source__kind__in=aggregators)
+        .exclude(url="")
+        .order_by("pk")
+        .values_list("id", "url")
+        .iterator(chunk_size=10000)
+    ):
+        originals.setdefault(page_key(url), pk)
+    for pk, key in copies.items():
+        original = originals.get(key)
+        if original is not None:
+            wanted[pk] = wanted.get(original) or original
+
+
 def deduplicate() -> int:
     """Point every copy of a dataset to one canonical record; returns how many rows changed.
 
-    Same identity first (data.gouv.fr's harvest block, portal ids, DCAT URIs), then same normalised title
-    and publisher across different sources.
+    Same identity first (data.gouv.fr's harvest block, portal ids, DCAT URIs), then a copy's original
+    page against the originals' landing pages, then same normalised title and publisher across
+    different sources.
     """
     rows = list(
         HarvestedDataset.objects.current()
@@ -433,6 +530,7 @@ def deduplicate() -> int:
             group.sort(key=_canonical_order)
             for pk, _source, _kind in group[1:]:
                 wanted[pk] = group[0][0]
+    _match_pages(rows, wanted)
     by_title: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for pk, source_id, kind, _key, title, _dup in rows:
         if title and wanted[pk] is None:

@@ -70,6 +70,14 @@ def find_territory(reference: str) -> Territory:
     else:
         digits = clean_number(reference)
         found = Territory.objects.filter(siren=digits).first() if digits.isdigit() else None
+        if found is None and not digits.isdigit():
+            # The name, as « harvest_sources list » shows an owner.
+            named = list(Territory.objects.filter(nom__iexact=reference).exclude(kind="commune")[:3])
+            if len(named) > 1:
+                raise SourceUrlError(
+                    f"plusieurs territoires s'appellent « {reference} » : précisez-le (ex. departement:35)"
+                )
+            found = named[0] if named else None
     if found is None:
         raise SourceUrlError(
             f"territoire « {reference} » introuvable dans le référentiel (ex. departement:35, region:53 ou un SIREN)"

@@ -32,6 +32,12 @@ class Command(BaseCommand):
             action="store_true",
             help="avec --all : seulement les sources dont la fréquence (jour, semaine, mois) demande un passage (pour cron)",
         )
+        parser.add_argument(
+            "--accept-drop",
+            action="store_true",
+            help="archive ce qui a disparu même quand la source renvoie nettement moins de jeux qu'au passage "
+            "précédent (baisse réelle, au-delà de ODL_HARVEST_MAX_DROP)",
+        )
         parser.add_argument("--no-progress", action="store_true", help="sans barre de progression")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,7 +45,9 @@ class Command(BaseCommand):
             options["sources"],
             all_sources=options["all"],
             kind=options["kind"],
+            due=options["due"],
             progress=not options["no_progress"],
+            accept_drop=options["accept_drop"],
         )
         rows = [
             [
@@ -73,6 +81,7 @@ class Command(BaseCommand):
         kind: str = "",
         due: bool = False,
         progress: bool = False,
+        accept_drop: bool = False,
     ) -> list[HarvestRun]:
         if all_sources == bool(references):
             raise CommandError("Indiquez des sources OU --all.", returncode=2)
@@ -98,7 +107,7 @@ class Command(BaseCommand):
             )
         if celery_enabled():
             self.stderr.write(f"{len(sources)} source(s) envoyée(s) aux workers Celery…")
-            return harvest(sources, trigger="celery")
+            return harvest(sources, trigger="celery", accept_drop=accept_drop)
         with progress_bar(progress) as update:
             runs = []
             for source in sources:
@@ -106,5 +115,5 @@ class Command(BaseCommand):
                 def report(seen: int, total: int | None, name: str = source.name) -> None:
                     update(name, seen, total or seen)
 
-                runs.extend(harvest([source], trigger="cli", progress=report))
+                runs.extend(harvest([source], trigger="cli", progress=report, accept_drop=accept_drop))
             return runs

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odl.core.cli_output import write_table
+from odl.core.text import fold
 from odl.harvest.harvesters.base import REGISTRY, kinds, kinds_text
 from odl.harvest.harvesters.errors import HarvestError, SourceUrlError
 from odl.harvest.harvesters.runner import preview
@@ -35,7 +36,9 @@ class Command(BaseCommand):
             help="data.gouv.fr (export CSV) : URL de l'export des organisations",
         )
         add.add_argument(
-            "--owner", default="", help="ATD propriétaire (ex. departement:35) ; vide = source nationale"
+            "--owner",
+            default="",
+            help="ATD propriétaire (ex. departement:35) ; vide ou « nationale » = source nationale",
         )
         add.add_argument(
             "--schedule", default="weekly", choices=list(SCHEDULES), help="fréquence de moissonnage"
@@ -94,7 +97,10 @@ class Command(BaseCommand):
                 organisations_csv=options.get("organisations_csv", ""),
             )
             url = check_source(options["kind"], options["url"], filters)
-            owner = find_territory(options["owner"]) if options.get("owner") else None
+            owner_ref = (options.get("owner") or "").strip()
+            # « nationale » is how the list shows a source without an owner.
+            national = fold(owner_ref) in ("", "national", "nationale", "aucun", "aucune")
+            owner = None if national else find_territory(owner_ref)
             if options.get("test"):
                 self._preview(options["kind"], url, filters)
             source = HarvestSource.objects.create(
