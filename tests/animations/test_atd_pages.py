@@ -59,6 +59,7 @@ def test_the_atd_sub_menu_and_the_main_menu_lead_an_animateur_to_the_questionnai
     board = client.get(f"/suivi/{atd.slug}/").content.decode()
     assert f'<a href="/culture/{atd.slug}/">Questionnaire de culture de la donnée</a>' in board
     assert f'<a href="/suivi/{atd.slug}/animations/">Animations</a>' in board
+    assert f'<a href="/suivi/{atd.slug}/datagouv/">data.gouv.fr</a>' in board
     home = client.get("/").content.decode()
     assert f'<a href="/suivi/{atd.slug}/">Mon ATD</a>' in home
     formats = client.get("/animations/formats/").content.decode()
