@@ -352,6 +352,9 @@ ODL_VALIDATE_MAX_COLUMNS = env_int("ODL_VALIDATE_MAX_COLUMNS", 1000)
 ODL_VALIDATE_MAX_LINE_BYTES = env_int("ODL_VALIDATE_MAX_LINE_BYTES", 1024 * 1024)
 ODL_VALIDATE_MAX_CELL_CHARS = env_int("ODL_VALIDATE_MAX_CELL_CHARS", 100_000)
 ODL_VALIDATE_MAX_ROWS = env_int("ODL_VALIDATE_MAX_ROWS", 3_000_000)
+# Files at least this large (bytes) are validated as a job on the web (a thread here, a Celery task when
+# CELERY_BROKER_URL is set): the page shows the progress and the request never waits on the validation.
+ODL_VALIDATE_ASYNC_BYTES = env_int("ODL_VALIDATE_ASYNC_BYTES", 5 * 1024 * 1024)
 # A stored report keeps exact counts, a few examples per group and at most this many detailed errors
 # and listed corrections (the full list of corrections is a CSV file beside the corrected copy).
 ODL_REPORT_MAX_ERRORS = env_int("ODL_REPORT_MAX_ERRORS", 1000)
