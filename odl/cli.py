@@ -10,6 +10,19 @@ from __future__ import annotations
 import os
 import sys
 
+# Read-only commands that need only the référentiel and the schemas: they start with these apps alone,
+# which spares them the import of every other app (harvesters, the API, the admin), about half of a
+# small file's start-up. A module they reach that belongs to another app fails loudly (« isn't in
+# INSTALLED_APPS »); tests/schemas/test_cli.py runs the real command line.
+LEAN_COMMANDS = {"validate", "schemas"}
+LEAN_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "odl.core",
+    "odl.territories",
+    "odl.schemas",
+]
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "odl.settings")
@@ -17,6 +30,11 @@ def main(argv: list[str] | None = None) -> None:
     from django.db import DatabaseError
 
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in LEAN_COMMANDS:
+        from django.conf import settings
+
+        # Set before django.setup(): only these apps' modules are imported (no admin, API, harvesters).
+        settings.INSTALLED_APPS = LEAN_APPS
     try:
         execute_from_command_line(["odl", *args])
     except DatabaseError:

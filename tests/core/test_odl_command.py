@@ -44,3 +44,25 @@ def test_a_database_behind_its_migrations_says_how_many_are_waiting(tmp_path: Pa
 @pytest.mark.django_db
 def test_a_migrated_database_is_no_problem_so_real_errors_keep_their_traceback() -> None:
     assert database_problem() is None
+
+
+def test_read_only_commands_start_without_the_other_apps(tmp_path: Path) -> None:
+    from tests.schemas.conftest import SUB_GOOD, SUB_HEADER, write_csv
+
+    path = write_csv(tmp_path / "f.csv", SUB_HEADER, [list(SUB_GOOD)])
+    script = (
+        "import sys\n"
+        "from odl.cli import main\n"
+        "try:\n"
+        f"    main(['validate', {str(path)!r}, '--no-progress'])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "heavy = [m for m in ('odl.harvest.models', 'ninja', 'rdflib', 'django.contrib.admin') if m in sys.modules]\n"
+        "print('lourds:', heavy)\n"
+    )
+    env = {"PATH": os.environ.get("PATH", ""), "ODL_DATA_DIR": str(tmp_path / "var")}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "VALIDE" in result.stdout and "lourds: []" in result.stdout
