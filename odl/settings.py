@@ -233,6 +233,12 @@ ODL_RESOURCE_MAX_BYTES = env_int("ODL_RESOURCE_MAX_BYTES", 20 * 1024 * 1024)
 # The legal thresholds (CRPA L312-1-1, décret 2016-1922); configurable for what-if studies.
 ODL_POPULATION_THRESHOLD = env_int("ODL_POPULATION_THRESHOLD", 3500)
 ODL_AGENTS_THRESHOLD = env_int("ODL_AGENTS_THRESHOLD", 50)
+# Headcount bands of Sirene (« odl import_agents --from-sirene »): the Annuaire des entreprises' public API,
+# free and without key, allows 7 requests a second; a 429 waits Retry-After, other failures retry.
+ODL_SIRENE_API_URL = env_str("ODL_SIRENE_API_URL", "https://recherche-entreprises.api.gouv.fr")
+ODL_SIRENE_REQUESTS_PER_SECOND = env_int("ODL_SIRENE_REQUESTS_PER_SECOND", 7)
+ODL_SIRENE_TIMEOUT = env_int("ODL_SIRENE_TIMEOUT", 10)
+ODL_SIRENE_RETRIES = env_int("ODL_SIRENE_RETRIES", 5)
 
 # Jobs: in-process by default; Celery workers on Redis when a broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
