@@ -1,7 +1,8 @@
 """Validation of several files, and of large ones, as jobs the page follows.
 
-A drop of files on the validation page becomes a batch of ``ValidationJob`` rows. A small file of a
-batch is validated at once, in the request; a file of ``ODL_VALIDATE_ASYNC_BYTES`` or more is stored
+A drop of files on the validation page becomes a batch of ``ValidationJob`` rows. Small files of a
+batch are validated at once, in the request, while their total stays under ``ODL_VALIDATE_ASYNC_BYTES``;
+a file of that size or more, and the files past that total, are stored
 under ``DATA_DIR/validations/uploads`` and validated by a job: a thread of this process on the embedded
 default, a Celery task (``odl.schemas.tasks``) when ``CELERY_BROKER_URL`` is set, the same shape as
 harvests (``odl.harvest.tasks``). The job writes its progress to its row; the batch page reads it and
@@ -58,6 +59,8 @@ def create_batch(uploads: Sequence[UploadedFile[Any]], schema_spec: str, user: A
     batch = uuid.uuid4()
     owner = user if getattr(user, "is_authenticated", False) else None
     queued: list[uuid.UUID] = []
+    # What the request validates itself stays under the threshold in total: many medium files are jobs too.
+    inline_bytes = 0
     for position, upload in enumerate(uploads):
         name = Path(upload.name or "fichier").name[:255]
         job = ValidationJob(
@@ -68,7 +71,8 @@ def create_batch(uploads: Sequence[UploadedFile[Any]], schema_spec: str, user: A
             size=upload.size or 0,
             schema_spec=schema_spec[:200],
         )
-        if is_large(upload):
+        inline_bytes += upload.size or 0
+        if is_large(upload) or inline_bytes >= settings.ODL_VALIDATE_ASYNC_BYTES:
             job.upload = str(store_upload(upload, uploads_dir()))
             job.save()
             queued.append(job.pk)

@@ -177,3 +177,15 @@ def test_odl_purge_removes_old_batches_and_the_uploads_of_jobs_never_run() -> No
     purge_validations(30, now=later)
     assert not ValidationJob.objects.filter(pk=job.pk).exists()
     assert not stored.exists()
+
+
+@pytest.mark.django_db
+def test_many_medium_files_past_the_threshold_in_total_become_jobs(
+    client: Client, tmp_path: Path, settings: Any
+) -> None:
+    first = csv_upload(tmp_path, "un.csv")
+    settings.ODL_VALIDATE_ASYNC_BYTES = first.size * 2 + 10
+    files = [first, csv_upload(tmp_path, "deux.csv"), csv_upload(tmp_path, "trois.csv")]
+    client.post("/validation/", {"file": files, "schema": "auto"})
+    statuses = [j.status for j in ValidationJob.objects.order_by("position")]
+    assert statuses == [JobStatus.DONE, JobStatus.DONE, JobStatus.PENDING]
