@@ -298,13 +298,14 @@ def suggest_schema(header: list[str]) -> str | None:
     return best if score >= 0.5 else None
 
 
-def guess_from_header(header: list[str], where: str = "ce fichier") -> Schema:
-    """The known schema the header suggests; SchemaNotFound (in French) when none covers it."""
+def guess_from_header(
+    header: list[str], where: str = "ce fichier", hint: str = "choisissez le schéma dans la liste"
+) -> Schema:
+    """The known schema the header suggests; SchemaNotFound (in French, ending with ``hint``) when none
+    covers it."""
     suggested = suggest_schema(header)
     if not suggested:
-        raise SchemaNotFound(
-            f"Aucun schéma ne correspond à l'en-tête de {where} : choisissez le schéma dans la liste."
-        )
+        raise SchemaNotFound(f"Aucun schéma ne correspond à l'en-tête de {where} : {hint}.")
     return known(suggested)
 
 

@@ -266,18 +266,11 @@ def _schema(spec: str | None) -> Schema | None:
 
 
 def _guess(name: str) -> Callable[[list[str]], Schema]:
-    from odl.schemas.registry import SchemaNotFound, guess_from_header
+    """Each file's header chooses its schema, as « Deviner d'après l'en-tête » does on the web page."""
+    from odl.schemas.registry import guess_from_header
 
     def choose(header: list[str]) -> Schema:
-        try:
-            return guess_from_header(header, f"« {name} »")
-        except SchemaNotFound as exc:
-            # The web page's wording asks to choose in a list; here the choice is an option.
-            raise SchemaNotFound(
-                str(exc).replace(
-                    "choisissez le schéma dans la liste", "indiquez --schema NOM (voir « odl schemas list »)"
-                )
-            ) from exc
+        return guess_from_header(header, f"« {name} »", "indiquez --schema NOM (voir « odl schemas list »)")
 
     return choose
 
