@@ -2,12 +2,15 @@
 
 Run:  .venv/bin/python bench/validate_vs_validata.py            (1M rows each, 10M streaming, web page)
       .venv/bin/python bench/validate_vs_validata.py --rows 100000 --big-rows 0 --no-web   (quick)
+      .venv/bin/python bench/validate_vs_validata.py --cases startup,subventions-propre --big-rows 0 --no-web
 
 Each tool runs in its own child process; wall time comes from the clock and peak memory from the
 child's own rusage (os.wait4), so one tool's memory never counts for the other. Files are generated
 with 1 % invalid rows (dates JJ/MM/AAAA, decimal commas, bad SIRET, enum case, empty required cells,
-broken vote counts…) and validated with no cap on the error count on either side. The error sets are
-compared with the same normalisation as the parity test.
+broken vote counts…) and validated with no cap on the error count on either side; « subventions-propre »
+is the same subventions file without a single error (the case where start-up and the fast path count
+most). The error sets are compared with the same normalisation as the parity test. « startup » times
+both tools on a 30-row file (median of --startup-runs runs): what a person waits for on a small file.
 """
 
 from __future__ import annotations
@@ -67,13 +70,13 @@ def _write_csv(
         for i in range(rows):
             row = list(good)
             vary(row, i)
-            if i % 100 == 50:
+            if faults and i % 100 == 50:
                 for column, value in faults[(i // 100) % len(faults)].items():
                     row[column] = value
             writer.writerow(row)
 
 
-def generate_subventions(path: Path, rows: int) -> None:
+def generate_subventions(path: Path, rows: int, clean: bool = False) -> None:
     from tests.schemas.conftest import SUB_GOOD, SUB_HEADER
 
     def vary(row: list[str], i: int) -> None:
@@ -89,7 +92,11 @@ def generate_subventions(path: Path, rows: int) -> None:
         {4: ""},
         {5: "", 6: ""},
     ]
-    _write_csv(path, SUB_HEADER, SUB_GOOD, rows, vary, faults)
+    _write_csv(path, SUB_HEADER, SUB_GOOD, rows, vary, [] if clean else faults)
+
+
+def generate_clean_subventions(path: Path, rows: int) -> None:
+    generate_subventions(path, rows, clean=True)
 
 
 def generate_deliberations(path: Path, rows: int) -> None:
@@ -126,11 +133,14 @@ def ours_command(path: Path, schema: str) -> list[str]:
     ]
 
 
-def compare(name: str, path: Path, shared: Path, work: Path, with_validata: bool) -> dict[str, object]:
+def compare(
+    name: str, path: Path, shared: Path, work: Path, with_validata: bool, schema: str | None = None
+) -> dict[str, object]:
     from tests.schemas.parity import ours_keys, validata_keys
 
+    schema = schema or name
     ours_json = work / f"{name}.ours.json"
-    t_ours, m_ours, _ = run_child(ours_command(path, name), ours_json)
+    t_ours, m_ours, _ = run_child(ours_command(path, schema), ours_json)
     report = json.loads(ours_json.read_text(encoding="utf-8"))
     result: dict[str, object] = {
         "fichier": name,
@@ -145,7 +155,7 @@ def compare(name: str, path: Path, shared: Path, work: Path, with_validata: bool
             [
                 str(VALIDATA_PYTHON),
                 str(REPO / "bench" / "tools" / "validata_run.py"),
-                str(shared / SCHEMAS[name]),
+                str(shared / SCHEMAS[schema]),
                 str(path),
                 str(out),
             ]
@@ -161,6 +171,37 @@ def compare(name: str, path: Path, shared: Path, work: Path, with_validata: bool
             seulement_validata=len(theirs - mine),
         )
     return result
+
+
+def bench_startup(work: Path, shared: Path, with_validata: bool, runs: int) -> None:
+    """A 30-row valid file: the median wall time of each tool, start-up included (CPU time too)."""
+    import statistics
+
+    path = work / "petit.csv"
+    generate_clean_subventions(path, 30)
+    commands = {"nous": ours_command(path, "subventions")}
+    if with_validata:
+        commands["validata-table"] = [
+            str(VALIDATA_PYTHON),
+            str(REPO / "bench" / "tools" / "validata_run.py"),
+            str(shared / SCHEMAS["subventions"]),
+            str(path),
+            str(work / "petit.validata.json"),
+        ]
+    print(f"== démarrage : fichier de 30 lignes, médiane de {runs} lancements", flush=True)
+    for who, command in commands.items():
+        walls, cpus = [], []
+        for _ in range(runs):
+            before = os.times()
+            walls.append(run_child(command)[0])
+            after = os.times()
+            cpus.append(
+                after.children_user + after.children_system - before.children_user - before.children_system
+            )
+        print(
+            f"   {who} : {statistics.median(walls):.2f} s (temps processeur {statistics.median(cpus):.2f} s)",
+            flush=True,
+        )
 
 
 def bench_web(rows: int, work: Path) -> float:
@@ -196,7 +237,14 @@ def main() -> None:
     parser.add_argument(
         "--workdir", default=None, help="dossier des fichiers générés (temporaire par défaut)"
     )
+    parser.add_argument(
+        "--cases",
+        default="startup,subventions,deliberations,subventions-propre",
+        help="cas mesurés, séparés par des virgules",
+    )
+    parser.add_argument("--startup-runs", type=int, default=5, help="lancements pour le cas « startup »")
     args = parser.parse_args()
+    cases = set(args.cases.split(","))
     with_validata = not args.no_validata and VALIDATA_PYTHON.exists()
     if not with_validata and not args.no_validata:
         print(
@@ -205,17 +253,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         work = Path(tmp)
         results = []
-        for name, generate in (
-            ("subventions", generate_subventions),
-            ("deliberations", generate_deliberations),
+        if "startup" in cases:
+            bench_startup(work, Path(args.shared), with_validata, args.startup_runs)
+        for name, generate, schema in (
+            ("subventions", generate_subventions, "subventions"),
+            ("deliberations", generate_deliberations, "deliberations"),
+            ("subventions-propre", generate_clean_subventions, "subventions"),
         ):
+            if name not in cases:
+                continue
             path = work / f"{name}.csv"
             generate(path, args.rows)
             print(
                 f"== {name} : {args.rows:,} lignes, {path.stat().st_size / 1e6:.0f} Mo".replace(",", " "),
                 flush=True,
             )
-            r = compare(name, path, Path(args.shared), work, with_validata)
+            r = compare(name, path, Path(args.shared), work, with_validata, schema)
             results.append(r)
             line = f"   nous : {r['t_nous']:.2f} s, {r['mem_nous']:.0f} Mo de pointe, {r['erreurs_nous']} erreurs"
             print(line, flush=True)

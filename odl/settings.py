@@ -234,6 +234,12 @@ ODL_RESOURCE_MAX_BYTES = env_int("ODL_RESOURCE_MAX_BYTES", 20 * 1024 * 1024)
 # The legal thresholds (CRPA L312-1-1, décret 2016-1922); configurable for what-if studies.
 ODL_POPULATION_THRESHOLD = env_int("ODL_POPULATION_THRESHOLD", 3500)
 ODL_AGENTS_THRESHOLD = env_int("ODL_AGENTS_THRESHOLD", 50)
+# Headcount bands of Sirene (« odl import_agents --from-sirene »): the Annuaire des entreprises' public API,
+# free and without key, allows 7 requests a second; a 429 waits Retry-After, other failures retry.
+ODL_SIRENE_API_URL = env_str("ODL_SIRENE_API_URL", "https://recherche-entreprises.api.gouv.fr")
+ODL_SIRENE_REQUESTS_PER_SECOND = env_int("ODL_SIRENE_REQUESTS_PER_SECOND", 7)
+ODL_SIRENE_TIMEOUT = env_int("ODL_SIRENE_TIMEOUT", 10)
+ODL_SIRENE_RETRIES = env_int("ODL_SIRENE_RETRIES", 5)
 
 # Jobs: in-process by default; Celery workers on Redis when a broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
@@ -357,6 +363,9 @@ ODL_VALIDATE_MAX_COLUMNS = env_int("ODL_VALIDATE_MAX_COLUMNS", 1000)
 ODL_VALIDATE_MAX_LINE_BYTES = env_int("ODL_VALIDATE_MAX_LINE_BYTES", 1024 * 1024)
 ODL_VALIDATE_MAX_CELL_CHARS = env_int("ODL_VALIDATE_MAX_CELL_CHARS", 100_000)
 ODL_VALIDATE_MAX_ROWS = env_int("ODL_VALIDATE_MAX_ROWS", 3_000_000)
+# Files at least this large (bytes) are validated as a job on the web (a thread here, a Celery task when
+# CELERY_BROKER_URL is set): the page shows the progress and the request never waits on the validation.
+ODL_VALIDATE_ASYNC_BYTES = env_int("ODL_VALIDATE_ASYNC_BYTES", 5 * 1024 * 1024)
 # A stored report keeps exact counts, a few examples per group and at most this many detailed errors
 # and listed corrections (the full list of corrections is a CSV file beside the corrected copy).
 ODL_REPORT_MAX_ERRORS = env_int("ODL_REPORT_MAX_ERRORS", 1000)

@@ -37,3 +37,53 @@ class ValidationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.schema_name} {self.schema_version})"
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "en_attente", "En attente"
+    RUNNING = "en_cours", "En cours"
+    DONE = "terminee", "Terminée"
+    FAILED = "echec", "Échec"
+
+
+class ValidationJobQuerySet(models.QuerySet["ValidationJob"]):
+    def of_batch(self, batch: uuid.UUID) -> ValidationJobQuerySet:
+        """The files of one drop on the validation page, in the order they were sent."""
+        return self.filter(batch=batch).select_related("run").order_by("position")
+
+    def older_than(self, moment: dt.datetime) -> ValidationJobQuerySet:
+        return self.filter(created_at__lt=moment)
+
+
+class ValidationJob(models.Model):
+    """One file dropped on the validation page and how its validation goes: done at once for a small
+    file of a batch, as a job (thread or Celery task) for a large one, so that the page can show it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    batch = models.UUIDField("lot", db_index=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    file_name = models.CharField("fichier", max_length=255)
+    size = models.PositiveBigIntegerField("taille (octets)", default=0)
+    schema_spec = models.CharField("schéma demandé", max_length=200, default="auto")
+    status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.PENDING)
+    progress = models.PositiveSmallIntegerField("avancement (%)", default=0)
+    message = models.TextField(blank=True)
+    # The stored upload while the job waits or runs; removed once validated.
+    upload = models.CharField(max_length=500, blank=True)
+    run = models.OneToOneField(ValidationRun, null=True, blank=True, on_delete=models.SET_NULL)
+
+    objects = ValidationJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "validation en cours"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from odl.schemas.models import ValidationRun
+from odl.schemas.models import ValidationJob, ValidationRun
 from odl.schemas.uploads import changes_path, fixed_path, validation_dir
 
 
@@ -32,6 +32,14 @@ def purge_validations(days: int, *, now: dt.datetime | None = None) -> PurgeResu
         for path in {Path(fixed) if fixed else fixed_path(pk), fixed_path(pk), changes_path(pk)}:
             result.files += _remove(path)
     result.runs = expired.delete()[0]
+    # The batches of the validation page, and the uploads of jobs a stopped process never ran.
+    for upload in ValidationJob.objects.older_than(limit).exclude(upload="").values_list("upload", flat=True):
+        result.files += _remove(Path(upload))
+    ValidationJob.objects.older_than(limit).delete()
+    uploads = validation_dir() / "uploads"
+    for path in uploads.iterdir() if uploads.is_dir() else ():
+        if path.is_file() and dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC) < limit:
+            result.files += _remove(path)
     kept = {str(pk) for pk in ValidationRun.objects.values_list("pk", flat=True)}
     for path in validation_dir().iterdir():
         run_id = path.name.split(".")[0].removesuffix("-corrections")

@@ -279,6 +279,36 @@ def known(spec: str) -> Schema:
     )
 
 
+def suggest_schema(header: list[str]) -> str | None:
+    """The embedded schema whose column names best cover the header (at least half of them).
+
+    The one guess of every door: the web page's « Deviner d'après l'en-tête » and ``odl validate``
+    without ``--schema``.
+    """
+    from odl.core.text import fold
+
+    labels = {fold(h).replace(" ", "") for h in header if h}
+    best, score = None, 0.0
+    for name, own in embedded().items():
+        names = {fold(c["nom"]).replace(" ", "") for c in own["colonnes"]}
+        common = len(labels & names)
+        value = common / max(len(names), 1)
+        if common and value > score:
+            best, score = name, value
+    return best if score >= 0.5 else None
+
+
+def guess_from_header(
+    header: list[str], where: str = "ce fichier", hint: str = "choisissez le schéma dans la liste"
+) -> Schema:
+    """The known schema the header suggests; SchemaNotFound (in French, ending with ``hint``) when none
+    covers it."""
+    suggested = suggest_schema(header)
+    if not suggested:
+        raise SchemaNotFound(f"Aucun schéma ne correspond à l'en-tête de {where} : {hint}.")
+    return known(suggested)
+
+
 def _version_key(version: str) -> tuple[int, ...]:
     parts = []
     for piece in _normalise_version(version).split("."):

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 
-from odl.core.text import fold
+from odl.schemas.engine import Progress
 from odl.schemas.models import ValidationRun
 from odl.schemas.reading import ShapeLimits
-from odl.schemas.registry import Schema, SchemaNotFound, embedded, known
+from odl.schemas.registry import guess_from_header, known
 from odl.schemas.report import EXAMPLES_PER_GROUP
 from odl.schemas.service import SchemaChoice, validate_file
 
@@ -38,19 +38,6 @@ def request_too_large(request: HttpRequest) -> bool:
     except ValueError:
         return False
     return length > max_upload_bytes() + 64 * 1024
-
-
-def suggest_schema(header: list[str]) -> str | None:
-    """The embedded schema whose column names best cover the header (at least half of them)."""
-    labels = {fold(h).replace(" ", "") for h in header if h}
-    best, score = None, 0.0
-    for name, own in embedded().items():
-        names = {fold(c["nom"]).replace(" ", "") for c in own["colonnes"]}
-        common = len(labels & names)
-        value = common / max(len(names), 1)
-        if common and value > score:
-            best, score = name, value
-    return best if score >= 0.5 else None
 
 
 def validation_dir() -> Path:
@@ -81,44 +68,51 @@ def _schema_for(spec: str) -> SchemaChoice:
     """Only schemas the platform knows (``registry.known``): a visitor never names a path or a URL."""
     if spec and spec != "auto":
         return known(spec)
+    return guess_from_header
 
-    def from_header(header: list[str]) -> Schema:
-        suggested = suggest_schema(header)
-        if not suggested:
-            raise SchemaNotFound(
-                "Aucun schéma ne correspond à l'en-tête de ce fichier : choisissez le schéma dans la liste."
-            )
-        return known(suggested)
 
-    return from_header
+def store_upload(upload: UploadedFile[Any], folder: Path | None = None) -> Path:
+    """Write the upload to disk (a temporary file, or ``folder`` for a job that a worker will read)."""
+    name = Path(upload.name or "fichier").name
+    with tempfile.NamedTemporaryFile(suffix=Path(name).suffix[:10], delete=False, dir=folder) as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return Path(handle.name)
 
 
 def run_upload(upload: UploadedFile[Any], schema_spec: str, user: Any = None) -> ValidationRun:
     """Validate an uploaded file; raises SchemaNotFound or UnreadableFile with French messages."""
     name = Path(upload.name or "fichier").name
     schema = _schema_for(schema_spec)
-    with tempfile.NamedTemporaryFile(suffix=Path(name).suffix[:10], delete=False) as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-        temp = Path(handle.name)
+    temp = store_upload(upload)
+    try:
+        return validate_stored(temp, name, schema, user)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def validate_stored(
+    path: Path, name: str, schema: SchemaChoice | str, user: Any = None, progress: Progress | None = None
+) -> ValidationRun:
+    """Validate a file already on disk and keep its report (the page, and the jobs of ``jobs.py``)."""
+    if isinstance(schema, str):
+        schema = _schema_for(schema)
     run_id = uuid.uuid4()
     fixed = fixed_path(run_id)
     changes = changes_path(run_id)
-    try:
-        result = validate_file(
-            temp,
-            schema,
-            fix=fixed,
-            display_name=name,
-            max_errors=settings.ODL_REPORT_MAX_ERRORS,
-            # The first errors of every group are all the stored report can show: hold no more.
-            keep_per_group=max(settings.ODL_REPORT_MAX_ERRORS, EXAMPLES_PER_GROUP),
-            limits=web_limits(),
-            changes=changes,
-            max_listed_changes=settings.ODL_REPORT_MAX_CORRECTIONS,
-        )
-    finally:
-        temp.unlink(missing_ok=True)
+    result = validate_file(
+        path,
+        schema,
+        fix=fixed,
+        display_name=name,
+        max_errors=settings.ODL_REPORT_MAX_ERRORS,
+        # The first errors of every group are all the stored report can show: hold no more.
+        keep_per_group=max(settings.ODL_REPORT_MAX_ERRORS, EXAMPLES_PER_GROUP),
+        limits=web_limits(),
+        changes=changes,
+        max_listed_changes=settings.ODL_REPORT_MAX_CORRECTIONS,
+        progress=progress,
+    )
     if not result.corrections_total:
         fixed.unlink(missing_ok=True)
         changes.unlink(missing_ok=True)

@@ -6,6 +6,7 @@ app_name = "schemas"
 
 urlpatterns = [
     path("", views.validate_page, name="validate"),
+    path("lots/<uuid:batch>/", views.batch_page, name="batch"),
     path("rapports/<uuid:pk>/", views.report_page, name="report"),
     path("rapports/<uuid:pk>.json", views.report_json, name="report_json"),
     path("rapports/<uuid:pk>/badge.svg", views.badge, name="badge"),

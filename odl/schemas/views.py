@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -11,9 +12,10 @@ from django.views.decorators.http import require_http_methods
 from odl.core import exports
 from odl.core.access import access
 from odl.core.spreadsheets import UnreadableFile
+from odl.schemas import jobs
 from odl.schemas.fixes import CHANGE_LABELS
-from odl.schemas.models import ValidationRun
-from odl.schemas.registry import SchemaNotFound, embedded, list_schemas
+from odl.schemas.models import JobStatus, ValidationJob, ValidationRun
+from odl.schemas.registry import SchemaNotFound, embedded, known, list_schemas
 from odl.schemas.uploads import changes_path, request_too_large, run_upload, too_large_message
 
 
@@ -29,20 +31,57 @@ def validate_page(request: HttpRequest) -> HttpResponse:
         return render(request, "schemas/validate.html", _form_context())
     if request_too_large(request):
         return render(request, "schemas/validate.html", _form_context(too_large_message()), status=413)
-    upload = request.FILES.get("file")
+    uploads = request.FILES.getlist("file")
     chosen = request.POST.get("schema", "auto")
-    if upload is None:
-        return render(
-            request,
-            "schemas/validate.html",
-            _form_context("Choisissez un fichier à valider.", chosen),
-            status=400,
+    problem = ""
+    if not uploads:
+        problem = "Choisissez un fichier à valider."
+    elif len(uploads) > jobs.MAX_FILES:
+        problem = (
+            f"{len(uploads)} fichiers envoyés : {jobs.MAX_FILES} au plus à la fois par le site. Pour un "
+            "dossier entier, utilisez la commande « odl validate DOSSIER »."
         )
+    if problem:
+        return render(request, "schemas/validate.html", _form_context(problem, chosen), status=400)
     try:
-        run = run_upload(upload, chosen, request.user)
+        if chosen != "auto":
+            known(chosen)  # a wrong choice is refused once, not once per file
+        if len(uploads) > 1 or jobs.is_large(uploads[0]):
+            batch = jobs.create_batch(uploads, chosen, request.user)
+            return redirect("schemas:batch", batch=batch)
+        run = run_upload(uploads[0], chosen, request.user)
     except (SchemaNotFound, UnreadableFile) as exc:
         return render(request, "schemas/validate.html", _form_context(str(exc), chosen), status=400)
     return redirect("schemas:report", pk=run.pk)
+
+
+# Seconds between two reloads of a batch page while a file is still being validated.
+REFRESH_SECONDS = 2
+
+
+@access("public")
+def batch_page(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
+    """The files of one drop: their verdicts and report links, or their progress while validated.
+
+    Like a report, it is public to whoever has its address (an unguessable identifier).
+    """
+    rows = list(ValidationJob.objects.of_batch(batch))
+    if not rows:
+        raise Http404("Ce lot de validations n'existe pas ou a été supprimé.")
+    pending = any(not job.finished for job in rows)
+    if len(rows) == 1 and rows[0].run is not None:
+        return redirect("schemas:report", pk=rows[0].run.pk)
+    counts = {
+        "valides": sum(1 for j in rows if j.run is not None and j.run.valid),
+        "invalides": sum(1 for j in rows if j.run is not None and not j.run.valid),
+        "echecs": sum(1 for j in rows if j.status == JobStatus.FAILED),
+        "en_cours": sum(1 for j in rows if not j.finished),
+    }
+    return render(
+        request,
+        "schemas/batch.html",
+        {"jobs": rows, "pending": pending, "refresh": REFRESH_SECONDS, "counts": counts},
+    )
 
 
 @access("public")

@@ -86,7 +86,16 @@ def _default_rule() -> Rule:
 
 
 def _territory_json(t: Territory, rule: Rule) -> dict[str, Any]:
-    status, reason = evaluate(t.kind, t.population, t.agents, t.zone, t.exercised_by, rule)
+    status, reason = evaluate(
+        t.kind,
+        t.population,
+        t.agents,
+        t.zone,
+        t.exercised_by,
+        rule,
+        band=t.agents_band,
+        band_year=t.agents_band_year,
+    )
     return {
         "kind": t.kind,
         "code": t.code,

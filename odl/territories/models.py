@@ -235,6 +235,12 @@ class Territory(models.Model):
     agents = models.PositiveIntegerField("effectif (agents)", null=True, blank=True)
     agents_year = models.PositiveIntegerField(null=True, blank=True)
     agents_source = models.CharField(max_length=200, blank=True)
+    # Sirene's headcount band (INSEE code, « 22 » for 100 to 199), used by the rule without a count.
+    agents_band = models.CharField("tranche d'effectif salarié (Sirene)", max_length=2, blank=True)
+    agents_band_year = models.PositiveIntegerField(null=True, blank=True)
+    agents_band_source = models.CharField(max_length=200, blank=True)
+    # When Sirene was last asked (``odl import_agents --from-sirene`` resumes from there).
+    agents_band_checked_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True, help_text="statut particulier, expliqué à l'utilisateur")
     exercised_by = models.CharField(
         max_length=200,

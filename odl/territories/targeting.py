@@ -237,6 +237,8 @@ _FIELDS = (
     "agents",
     "exercised_by",
     "id",
+    "agents_band",
+    "agents_band_year",
 )
 
 
@@ -292,8 +294,12 @@ def compute_targets(criteria: Criteria) -> TargetResult:
         agents,
         exercised,
         territory_id,
+        band,
+        band_year,
     ) in qs.order_by().values_list(*_FIELDS):
-        status, reason = evaluate(kind, population, agents, zone, exercised, rule)
+        status, reason = evaluate(
+            kind, population, agents, zone, exercised, rule, band=band, band_year=band_year
+        )
         if not include_all and status == Obligation.NON:
             continue
         epci_siren, epci_nom = epcis.get(epci_id, no_epci) if epci_id else no_epci

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from odl.core import exports
 from odl.core.access import access
 from odl.territories.models import COLLECTIVITE_KINDS, Kind, Perimeter, Territory
-from odl.territories.obligation import OBLIGATION_LABELS, evaluate
+from odl.territories.obligation import OBLIGATION_LABELS, band_label, evaluate
 from odl.territories.targeting import (
     EXPORT_COLUMNS,
     KIND_LABELS,
@@ -124,7 +124,14 @@ def territory_detail(request: HttpRequest, kind: str, code: str) -> HttpResponse
     territory = get_object_or_404(Territory.objects.select_related("epci", "parent"), kind=kind, code=code)
     rule = build_criteria(check_codes=False).rule
     status, reason = evaluate(
-        territory.kind, territory.population, territory.agents, territory.zone, territory.exercised_by, rule
+        territory.kind,
+        territory.population,
+        territory.agents,
+        territory.zone,
+        territory.exercised_by,
+        rule,
+        band=territory.agents_band,
+        band_year=territory.agents_band_year,
     )
     departement = Territory.objects.filter(kind=Kind.DEPARTEMENT, code=territory.departement_code).first()
     region = Territory.objects.filter(kind=Kind.REGION, code=territory.region_code).first()
@@ -163,6 +170,7 @@ def territory_detail(request: HttpRequest, kind: str, code: str) -> HttpResponse
         "counts": counts,
         "is_collectivite": territory.kind in COLLECTIVITE_KINDS,
         "agent_counts": territory.agent_counts.all()[:10],
+        "band_label": band_label(territory.agents_band) if territory.agents_band else "",
     }
     return render(request, "territories/detail.html", context)
 

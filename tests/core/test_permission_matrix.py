@@ -162,7 +162,7 @@ class World:
             ResourceVersion,
             SignedCopy,
         )
-        from odl.schemas.models import ValidationRun
+        from odl.schemas.models import ValidationJob, ValidationRun
         from odl.territories.models import Perimeter, Territory
         from tests import personas
 
@@ -198,6 +198,10 @@ class World:
         upload = SimpleUploadedFile("subventions.csv", body.encode())
         Client().post("/validation/", {"file": upload, "schema": "subventions"})
         self.report = ValidationRun.objects.first()
+        # A drop of two files: the batch page lists them (a single file would redirect to its report).
+        second = SimpleUploadedFile("subventions-2.csv", body.encode())
+        Client().post("/validation/", {"file": [SimpleUploadedFile("s1.csv", body.encode()), second]})
+        self.batch = ValidationJob.objects.values_list("batch", flat=True).first()
         self.perimeter = Perimeter.objects.create(
             name="Bretagne", slug="bretagne", query="region=53", owner=self.users["atd_admin"]
         )
@@ -292,6 +296,7 @@ class World:
         }
         by_name: dict[str, dict[str, Any]] = {
             "territories:perimeter": {"slug": self.perimeter.slug},
+            "schemas:batch": {"batch": self.batch},
             "harvest:source": {"pk": self.source.pk},
             "harvest:source_run": {"pk": self.source.pk},
             "harvest:source_toggle": {"pk": self.source.pk},

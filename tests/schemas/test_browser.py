@@ -37,3 +37,29 @@ def test_a_secretary_drops_her_file_and_reads_a_plain_french_report(live_server:
         assert page.get_by_role("img", name="Badge : invalide").is_visible()
         assert page.get_by_role("link", name="Télécharger la copie corrigée (CSV UTF-8)").is_visible()
         assert axe_violations(page) == []
+
+
+def test_an_atd_drops_several_files_and_follows_a_large_one_to_its_report(
+    live_server: Any, tmp_path: Path, settings: Any
+) -> None:
+    from odl.schemas import jobs
+
+    settings.ODL_VALIDATE_ASYNC_BYTES = 2000
+    small = write_csv(tmp_path / "petit.csv", SUB_HEADER, [list(SUB_GOOD)])
+    bad = list(SUB_GOOD)
+    bad[2] = "hier"
+    large = write_csv(tmp_path / "gros.csv", SUB_HEADER, [list(SUB_GOOD)] * 30 + [bad])
+    with chromium_page() as page:
+        page.goto(f"{live_server.url}/validation/")
+        page.get_by_label("Fichier à valider").set_input_files([str(small), str(large)])
+        page.get_by_role("button", name="Valider", exact=True).click()
+        page.wait_for_url("**/validation/lots/**")
+        jobs.wait(timeout=120)
+        # The page reloads itself (meta refresh) until the large file is done.
+        page.get_by_role("link", name="Rapport de « gros.csv »").wait_for(timeout=60_000)
+        assert page.get_by_role("link", name="Rapport de « petit.csv »").is_visible()
+        assert page.get_by_text("Terminé : 1 valide, 1 non valide.").is_visible()
+        assert axe_violations(page) == []
+        page.get_by_role("link", name="Rapport de « gros.csv »").click()
+        page.wait_for_url("**/validation/rapports/**")
+        assert page.get_by_text("Fichier non valide").is_visible()

@@ -9,6 +9,8 @@
   input.addEventListener("change", function () {
     var file = input.files[0];
     status.textContent = "";
+    // Several files: each one's header chooses its own schema on the server (« Deviner »).
+    if (input.files.length > 1) { select.value = "auto"; return; }
     if (!file || /\.(xlsx|ods)$/i.test(file.name)) { return; }
     file.slice(0, 65536).text().then(function (text) {
       var line = text.replace(/^\ufeff/, "").split(/\r?\n/)[0] || "";

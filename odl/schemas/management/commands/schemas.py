@@ -10,6 +10,8 @@ from odl.schemas.registry import list_schemas
 
 class Command(BaseCommand):
     help = "Schémas SCDL : « list » les montre avec leur version, « sync » les rafraîchit depuis schema.data.gouv.fr."
+    # Files only: neither the URL configuration nor the models need checking (and odl.cli starts it lean).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="{list,sync}")

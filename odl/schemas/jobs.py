@@ -1,0 +1,164 @@
+"""Validation of several files, and of large ones, as jobs the page follows.
+
+A drop of files on the validation page becomes a batch of ``ValidationJob`` rows. Small files of a
+batch are validated at once, in the request, while their total stays under ``ODL_VALIDATE_ASYNC_BYTES``;
+a file of that size or more, and the files past that total, are stored
+under ``DATA_DIR/validations/uploads`` and validated by a job: a thread of this process on the embedded
+default, a Celery task (``odl.schemas.tasks``) when ``CELERY_BROKER_URL`` is set, the same shape as
+harvests (``odl.harvest.tasks``). The job writes its progress to its row; the batch page reads it and
+refreshes itself until every file is done. Workers and the site must then share ``ODL_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import close_old_connections, connections, transaction
+
+from odl.core.spreadsheets import UnreadableFile
+from odl.schemas.models import JobStatus, ValidationJob
+from odl.schemas.registry import SchemaNotFound
+from odl.schemas.uploads import run_upload, store_upload, validate_stored, validation_dir
+
+logger = logging.getLogger(__name__)
+
+# At most this many files per drop: past it, the ETD's folder is a job for « odl validate DOSSIER ».
+MAX_FILES = 50
+# Jobs of this process run one after the other on two threads: a web worker's memory holds two
+# validations at most (each bounded, see docs/schemas.md).
+_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="validation")
+_futures: list[Future[None]] = []
+_lock = threading.Lock()
+# Progress is written at most this often (seconds): a row update per batch of rows would cost more than
+# the validation.
+PROGRESS_EVERY = 0.5
+
+
+def is_large(upload: UploadedFile[Any]) -> bool:
+    return (upload.size or 0) >= settings.ODL_VALIDATE_ASYNC_BYTES
+
+
+def uploads_dir() -> Path:
+    path = validation_dir() / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def create_batch(uploads: Sequence[UploadedFile[Any]], schema_spec: str, user: Any = None) -> uuid.UUID:
+    """Validate small files now, queue large ones; returns the batch id the page follows."""
+    batch = uuid.uuid4()
+    owner = user if getattr(user, "is_authenticated", False) else None
+    queued: list[uuid.UUID] = []
+    # What the request validates itself stays under the threshold in total: many medium files are jobs too.
+    inline_bytes = 0
+    for position, upload in enumerate(uploads):
+        name = Path(upload.name or "fichier").name[:255]
+        job = ValidationJob(
+            batch=batch,
+            position=position,
+            user=owner,
+            file_name=name,
+            size=upload.size or 0,
+            schema_spec=schema_spec[:200],
+        )
+        inline_bytes += upload.size or 0
+        if is_large(upload) or inline_bytes >= settings.ODL_VALIDATE_ASYNC_BYTES:
+            job.upload = str(store_upload(upload, uploads_dir()))
+            job.save()
+            queued.append(job.pk)
+            continue
+        try:
+            job.run = run_upload(upload, schema_spec, user)
+        except (SchemaNotFound, UnreadableFile) as exc:
+            job.status, job.message = JobStatus.FAILED, str(exc)
+        else:
+            job.status, job.progress = JobStatus.DONE, 100
+        job.save()
+    # A worker must find the rows committed.
+    transaction.on_commit(lambda: dispatch(queued))
+    return batch
+
+
+def celery_enabled() -> bool:
+    if not settings.CELERY_BROKER_URL:
+        return False
+    from odl.schemas import tasks
+
+    return tasks.celery_enabled()
+
+
+def dispatch(job_ids: Sequence[uuid.UUID]) -> None:
+    """Start jobs: on Celery workers when a broker is configured, else on this process's threads."""
+    if not job_ids:
+        return
+    if celery_enabled():
+        from odl.schemas import tasks
+
+        for job_id in job_ids:
+            tasks.validate_job.delay(str(job_id))
+        return
+    with _lock:
+        _futures[:] = [f for f in _futures if not f.done()]
+        _futures.extend(_pool.submit(_in_thread, job_id) for job_id in job_ids)
+
+
+def wait(timeout: float = 60) -> None:
+    """Wait for this process's jobs (tests, and a clean shutdown)."""
+    with _lock:
+        pending = list(_futures)
+    wait_futures(pending, timeout=timeout)
+
+
+def _in_thread(job_id: uuid.UUID) -> None:
+    close_old_connections()
+    try:
+        run_job(job_id)
+    finally:
+        # The thread's own connection: left open, it would outlive the request that started it.
+        connections.close_all()
+
+
+def run_job(job_id: uuid.UUID | str) -> None:
+    """Validate one queued file; whatever happens, the job ends « terminée » or « échec »."""
+    job = ValidationJob.objects.filter(pk=job_id, status=JobStatus.PENDING).first()
+    if job is None:
+        return  # already taken by another worker, or purged
+    job.status = JobStatus.RUNNING
+    job.save(update_fields=["status", "updated_at"])
+    last = [0.0, 0]
+
+    def progress(stage: str, done: int, total: int) -> None:
+        percent = min(99, int(100 * done / total)) if total else 0
+        now = time.monotonic()
+        if percent != last[1] and now - last[0] >= PROGRESS_EVERY:
+            last[0], last[1] = now, percent
+            ValidationJob.objects.filter(pk=job.pk).update(progress=percent)
+
+    path = Path(job.upload)
+    try:
+        run = validate_stored(path, job.file_name, job.schema_spec, job.user, progress)
+    except (SchemaNotFound, UnreadableFile) as exc:
+        job.status, job.message = JobStatus.FAILED, str(exc)
+    except Exception:
+        logger.exception("validation job %s failed", job.pk)
+        job.status = JobStatus.FAILED
+        job.message = (
+            "La validation de ce fichier a échoué sur une erreur de la plateforme. Réessayez ; si cela "
+            "recommence, validez-le avec « odl validate » et signalez-le."
+        )
+    else:
+        job.status, job.progress, job.run = JobStatus.DONE, 100, run
+    finally:
+        path.unlink(missing_ok=True)
+    job.upload = ""
+    job.save()
