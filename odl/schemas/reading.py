@@ -131,11 +131,34 @@ def _looks_like_text(sample: bytes) -> bool:
     return controls <= max(2, len(sample) // 200)
 
 
+# How many rows from the top (of each sheet) may hold the real header, below title rows.
+HEADER_SEARCH_ROWS = 20
+
+
 class TableReader:
-    """Open once, read the header, then iterate batches; ``progress`` is bytes or rows done / total."""
+    """Open once, read the header, then iterate batches; ``progress`` is bytes or rows done / total.
+
+    The header is the first row until ``start_at`` moves it: real exports often put a title, a date or
+    notes above it, or the data on another sheet. ``header_row`` is its line, as a spreadsheet counts.
+    """
 
     header: list[str]
     info: FileInfo
+    header_row: int = 1
+    # True once the header's place was chosen (it is chosen once, before any batch is read).
+    located: bool = False
+
+    def sheets(self) -> list[str | None]:
+        """The sheets a header may be on (None: the file has no sheets), the current one first."""
+        return [None]
+
+    def leading_rows(self, sheet: str | None = None) -> list[list[str]]:
+        """The first rows of ``sheet`` (the current one when None), cells as text, header included."""
+        raise NotImplementedError  # pragma: no cover - interface
+
+    def start_at(self, index: int, sheet: str | None = None) -> None:
+        """Take row ``index`` (0: the first row) of ``sheet`` as the header; the data follows it."""
+        raise NotImplementedError  # pragma: no cover - interface
 
     def batches(self) -> Iterator[pl.DataFrame]:  # pragma: no cover - interface
         raise NotImplementedError
@@ -197,6 +220,19 @@ class LimitedReader(TableReader):
         self.limits = limits
         self.header = inner.header
         self.info = inner.info
+
+    def sheets(self) -> list[str | None]:
+        return self.inner.sheets()
+
+    def leading_rows(self, sheet: str | None = None) -> list[list[str]]:
+        return self.inner.leading_rows(sheet)
+
+    def start_at(self, index: int, sheet: str | None = None) -> None:
+        self.inner.start_at(index, sheet)
+        self.header = self.inner.header
+        self.info = self.inner.info
+        self.header_row = self.inner.header_row
+        self.limits.check_header(self.header, self.info.name)
 
     def batches(self) -> Iterator[pl.DataFrame]:
         rows = 0
@@ -262,6 +298,7 @@ class CsvReader(TableReader):
 
     def _read_header(self, name: str, size: int, chunk_bytes: int, limits: ShapeLimits) -> None:
         self.done = 0
+        self.header_row = 1
         head = self.handle.read(chunk_bytes)
         more = b"x"
         while _first_record_end(head) < 0 and more:
@@ -279,18 +316,54 @@ class CsvReader(TableReader):
                 encoding = "utf-8"
             except UnicodeDecodeError:
                 encoding = "windows-1252"
-        end = _first_record_end(head[offset:])
-        header_bytes = head[offset:] if end < 0 else head[offset : offset + end]
-        limits.check_line(len(header_bytes), name, 1)
-        header_text = _decode(header_bytes, encoding)
+        self.head = head
+        self.offset = offset
+        self.read_all = read_all
+        self.info = FileInfo(name=name, format="csv", encoding=encoding, size=size)
+        self._header_from(offset)
+
+    def _header_from(self, start: int, row: int = 1) -> None:
+        """The record starting at byte ``start`` of the first chunk is the header (line ``row``)."""
+        head = self.head
+        end = _first_record_end(head[start:])
+        header_bytes = head[start:] if end < 0 else head[start : start + end]
+        self.limits.check_line(len(header_bytes), self.info.name, row)
+        header_text = _decode(header_bytes, self.info.encoding)
         delimiter = _sniff_delimiter(header_text)
         record = next(csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter), [])
         self.header = list(record)
-        self.info = FileInfo(name=name, format="csv", encoding=encoding, delimiter=delimiter, size=size)
-        self.leftover = b"" if end < 0 else head[offset + end :]
-        self.eof = end < 0 or read_all
+        self.info.delimiter = delimiter
+        self.leftover = b"" if end < 0 else head[start + end :]
+        self.eof = end < 0 or self.read_all
         self.done = len(head) - len(self.leftover)
-        self.next_row = 2
+        self.header_row = row
+        self.next_row = row + 1
+
+    def _starts(self) -> list[int]:
+        """Byte offsets of the first records of the first chunk."""
+        starts: list[int] = []
+        position = self.offset
+        while len(starts) < HEADER_SEARCH_ROWS and position < len(self.head):
+            starts.append(position)
+            end = _first_record_end(self.head[position:])
+            if end < 0:
+                break
+            position += end
+        return starts
+
+    def leading_rows(self, sheet: str | None = None) -> list[list[str]]:
+        rows = []
+        for start in self._starts():
+            end = _first_record_end(self.head[start:])
+            text = _decode(
+                self.head[start:] if end < 0 else self.head[start : start + end], self.info.encoding
+            )
+            # Each row with its own separator: a title line has none, the header below it has many.
+            rows.append(next(csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text)), []))
+        return rows
+
+    def start_at(self, index: int, sheet: str | None = None) -> None:
+        self._header_from(self._starts()[index], index + 1)
 
     def progress(self) -> tuple[int, int]:
         return self.done, self.size
@@ -301,6 +374,8 @@ class CsvReader(TableReader):
     def batches(self) -> Iterator[pl.DataFrame]:
         buf = self.leftover
         self.leftover = b""
+        self.head = b""  # the header is placed: the first chunk is no longer needed twice
+        self.located = True
         while True:
             if not self.eof and len(buf) < self.chunk_bytes:
                 more = self.handle.read(self.chunk_bytes)
@@ -429,26 +504,57 @@ class WorkbookReader(TableReader):
             ) from exc
         fmt = "ods" if self._is_ods else "xlsx"
         self.info = FileInfo(name=name, format=fmt, encoding=fmt, delimiter="", size=size)
+        self.workbook = workbook
+        self.sheet_names = list(sheets)
+        self.loaded: dict[str, list[list[str]]] = {}
         self.rows: list[list[str]] = []
         for sheet in sheets:
-            try:
-                values = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-            except Exception as exc:
-                raise UnreadableFile(f"La feuille « {sheet} » du classeur « {name} » est illisible.") from exc
-            rows = [[_cell_text(c) for c in row] for row in values]
+            rows = self._load(sheet)
             if any(any(c for c in row) for row in rows):
-                self.info.sheet = sheet
-                if len(sheets) > 1:
-                    others = ", ".join(s for s in sheets if s != sheet)
-                    self.info.notes.append(f"feuille « {sheet} » lue ; autres feuilles ignorées : {others}")
-                self.rows = rows
+                self._use(sheet)
                 break
         if not self.rows:
             raise UnreadableFile(f"Le classeur « {name} » ne contient aucune feuille remplie.")
-        header = self.rows[0]
+        self.start_at(0)
+
+    def _load(self, sheet: str) -> list[list[str]]:
+        if sheet not in self.loaded:
+            try:
+                values = self.workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            except Exception as exc:
+                raise UnreadableFile(
+                    f"La feuille « {sheet} » du classeur « {self.info.name} » est illisible."
+                ) from exc
+            self.loaded[sheet] = [[_cell_text(c) for c in row] for row in values]
+        return self.loaded[sheet]
+
+    def _use(self, sheet: str) -> None:
+        self.info.sheet = sheet
+        self.rows = self._load(sheet)
+        self.info.notes = [n for n in self.info.notes if not n.startswith("feuille ")]
+        if len(self.sheet_names) > 1:
+            others = ", ".join(f"« {s} »" for s in self.sheet_names if s != sheet)
+            self.info.notes.append(f"feuille « {sheet} » lue ; autres feuilles ignorées : {others}")
+
+    def sheets(self) -> list[str | None]:
+        current = self.info.sheet
+        return [current, *(s for s in self.sheet_names if s != current)]
+
+    def leading_rows(self, sheet: str | None = None) -> list[list[str]]:
+        rows = self.rows if sheet is None or sheet == self.info.sheet else self._load(sheet)
+        return [list(r) for r in rows[:HEADER_SEARCH_ROWS]]
+
+    def start_at(self, index: int, sheet: str | None = None) -> None:
+        if sheet is not None and sheet != self.info.sheet:
+            self._use(sheet)
+            # Only the sheet read stays in memory.
+            self.loaded = {sheet: self.rows}
+        header = list(self.rows[index]) if index < len(self.rows) else []
         while header and header[-1] == "":
             header.pop()
         self.header = header
+        self.first = index
+        self.header_row = index + 1
         self.done = 0
 
     def _check_zip(self, path: Path, name: str) -> None:
@@ -467,11 +573,14 @@ class WorkbookReader(TableReader):
             raise UnreadableFile(f"« {name} » est une archive ZIP, pas un classeur XLSX ou ODS.")
 
     def progress(self) -> tuple[int, int]:
-        return self.done, max(len(self.rows) - 1, 0)
+        return self.done, max(len(self.rows) - 1 - self.first, 0)
 
     def batches(self) -> Iterator[pl.DataFrame]:
+        self.located = True
+        self.loaded = {}
         width = max(len(self.header), 1)
-        body = self.rows[1:]
+        first_row = self.first + 2
+        body = self.rows[self.first + 1 :]
         for start in range(0, len(body), SHEET_BATCH_ROWS):
             part = body[start : start + SHEET_BATCH_ROWS]
             counts = []
@@ -490,7 +599,9 @@ class WorkbookReader(TableReader):
                 [pl.col("_rec").list.get(i, null_on_oob=True).alias(f"c{i}") for i in range(width)]
                 + [
                     pl.Series("_n", counts, dtype=pl.Int64),
-                    pl.int_range(start + 2, start + 2 + len(part), dtype=pl.Int64).alias("_row"),
+                    pl.int_range(start + first_row, start + first_row + len(part), dtype=pl.Int64).alias(
+                        "_row"
+                    ),
                 ]
             )
             self.done = start + len(part)

@@ -23,6 +23,7 @@ EVERY_CODE = {
     "duplicate-label",
     "blank-label",
     "incorrect-label",
+    "header-row",
     "blank-row",
     "extra-cell",
     "missing-cell",

@@ -1,0 +1,143 @@
+"""The edge cases real publications hit (issue 9, items 1 to 10), each on a small file written here."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from odl.schemas.engine import validate
+from odl.schemas.registry import Schema
+
+
+def schema(*fields: dict[str, Any], **extra: Any) -> Schema:
+    return Schema(name="essai", version="1.0", title="Essai", table_schema={"fields": list(fields), **extra})
+
+
+def write(path: Path, rows: list[list[str]], sep: str = ",", encoding: str = "utf-8") -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=sep, lineterminator="\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def report_of(path: Path, chosen: Schema, **kwargs: Any) -> dict[str, Any]:
+    return validate(path, chosen, referentiel=False, **kwargs).to_dict()  # type: ignore[no-any-return]
+
+
+def cell_errors(report: dict[str, Any]) -> set[tuple[Any, ...]]:
+    return {(e["ligne"], e["colonne"], e["code"], e["regle"]) for e in report["erreurs"] if e["ligne"]}
+
+
+# --- 1. NaN, INF and -INF against every numeric constraint ------------------------------------------
+
+NON_FINITE = ["NaN", "nan", "INF", "-INF", "Infinity", "-inf", "sNaN", "1", "-1"]
+
+
+@pytest.mark.parametrize(
+    ("constraints", "refused"),
+    [
+        # Frictionless compares Decimals: NaN cannot be ordered, so every bound refuses it.
+        ({"minimum": 0}, {"NaN", "nan", "-INF", "-inf", "sNaN", "-1"}),
+        ({"maximum": 0}, {"NaN", "nan", "INF", "Infinity", "sNaN", "1"}),
+        ({"minimum": -5, "maximum": 5}, {"NaN", "nan", "INF", "-INF", "Infinity", "-inf", "sNaN"}),
+        # Table Schema v2's exclusive bounds follow the same rule.
+        ({"exclusiveMinimum": 1}, {"NaN", "nan", "-INF", "-inf", "sNaN", "1", "-1"}),
+        ({"exclusiveMaximum": -1}, {"NaN", "nan", "INF", "Infinity", "sNaN", "1", "-1"}),
+        # NaN equals nothing, not even NaN; INF is INF.
+        ({"enum": [1, "NaN", "INF"]}, {"NaN", "nan", "-INF", "-inf", "sNaN", "-1"}),
+    ],
+)
+def test_non_finite_numbers_meet_every_numeric_constraint_as_in_frictionless(
+    tmp_path: Path, constraints: dict[str, Any], refused: set[str]
+) -> None:
+    chosen = schema({"name": "n", "type": "number", "constraints": constraints})
+    path = write(tmp_path / "n.csv", [["n"], *[[v] for v in NON_FINITE]])
+    report = report_of(path, chosen)
+    assert {e["valeur"] for e in report["erreurs"] if e["code"] == "constraint-error"} == refused
+    # NaN, INF and -INF are numbers for Table Schema: never a type error.
+    assert report["resume"]["par_code"].get("type-error") is None
+
+
+def test_nan_against_a_bound_says_it_is_not_a_number(tmp_path: Path) -> None:
+    chosen = schema({"name": "n", "type": "number", "constraints": {"minimum": 0}})
+    report = report_of(write(tmp_path / "n.csv", [["n"], ["NaN"], ["-INF"]]), chosen)
+    messages = {e["valeur"]: e["message"] for e in report["erreurs"]}
+    assert "n'est pas un nombre (NaN)" in messages["NaN"]
+    assert messages["-INF"] == "La valeur « -INF » est trop petite : elle doit être au moins 0."
+
+
+# --- 5. Title rows above the header ------------------------------------------------------------------
+
+TITLED = schema(
+    {"name": "nom", "type": "string", "constraints": {"required": True}},
+    {"name": "montant", "type": "number"},
+    {"name": "date", "type": "date"},
+)
+TITLE_ROWS = [["Subventions versées en 2024"], ["Mise à jour : mars 2025"], []]
+BODY = [["nom", "montant", "date"], ["Club", "12.5", "2024-01-02"], ["École", "douze", "2024-01-03"]]
+
+
+def header_error(report: dict[str, Any]) -> dict[str, Any]:
+    [error] = [e for e in report["erreurs"] if e["code"] == "header-row"]
+    return error
+
+
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_a_csv_with_title_rows_is_validated_from_its_real_header(tmp_path: Path, sep: str) -> None:
+    report = report_of(write(tmp_path / "t.csv", TITLE_ROWS + BODY, sep=sep), TITLED)
+    assert "L'en-tête semble être à la ligne 4" in header_error(report)["message"]
+    assert report["fichier"]["separateur"] == sep
+    # Only the real error is left, at the line a spreadsheet shows.
+    assert {(e["ligne"], e["colonne"], e["code"]) for e in report["erreurs"]} == {
+        (None, None, "header-row"),
+        (6, "montant", "type-error"),
+    }
+    assert report["resume"]["lignes"] == 2
+    assert report["valide"] is False
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_a_workbook_with_title_rows_is_validated_from_its_real_header(tmp_path: Path, fmt: str) -> None:
+    from odl.core import exports
+
+    path = tmp_path / f"t.{fmt}"
+    rows = [r + [""] * (3 - len(r)) for r in TITLE_ROWS[:2] + BODY]
+    path.write_bytes(exports.render(fmt, rows[0], rows[1:]))
+    report = report_of(path, TITLED)
+    assert "L'en-tête semble être à la ligne 3" in header_error(report)["message"]
+    assert {(e["ligne"], e["colonne"], e["code"]) for e in report["erreurs"]} == {
+        (None, None, "header-row"),
+        (5, "montant", "type-error"),
+    }
+
+
+def test_a_header_on_the_first_row_is_left_where_it_is(tmp_path: Path) -> None:
+    # A first row naming one column is not moved for a lower row naming only two.
+    rows = [["nom", "autre", "chose"], ["x", "y", "z"], ["nom", "montant", "w"]]
+    report = report_of(write(tmp_path / "t.csv", rows), TITLED)
+    assert not [e for e in report["erreurs"] if e["code"] == "header-row"]
+
+
+def test_the_schema_is_guessed_below_title_rows_and_the_corrected_copy_drops_them(tmp_path: Path) -> None:
+    from odl.schemas.registry import resolve
+    from odl.schemas.service import validate_file
+    from tests.schemas.conftest import SUB_GOOD, SUB_HEADER
+
+    path = write(tmp_path / "s.csv", [["Subventions 2024"], SUB_HEADER, SUB_GOOD])
+
+    def choose(header: list[str]) -> Schema:
+        from odl.schemas.registry import SchemaNotFound
+
+        if "montant" not in header:
+            raise SchemaNotFound("aucun")
+        return resolve("subventions")
+
+    fixed = tmp_path / "fixed.csv"
+    result = validate_file(path, choose, referentiel=False, fix=fixed)
+    assert result.schema.name == "subventions"
+    assert result.counts == {"header-row": 1}
+    assert fixed.read_text(encoding="utf-8").splitlines()[0].startswith("nomAttribuant,")
