@@ -137,6 +137,7 @@ class Validator:
             custom_specs=[s for s in self.ts.get("custom_checks", []) if isinstance(s, dict)],
             report=report,
             use_referentiel=self.use_referentiel,
+            collectivite=self.schema.collectivite,
         )
         self._body(reader, table, report, tap)
         report.finish(time.perf_counter() - started, self._explainer())

@@ -40,6 +40,7 @@ EVERY_CODE = {
     "nomenclature-actes-value",
     "referentiel-code",
     "referentiel-nom",
+    "cle-identifiant",
 }
 
 

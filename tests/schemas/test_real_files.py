@@ -141,3 +141,56 @@ def test_the_schema_is_guessed_below_title_rows_and_the_corrected_copy_drops_the
     assert result.schema.name == "subventions"
     assert result.counts == {"header-row": 1}
     assert fixed.read_text(encoding="utf-8").splitlines()[0].startswith("nomAttribuant,")
+
+
+# --- 2. Référentiel only on the fields that name a collectivité -------------------------------------
+
+IRVE_LIKE = [
+    {"name": "COLL_SIRET", "type": "string"},
+    {"name": "siren_amenageur", "type": "string"},
+    {"name": "code_insee_commune", "type": "string"},
+]
+
+
+def warnings_of(report: dict[str, Any]) -> set[tuple[Any, ...]]:
+    return {(e["ligne"], e["colonne"], e["code"]) for e in report["erreurs"] if e["gravite"] == "warning"}
+
+
+def test_a_private_siren_is_not_an_unknown_collectivite_only_its_key_is_checked(
+    small_referentiel: Path, tmp_path: Path
+) -> None:
+    chosen = schema(*IRVE_LIKE)
+    chosen.collectivite = ["COLL_SIRET", "code_insee_commune"]
+    rows = [
+        ["COLL_SIRET", "siren_amenageur", "code_insee_commune"],
+        ["21350238800019", "440887149", "35238"],  # Rennes; a private SIREN with a right key
+        ["44088714900019", "440887148", "99999"],  # not a collectivité; a wrong key; no such commune
+    ]
+    report = validate(write(tmp_path / "irve.csv", rows), chosen).to_dict()
+    assert warnings_of(report) == {
+        (3, "COLL_SIRET", "referentiel-code"),
+        (3, "code_insee_commune", "referentiel-code"),
+        (3, "siren_amenageur", "cle-identifiant"),
+    }
+    key = next(e for e in report["erreurs"] if e["code"] == "cle-identifiant")
+    assert key["message"].startswith("Le SIREN « 440887148 » a une clé de contrôle incorrecte")
+    assert report["valide"] is True
+
+
+def test_a_schema_that_declares_nothing_compares_only_the_fields_named_coll(
+    small_referentiel: Path, tmp_path: Path
+) -> None:
+    rows = [["COLL_SIRET", "siren_amenageur", "code_insee_commune"], ["44088714900019", "440887149", "99999"]]
+    report = validate(write(tmp_path / "irve.csv", rows), schema(*IRVE_LIKE)).to_dict()
+    assert warnings_of(report) == {(2, "COLL_SIRET", "referentiel-code")}
+
+
+def test_every_embedded_schema_declares_its_collectivite_fields() -> None:
+    from odl.schemas.registry import embedded, resolve
+
+    for name in embedded():
+        declared = resolve(name).collectivite
+        assert declared is not None, name
+        assert set(declared) <= set(resolve(name).field_names), name
+    assert resolve("irve-statique").collectivite == ["code_insee_commune"]
+    assert resolve("deliberations").collectivite == ["COLL_SIRET"]

@@ -136,6 +136,8 @@ class Table:
     custom_specs: list[dict[str, Any]]
     report: Report
     use_referentiel: bool = True
+    # Fields naming a collectivité, as the schema declares them (None: not declared).
+    collectivite: list[str] | None = None
 
     @property
     def width(self) -> int:
