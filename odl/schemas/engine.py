@@ -138,6 +138,7 @@ class Validator:
             report=report,
             use_referentiel=self.use_referentiel,
             collectivite=self.schema.collectivite,
+            file_format=reader.info.format,
         )
         self._body(reader, table, report, tap)
         report.finish(time.perf_counter() - started, self._explainer())
@@ -149,7 +150,17 @@ class Validator:
 
         def message(error: ValidationError) -> str:
             field = by_name.get(error.column or "")
-            return explain(error.code, error.rule, error.column, error.value, field, examples, error.detail)
+            return explain(
+                error.code,
+                error.rule,
+                error.column,
+                error.value,
+                field,
+                examples,
+                error.detail,
+                error.position,
+                self.missing,
+            )
 
         return message
 

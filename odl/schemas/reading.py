@@ -1,8 +1,8 @@
 """Streaming reader for the validator: CSV in bounded byte chunks, XLSX/ODS in row batches.
 
 Every batch is a polars DataFrame of text columns ``c0..cN`` plus ``_row`` (the row number as a
-spreadsheet user counts it, header = 1) and ``_n`` (how many cells the record really had, to find
-ragged rows). Problems that stop the reading are ``UnreadableFile`` with a French message.
+spreadsheet user counts it, header = 1), ``_n`` (how many cells the record really had, to find
+ragged rows) and ``_extra`` (the cells past the header's width, joined, or null). Problems that stop the reading are ``UnreadableFile`` with a French message.
 """
 
 from __future__ import annotations
@@ -448,12 +448,18 @@ class CsvReader(TableReader):
             .alias("_n")
         )["_n"]
         frame = cells.with_columns(counts)
+        frame = frame.with_columns(
+            pl.when(pl.col("_n") > width)
+            .then(lines.str.split(sep).list.slice(width).list.join(sep))
+            .otherwise(None)
+            .alias("_extra")
+        )
         if quoted is not None and quoted.any():
             index = quoted.arg_true()
             records = list(csv.reader(lines.gather(index).to_list(), delimiter=sep))
-            replacement = self._columns(records, width)
+            replacement = self._columns(records, width, sep)
             frame = frame.with_columns(
-                [frame[name].scatter(index, replacement[name]) for name in [*names, "_n"]]
+                [frame[name].scatter(index, replacement[name]) for name in [*names, "_n", "_extra"]]
             )
         height = frame.height
         frame = frame.with_columns(
@@ -467,15 +473,18 @@ class CsvReader(TableReader):
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=self.info.delimiter))
 
     @staticmethod
-    def _columns(records: list[list[str]], width: int) -> dict[str, pl.Series]:
+    def _columns(records: list[list[str]], width: int, sep: str) -> dict[str, pl.Series]:
         columns: dict[str, pl.Series] = {}
         for i in range(width):
             columns[f"c{i}"] = pl.Series([r[i] if i < len(r) else None for r in records], dtype=pl.String)
         columns["_n"] = pl.Series([len(r) for r in records], dtype=pl.Int64)
+        columns["_extra"] = pl.Series(
+            [sep.join(r[width:]) if len(r) > width else None for r in records], dtype=pl.String
+        )
         return columns
 
     def _frame_from_records(self, records: list[list[str]], width: int) -> pl.DataFrame:
-        columns = self._columns(records, width)
+        columns = self._columns(records, width, self.info.delimiter)
         height = len(records)
         columns["_row"] = pl.Series(range(self.next_row, self.next_row + height), dtype=pl.Int64)
         self.next_row += height
@@ -584,6 +593,7 @@ class WorkbookReader(TableReader):
         for start in range(0, len(body), SHEET_BATCH_ROWS):
             part = body[start : start + SHEET_BATCH_ROWS]
             counts = []
+            extras: list[str | None] = []
             records = []
             for row in part:
                 trimmed = list(row)
@@ -593,12 +603,14 @@ class WorkbookReader(TableReader):
                 if not any(trimmed):
                     trimmed = []
                 counts.append(len(trimmed))
+                extras.append(" | ".join(trimmed[width:]) if len(trimmed) > width else None)
                 records.append(trimmed)
             frame = pl.DataFrame({"_rec": records}, schema={"_rec": pl.List(pl.String)})
             frame = frame.select(
                 [pl.col("_rec").list.get(i, null_on_oob=True).alias(f"c{i}") for i in range(width)]
                 + [
                     pl.Series("_n", counts, dtype=pl.Int64),
+                    pl.Series("_extra", extras, dtype=pl.String),
                     pl.int_range(start + first_row, start + first_row + len(part), dtype=pl.Int64).alias(
                         "_row"
                     ),

@@ -25,6 +25,7 @@ ERROR_COLUMNS: dict[str, type[pl.DataType]] = {
     "code": pl.String,
     "rule": pl.String,
     "value": pl.String,
+    "detail": pl.String,
 }
 
 
@@ -113,7 +114,14 @@ class Report:
     def add_one(self, row: int, column: str | None, code: str, rule: str, value: str | None) -> None:
         self.add_frame(
             pl.DataFrame(
-                {"row": [row], "column": [column], "code": [code], "rule": [rule], "value": [value]},
+                {
+                    "row": [row],
+                    "column": [column],
+                    "code": [code],
+                    "rule": [rule],
+                    "value": [value],
+                    "detail": [None],
+                },
                 schema=ERROR_COLUMNS,
             )
         )
@@ -268,6 +276,7 @@ class Report:
             column=row["column"],
             value=value,
             severity=row["severity"],
+            detail=row.get("detail") or "",
         )
         error.message = self._explain(error)
         if value is not None and len(value) > MAX_VALUE_CHARS:

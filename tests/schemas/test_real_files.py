@@ -194,3 +194,93 @@ def test_every_embedded_schema_declares_its_collectivite_fields() -> None:
         assert set(declared) <= set(resolve(name).field_names), name
     assert resolve("irve-statique").collectivite == ["code_insee_commune"]
     assert resolve("deliberations").collectivite == ["COLL_SIRET"]
+
+
+# --- 6. An extra cell shows its value, and speaks of separators only in a CSV ------------------------
+
+TWO = schema({"name": "a", "type": "string"}, {"name": "b", "type": "string"})
+
+
+def test_an_extra_cell_shows_the_extra_value(tmp_path: Path) -> None:
+    rows = [["a", "b"], ["1", "2", "de trop"], ['"x,y"', "2", "3", "4"]]
+    report = report_of(write(tmp_path / "e.csv", rows), TWO)
+    extra = {e["ligne"]: e for e in report["erreurs"] if e["code"] == "extra-cell"}
+    assert extra[2]["valeur"] == "de trop"
+    assert "« de trop »" in extra[2]["message"] and "séparateur" in extra[2]["message"]
+    assert extra[3]["valeur"] == "3,4"
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_an_extra_cell_in_a_workbook_never_speaks_of_separators(tmp_path: Path, fmt: str) -> None:
+    from odl.core import exports
+
+    path = tmp_path / f"e.{fmt}"
+    path.write_bytes(exports.render(fmt, ["a", "b", ""], [["1", "2", "oublié"], ["3", "4", ""]]))
+    report = report_of(path, TWO)
+    [extra] = [e for e in report["erreurs"] if e["code"] == "extra-cell"]
+    assert (extra["ligne"], extra["valeur"]) == (2, "oublié")
+    assert "séparateur" not in extra["message"] and "« oublié »" in extra["message"]
+
+
+# --- 7. A value wrong only because of the spaces around it says so -----------------------------------
+
+
+def test_a_value_wrong_only_because_of_spaces_says_so(tmp_path: Path) -> None:
+    chosen = schema(
+        {
+            "name": "nature",
+            "type": "string",
+            "constraints": {"enum": ["aide en numéraire", "aide en nature"]},
+        },
+        {"name": "date", "type": "date"},
+        {"name": "code", "type": "string", "constraints": {"pattern": "[0-9]{5}"}},
+    )
+    rows = [
+        ["nature", "date", "code"],
+        ["aide en numéraire ", " 2024-01-02", " 35238 "],
+        ["aide en espèces ", "2024-13-02 ", "3523 "],
+    ]
+    report = report_of(write(tmp_path / "s.csv", rows), chosen)
+    messages = {(e["ligne"], e["colonne"]): e["message"] for e in report["erreurs"]}
+    assert messages[(2, "nature")].startswith("« aide en numéraire  » a un espace en trop à la fin")
+    assert "espace en trop au début" in messages[(2, "date")]
+    assert "espace en trop au début et à la fin" in messages[(2, "code")]
+    # Still wrong without the spaces: the usual message.
+    assert "espace" not in messages[(3, "nature")] and "Valeurs possibles" in messages[(3, "nature")]
+    assert "espace" not in messages[(3, "date")]
+    assert "espace" not in messages[(3, "code")]
+
+
+# --- 9. compare-columns and sum-columns show the other values ---------------------------------------
+
+
+def test_row_checks_show_the_values_of_the_other_columns(tmp_path: Path) -> None:
+    chosen = schema(
+        {"name": "debut", "type": "integer"},
+        {"name": "fin", "type": "integer"},
+        {"name": "total", "type": "number"},
+        custom_checks=[
+            {"name": "compare-columns-value", "params": {"column": "debut", "column2": "fin", "op": "<="}},
+            {"name": "sum-columns-value", "params": {"column": "total", "columns": ["debut", "fin"]}},
+        ],
+    )
+    rows = [["debut", "fin", "total"], ["2025", "2024", "4049"], ["3", "4", "7.5"], ["1", "2", "3"]]
+    report = report_of(write(tmp_path / "c.csv", rows), chosen)
+    messages = {(e["ligne"], e["code"]): e["message"] for e in report["erreurs"]}
+    assert messages[(2, "compare-columns-value")] == (
+        "« 2025 » dans « debut » doit être inférieure ou égale à la valeur de « fin » (« 2024 ») sur la même ligne."
+    )
+    assert messages[(3, "sum-columns-value")] == (
+        "« 7.5 » dans « total » doit être la somme des autres colonnes : total = debut + fin, soit 3 + 4 = 7."
+    )
+    assert (4, "sum-columns-value") not in messages and (2, "sum-columns-value") not in messages
+
+
+# --- 10. A blank header cell says which column it is -----------------------------------------------
+
+
+def test_a_blank_header_cell_says_its_position(tmp_path: Path) -> None:
+    rows = [["a", "b", "", "c", ""], ["1", "2", "", "3", ""]]
+    report = report_of(write(tmp_path / "h.csv", rows), TWO)
+    blank = sorted(e["message"] for e in report["erreurs"] if e["code"] == "blank-label")
+    assert [m.split(" (")[1].split(")")[0] for m in blank] == ["colonne 3 sans nom", "colonne 5 sans nom"]

@@ -68,7 +68,12 @@ class BlankLabel(_Label):
 
     @classmethod
     def explain(cls, error: Explained) -> str | None:
-        return "Une colonne de l'en-tête n'a pas de nom."
+        if error.position is None:
+            return "Une colonne de l'en-tête n'a pas de nom."
+        return (
+            f"La colonne {error.position} de l'en-tête n'a pas de nom (colonne {error.position} sans nom) : "
+            "donnez-lui le nom d'une colonne du schéma, ou supprimez-la si elle est vide."
+        )
 
 
 @registry.register
