@@ -22,6 +22,7 @@ from odl.schemas.checks import registry
 from odl.schemas.checks.base import Batch, Column, FieldRule, Table, TableCheck, errors
 from odl.schemas.checks.custom import CustomChecks
 from odl.schemas.checks.labels import HeaderRow, header_place, header_score, match_header
+from odl.schemas.coverage import unapplied
 from odl.schemas.messages import explain
 from odl.schemas.reading import CHUNK_BYTES, TableReader, open_table
 from odl.schemas.registry import Schema
@@ -127,6 +128,7 @@ class Validator:
         )
         if reader.header_row > 1:
             report.add_structure(HeaderRow.code, None, str(reader.header_row), None, "error")
+        report.notes.extend(unapplied(self.ts))
         mapping = match_header(reader.header, self.fields, self.pk, report)
         table = Table(
             fields=self.fields,

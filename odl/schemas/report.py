@@ -304,7 +304,8 @@ def render_text(report: dict[str, Any]) -> str:
         desc += f", encodage {fichier['encodage']}, séparateur {sep}"
     lines.append(desc)
     lines.append(f"{summary['erreurs']} erreur(s), {summary['avertissements']} avertissement(s)")
-    for note in report.get("remarques", []):
+    # The file's own remarks first (which sheet was read, which were left aside), then the validation's.
+    for note in [*fichier.get("remarques", []), *report.get("remarques", [])]:
         lines.append(f"Remarque : {note}")
     current = None
     for group in report["groupes"]:

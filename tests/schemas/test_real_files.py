@@ -284,3 +284,71 @@ def test_a_blank_header_cell_says_its_position(tmp_path: Path) -> None:
     report = report_of(write(tmp_path / "h.csv", rows), TWO)
     blank = sorted(e["message"] for e in report["erreurs"] if e["code"] == "blank-label")
     assert [m.split(" (")[1].split(")")[0] for m in blank] == ["colonne 3 sans nom", "colonne 5 sans nom"]
+
+
+# --- 8. The sheet read, the sheets ignored: said in the text report ---------------------------------
+
+
+def test_a_workbook_with_its_data_on_the_third_sheet_is_read_there_and_says_so(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    from odl.schemas.report import render_text
+
+    path = tmp_path / "classeur.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    workbook.add_worksheet("Notice").write(0, 0, "Ce classeur présente les subventions de la commune.")
+    workbook.add_worksheet("Sources").write_row(0, 0, ["source", "date"])
+    data = workbook.add_worksheet("Données")
+    data.write_row(0, 0, ["nom", "montant", "date"])
+    data.write_row(1, 0, ["Club", "douze", "2024-01-02"])
+    workbook.close()
+    report = report_of(path, TITLED)
+    assert report["fichier"]["feuille"] == "Données"
+    assert {(e["ligne"], e["colonne"], e["code"]) for e in report["erreurs"]} == {
+        (2, "montant", "type-error")
+    }
+    text = render_text(report)
+    assert "Remarque : feuille « Données » lue ; autres feuilles ignorées : « Notice », « Sources »" in text
+    assert "missing-label" not in text
+
+
+# --- 3. What the engine does not apply is said, never passed over ------------------------------------
+
+
+def test_schema_keys_the_engine_does_not_apply_become_remarks(tmp_path: Path) -> None:
+    from odl.schemas.report import render_text
+
+    chosen = schema(
+        {
+            "name": "id",
+            "type": "string",
+            "format": "uuid",
+            "constraints": {"format": "^x$", "required": True},
+        },
+        {"name": "montant", "type": "number", "decimalChar": ",", "title": "Montant", "example": "1,5"},
+        {"name": "heure", "type": "time"},
+        {"name": "autre", "type": "time"},
+        foreignKeys=[{"fields": "id", "reference": {"resource": "", "fields": "id"}}],
+        title="Essai",
+        missingValues=[""],
+    )
+    report = report_of(
+        write(tmp_path / "k.csv", [["id", "montant", "heure", "autre"], ["a", "1,5", "x", "y"]]), chosen
+    )
+    assert report["remarques"] == [
+        "Contrainte non prise en compte : « foreignKeys » du schéma ; elle n'a pas été vérifiée.",
+        "Contrainte non prise en compte : format « uuid » du type « string » du champ « id » ; elle n'a pas été vérifiée.",
+        "Contrainte non prise en compte : constraints.format du champ « id » ; elle n'a pas été vérifiée.",
+        "Contrainte non prise en compte : « decimalChar » du champ « montant » ; elle n'a pas été vérifiée.",
+        "Contrainte non prise en compte : type « time » des champs « heure », « autre » ; elle n'a pas été vérifiée.",
+    ]
+    assert "Remarque : Contrainte non prise en compte : « foreignKeys »" in render_text(report)
+
+
+def test_an_embedded_schema_applies_every_key_it_has() -> None:
+    from odl.schemas.coverage import unapplied
+    from odl.schemas.registry import embedded, resolve
+
+    assert {name: unapplied(resolve(name).table_schema) for name in embedded()} == dict.fromkeys(
+        embedded(), []
+    )
