@@ -143,6 +143,8 @@ class Validator:
             file_format=reader.info.format,
         )
         self._body(reader, table, report, tap)
+        # The reader may learn while reading (a body that is not the encoding its start announced).
+        report.file = reader.info.as_dict()
         report.finish(time.perf_counter() - started, self._explainer())
         return report
 

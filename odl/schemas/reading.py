@@ -199,6 +199,9 @@ def _open(path: Path, name: str, chunk_bytes: int, limits: ShapeLimits) -> Table
         raise UnreadableFile(
             f"Le fichier « {name} » est vide : il ne contient ni en-tête ni ligne de données."
         )
+    utf16 = _utf16(head)
+    if utf16 is not None:
+        return _transcoded(path, name, size, chunk_bytes, limits, utf16)
     kind = _sniff_kind(head, name)
     if kind == "zip":
         return WorkbookReader(path, name, size)
@@ -210,6 +213,58 @@ def _open(path: Path, name: str, chunk_bytes: int, limits: ShapeLimits) -> Table
             "Enregistrez-le au format CSV, XLSX ou ODS."
         )
     return CsvReader(path, name, size, chunk_bytes, limits)
+
+
+def _utf16(head: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` for a UTF-16 text (by its BOM, or its zero bytes on one side), else None."""
+    if head.startswith(b"\xff\xfe"):
+        return "utf-16-le"
+    if head.startswith(b"\xfe\xff"):
+        return "utf-16-be"
+    sample = head[:8192]
+    if len(sample) >= 64:
+        even, odd = sample[0::2], sample[1::2]
+        # A text of Latin characters in UTF-16 has a zero byte in every other position, and only there.
+        if odd.count(0) > 0.9 * len(odd) and even.count(0) == 0:
+            return "utf-16-le"
+        if even.count(0) > 0.9 * len(even) and odd.count(0) == 0:
+            return "utf-16-be"
+    return None
+
+
+def _transcoded(
+    path: Path, name: str, size: int, chunk_bytes: int, limits: ShapeLimits, encoding: str
+) -> CsvReader:
+    """A UTF-16 CSV, rewritten as UTF-8 in a temporary file (streamed), read like any other CSV."""
+    import codecs
+    import os
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(prefix="odl-utf16-", suffix=".csv")
+    target = Path(temporary)
+    try:
+        with path.open("rb") as source, os.fdopen(handle, "wb") as out:
+            # With a BOM, the "utf-16" codec reads it and drops it; without, the zero bytes said the order.
+            has_bom = source.read(2) in (b"\xff\xfe", b"\xfe\xff")
+            decoder = codecs.getincrementaldecoder("utf-16" if has_bom else encoding)()
+            source.seek(0)
+            while chunk := source.read(4 * 1024 * 1024):
+                out.write(decoder.decode(chunk).encode("utf-8"))
+            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+        reader = CsvReader(target, name, target.stat().st_size, chunk_bytes, limits)
+    except UnicodeDecodeError as exc:
+        target.unlink(missing_ok=True)
+        raise UnreadableFile(
+            f"« {name} » semble encodé en UTF-16 mais contient des octets invalides : "
+            "enregistrez-le de nouveau en CSV UTF-8."
+        ) from exc
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    reader.temporary = target
+    reader.info.encoding = encoding
+    reader.info.size = size
+    return reader
 
 
 class LimitedReader(TableReader):
@@ -290,6 +345,7 @@ class CsvReader(TableReader):
         self.size = size
         self.chunk_bytes = chunk_bytes
         self.handle = path.open("rb")
+        self.temporary: Path | None = None
         try:
             self._read_header(name, size, chunk_bytes, limits)
         except BaseException:
@@ -308,18 +364,25 @@ class CsvReader(TableReader):
         read_all = not more or len(head) < chunk_bytes
         bom = head.startswith(b"\xef\xbb\xbf")
         offset = 3 if bom else 0
-        if bom:
-            encoding = "utf-8-sig"
-        else:
-            try:
-                head[: _record_end(head) if _record_end(head) > 0 else len(head)].decode("utf-8")
-                encoding = "utf-8"
-            except UnicodeDecodeError:
-                encoding = "windows-1252"
+        notes = []
+        try:
+            head[offset : _record_end(head) if _record_end(head) > 0 else len(head)].decode("utf-8")
+            encoding = "utf-8-sig" if bom else "utf-8"
+        except UnicodeDecodeError:
+            # The encoding reported is the one the body is decoded with, whatever the BOM claims.
+            encoding = "windows-1252"
+            if bom:
+                notes.append(
+                    "le fichier commence par la marque UTF-8 (BOM) mais son contenu est en Windows-1252 : "
+                    "il a été lu en Windows-1252"
+                )
         self.head = head
         self.offset = offset
         self.read_all = read_all
-        self.info = FileInfo(name=name, format="csv", encoding=encoding, size=size)
+        self.info = FileInfo(name=name, format="csv", encoding=encoding, size=size, notes=notes)
+        # How the bytes are decoded (the reported encoding may differ: a UTF-16 file read from its UTF-8 copy).
+        self.decoding = encoding
+        self.mixed = False
         self._header_from(offset)
 
     def _header_from(self, start: int, row: int = 1) -> None:
@@ -328,7 +391,7 @@ class CsvReader(TableReader):
         end = _first_record_end(head[start:])
         header_bytes = head[start:] if end < 0 else head[start : start + end]
         self.limits.check_line(len(header_bytes), self.info.name, row)
-        header_text = _decode(header_bytes, self.info.encoding)
+        header_text = _decode(header_bytes, self.decoding)
         delimiter = _sniff_delimiter(header_text)
         record = next(csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter), [])
         self.header = list(record)
@@ -355,9 +418,7 @@ class CsvReader(TableReader):
         rows = []
         for start in self._starts():
             end = _first_record_end(self.head[start:])
-            text = _decode(
-                self.head[start:] if end < 0 else self.head[start : start + end], self.info.encoding
-            )
+            text = _decode(self.head[start:] if end < 0 else self.head[start : start + end], self.decoding)
             # Each row with its own separator: a title line has none, the header below it has many.
             rows.append(next(csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text)), []))
         return rows
@@ -370,6 +431,23 @@ class CsvReader(TableReader):
 
     def close(self) -> None:
         self.handle.close()
+        if self.temporary is not None:
+            self.temporary.unlink(missing_ok=True)
+
+    def _text(self, data: bytes) -> str:
+        """A chunk as text; a UTF-8 file whose later bytes are not UTF-8 is said to be Windows-1252."""
+        if self.decoding.startswith("utf-8"):
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                if not self.mixed:
+                    self.mixed = True
+                    self.info.encoding = "windows-1252"
+                    self.info.notes.append(
+                        f"le début du fichier est en UTF-8, mais pas la suite (après l'octet {self.done:,}) : "
+                        "les parties qui ne sont pas en UTF-8 ont été lues en Windows-1252"
+                    )
+        return data.decode("cp1252", errors="replace")
 
     def batches(self) -> Iterator[pl.DataFrame]:
         buf = self.leftover
@@ -398,7 +476,7 @@ class CsvReader(TableReader):
             if piece and self.limits.max_line_bytes is not None:
                 self.limits.check_line(max(map(len, piece.split(b"\n"))), self.info.name)
             if piece:
-                frame = self._parse(_decode(piece, self.info.encoding))
+                frame = self._parse(self._text(piece))
                 self.done += len(piece)
                 if frame.height:
                     yield frame

@@ -352,3 +352,55 @@ def test_an_embedded_schema_applies_every_key_it_has() -> None:
     assert {name: unapplied(resolve(name).table_schema) for name in embedded()} == dict.fromkeys(
         embedded(), []
     )
+
+
+# --- 4. UTF-16, and the encoding the body was really read with ----------------------------------------
+
+ACCENTS = [
+    ["nom", "montant", "date"],
+    ["Comité des fêtes", "12.5", "2024-01-02"],
+    ["École", "3", "2024-01-03"],
+]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "reported"), [("utf-16", None), ("utf-16-le", "utf-16-le"), ("utf-16-be", "utf-16-be")]
+)
+def test_a_utf16_csv_is_read(tmp_path: Path, encoding: str, reported: str | None) -> None:
+    path = write(tmp_path / "u.csv", ACCENTS, sep=";", encoding=encoding)
+    report = report_of(path, TITLED)
+    assert report["valide"], report["erreurs"]
+    assert report["resume"]["lignes"] == 2
+    assert report["fichier"]["encodage"] in ({reported} if reported else {"utf-16-le", "utf-16-be"})
+    assert report["fichier"]["separateur"] == ";"
+    assert report["fichier"]["taille"] == path.stat().st_size
+    assert not list(Path(__import__("tempfile").gettempdir()).glob("odl-utf16-*"))
+
+
+def test_the_corrected_copy_of_a_utf16_file_is_utf8(tmp_path: Path) -> None:
+    from odl.schemas.service import validate_file
+
+    path = write(tmp_path / "u.csv", ACCENTS, encoding="utf-16")
+    fixed = tmp_path / "fixed.csv"
+    result = validate_file(path, TITLED, referentiel=False, fix=fixed)
+    assert result.valid
+    assert "Comité des fêtes" in fixed.read_text(encoding="utf-8")
+    assert any(c["regle"] == "encodage converti en UTF-8" for c in result.corrections)
+
+
+def test_a_utf8_bom_over_a_windows_1252_body_is_reported_as_windows_1252(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "nom,montant,date\nComité,1,2024-01-02\n".encode("cp1252"))
+    report = report_of(path, TITLED)
+    assert report["fichier"]["encodage"] == "windows-1252"
+    assert any("BOM" in note for note in report["fichier"]["remarques"])
+    assert report["valide"]
+
+
+def test_a_utf8_file_whose_later_part_is_not_utf8_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    good = "".join(f"Comité {i},1,2024-01-02\n" for i in range(400)).encode("utf-8")
+    path.write_bytes(b"nom,montant,date\n" + good + "Fête,1,2024-01-02\n".encode("cp1252"))
+    report = report_of(path, TITLED, chunk_bytes=4096)
+    assert report["fichier"]["encodage"] == "windows-1252"
+    assert any("pas la suite" in note for note in report["fichier"]["remarques"])
