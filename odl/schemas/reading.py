@@ -526,12 +526,13 @@ class CsvReader(TableReader):
             .alias("_n")
         )["_n"]
         frame = cells.with_columns(counts)
-        frame = frame.with_columns(
-            pl.when(pl.col("_n") > width)
-            .then(lines.str.split(sep).list.slice(width).list.join(sep))
-            .otherwise(None)
-            .alias("_extra")
-        )
+        # The cells past the header, for the message; split only on the few rows that have some.
+        extra = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("_extra")
+        over = counts > width
+        if over.any():
+            index = over.arg_true()
+            extra = extra.scatter(index, lines.gather(index).str.split(sep).list.slice(width).list.join(sep))
+        frame = frame.with_columns(extra)
         if quoted is not None and quoted.any():
             index = quoted.arg_true()
             records = list(csv.reader(lines.gather(index).to_list(), delimiter=sep))
