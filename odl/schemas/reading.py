@@ -526,19 +526,26 @@ class CsvReader(TableReader):
             .alias("_n")
         )["_n"]
         frame = cells.with_columns(counts)
-        # The cells past the header, for the message; split only on the few rows that have some.
-        extra = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("_extra")
+        # The cells past the header, for the message: a column only when some row has them (a column of
+        # nulls still costs 8 bytes a row), split only on those rows.
         over = counts > width
         if over.any():
             index = over.arg_true()
+            extra = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("_extra")
             extra = extra.scatter(index, lines.gather(index).str.split(sep).list.slice(width).list.join(sep))
-        frame = frame.with_columns(extra)
+            frame = frame.with_columns(extra)
         if quoted is not None and quoted.any():
             index = quoted.arg_true()
             records = list(csv.reader(lines.gather(index).to_list(), delimiter=sep))
             replacement = self._columns(records, width, sep)
+            if replacement["_extra"].is_null().all():
+                del replacement["_extra"]
+            elif "_extra" not in frame.columns:
+                frame = frame.with_columns(
+                    pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("_extra")
+                )
             frame = frame.with_columns(
-                [frame[name].scatter(index, replacement[name]) for name in [*names, "_n", "_extra"]]
+                [frame[name].scatter(index, replacement[name]) for name in replacement]
             )
         height = frame.height
         frame = frame.with_columns(

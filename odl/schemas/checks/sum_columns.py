@@ -25,11 +25,12 @@ class SumColumns(CustomCheck):
             pl.sum_horizontal(values).alias("s"),
             pl.all_horizontal([v.is_not_null() for v in values]).alias("all"),
             ctx.value(column, batch).alias("v"),
-            pl.concat_str([ctx.value(p, batch).str.strip_chars() for p in parts], separator=" + ").alias(
-                "terms"
-            ),
+            *[ctx.value(p, batch).alias(f"_p{i}") for i, p in enumerate(parts)],
         )
         bad = data.filter(pl.col("t").is_not_null() & pl.col("all") & (pl.col("t") != pl.col("s")))
+        # Joined on the (few) bad rows only.
+        terms = [pl.col(f"_p{i}").str.strip_chars() for i in range(len(parts))]
+        bad = bad.with_columns(pl.concat_str(terms, separator=" + ").alias("terms"))
         # The values that were added, and what they make: « 3 + 4 = 7 ».
         whole = pl.col("s").round(0) == pl.col("s")
         total = (
