@@ -127,7 +127,7 @@ class Validator:
             keep_per_group=self.keep_per_group,
         )
         if reader.header_row > 1:
-            report.add_structure(HeaderRow.code, None, str(reader.header_row), None, "error")
+            report.add_structure(HeaderRow.code, None, None, None, "error", str(reader.header_row))
         report.notes.extend(unapplied(self.ts))
         mapping = match_header(reader.header, self.fields, self.pk, report)
         table = Table(

@@ -315,6 +315,8 @@ def render_text(report: dict[str, Any]) -> str:
             lines.append("")
             lines.append(f"== {title}")
         where = f"colonne « {group['colonne']} »" if group["colonne"] else "ligne entière"
+        if not group["colonne"] and group["categorie"] == "structure":
+            where = "en-tête"
         gravity = "avertissement" if group["gravite"] == "warning" else "erreur"
         lines.append(f"- {group['libelle']} ({group['code']}), {where} : {group['nombre']} {gravity}(s)")
         for example in group["exemples"]:

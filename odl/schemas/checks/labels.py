@@ -25,7 +25,8 @@ class HeaderRow(_Label):
 
     @classmethod
     def explain(cls, error: Explained) -> str | None:
-        line = int(error.raw) if error.raw.isdigit() else 2
+        # The line of the header travels in ``detail`` (the error has no value or column of its own).
+        line = int(error.detail) if error.detail.isdigit() else 2
         above = "la ligne" if line == 2 else f"les {line - 1} lignes"
         return (
             f"L'en-tête semble être à la ligne {line} : le fichier a été validé à partir de là. "
