@@ -42,15 +42,17 @@ class ValidationResult:
 
 
 def _choose(choose: Callable[[list[str]], Schema], reader: TableReader) -> Schema:
-    """The schema chosen from the header; from a lower row when the first one (a title) names nothing."""
+    """The schema chosen from the header; from a lower row when the first one (a title) names nothing,
+    or from another sheet's rows when the sheet read holds none (a workbook whose first sheet is a notice)."""
     try:
         return choose(reader.header)
     except SchemaNotFound:
-        for row in reader.leading_rows()[1:]:
-            try:
-                return choose(row)
-            except SchemaNotFound:
-                continue
+        for sheet in reader.sheets():
+            for row in reader.leading_rows(sheet):
+                try:
+                    return choose(row)
+                except SchemaNotFound:
+                    continue
         raise
 
 

@@ -404,3 +404,34 @@ def test_a_utf8_file_whose_later_part_is_not_utf8_says_so(tmp_path: Path) -> Non
     report = report_of(path, TITLED, chunk_bytes=4096)
     assert report["fichier"]["encodage"] == "windows-1252"
     assert any("pas la suite" in note for note in report["fichier"]["remarques"])
+
+
+# --- 5 and 8 on the web page: a titled workbook, its schema guessed, the sheet read said ---------------
+
+
+@pytest.mark.django_db
+def test_the_web_page_guesses_the_schema_below_a_title_and_shows_the_sheet_read(
+    client: Any, tmp_path: Path, settings: Any
+) -> None:
+    import xlsxwriter
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.schemas.conftest import SUB_GOOD, SUB_HEADER
+
+    settings.DATA_DIR = tmp_path / "var"
+    path = tmp_path / "subventions.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    workbook.add_worksheet("Lisez-moi").write(0, 0, "Données publiées par la commune.")
+    sheet = workbook.add_worksheet("Subventions 2024")
+    sheet.write(0, 0, "Subventions versées en 2024")
+    sheet.write_row(2, 0, SUB_HEADER)
+    sheet.write_row(3, 0, SUB_GOOD)
+    workbook.close()
+    response = client.post(
+        "/validation/", {"file": SimpleUploadedFile(path.name, path.read_bytes()), "schema": "auto"}
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "subventions" in page
+    assert "feuille « Subventions 2024 » lue ; autres feuilles ignorées : « Lisez-moi »" in page
+    assert "L&#x27;en-tête semble être à la ligne 3" in page or "L'en-tête semble être à la ligne 3" in page
