@@ -21,7 +21,8 @@ import polars as pl
 from odl.schemas.checks import registry
 from odl.schemas.checks.base import Batch, Column, FieldRule, Table, TableCheck, errors
 from odl.schemas.checks.custom import CustomChecks
-from odl.schemas.checks.labels import match_header
+from odl.schemas.checks.labels import HeaderRow, header_place, header_score, match_header
+from odl.schemas.coverage import unapplied
 from odl.schemas.messages import explain
 from odl.schemas.reading import CHUNK_BYTES, TableReader, open_table
 from odl.schemas.registry import Schema
@@ -100,15 +101,36 @@ class Validator:
         finally:
             reader.close()
 
+    def locate_header(self, reader: TableReader) -> None:
+        """Move the reader to the real header when title rows sit above it, or the data is on another
+        sheet; before the first batch, once (the corrected copy is written from the same place)."""
+        if reader.located:
+            return
+        reader.located = True
+        current = reader.leading_rows()
+        candidates: list[tuple[str | None, list[list[str]]]] = [(reader.sheets()[0], current)]
+        # Other sheets are opened only when the current one does not hold most of the schema's columns.
+        best_here = max((header_score(row, self.fields) for row in current), default=0)
+        if best_here * 2 < len(self.fields):
+            candidates += [(sheet, reader.leading_rows(sheet)) for sheet in reader.sheets()[1:]]
+        place = header_place(candidates, self.fields)
+        if place is not None:
+            sheet, index = place
+            reader.start_at(index, sheet if sheet != candidates[0][0] else None)
+
     def run_reader(self, reader: TableReader, tap: BatchTap | None = None) -> Report:
         """Validate an opened file (the caller closes it); ``tap`` sees every batch as read."""
         started = time.perf_counter()
+        self.locate_header(reader)
         report = Report(
             schema=self.schema.ref(),
             file=reader.info.as_dict(),
             max_errors=self.max_errors,
             keep_per_group=self.keep_per_group,
         )
+        if reader.header_row > 1:
+            report.add_structure(HeaderRow.code, None, None, None, "error", str(reader.header_row))
+        report.notes.extend(unapplied(self.ts))
         mapping = match_header(reader.header, self.fields, self.pk, report)
         table = Table(
             fields=self.fields,
@@ -119,8 +141,12 @@ class Validator:
             custom_specs=[s for s in self.ts.get("custom_checks", []) if isinstance(s, dict)],
             report=report,
             use_referentiel=self.use_referentiel,
+            collectivite=self.schema.collectivite,
+            file_format=reader.info.format,
         )
         self._body(reader, table, report, tap)
+        # The reader may learn while reading (a body that is not the encoding its start announced).
+        report.file = reader.info.as_dict()
         report.finish(time.perf_counter() - started, self._explainer())
         return report
 
@@ -130,7 +156,17 @@ class Validator:
 
         def message(error: ValidationError) -> str:
             field = by_name.get(error.column or "")
-            return explain(error.code, error.rule, error.column, error.value, field, examples, error.detail)
+            return explain(
+                error.code,
+                error.rule,
+                error.column,
+                error.value,
+                field,
+                examples,
+                error.detail,
+                error.position,
+                self.missing,
+            )
 
         return message
 

@@ -1,8 +1,8 @@
 """Streaming reader for the validator: CSV in bounded byte chunks, XLSX/ODS in row batches.
 
 Every batch is a polars DataFrame of text columns ``c0..cN`` plus ``_row`` (the row number as a
-spreadsheet user counts it, header = 1) and ``_n`` (how many cells the record really had, to find
-ragged rows). Problems that stop the reading are ``UnreadableFile`` with a French message.
+spreadsheet user counts it, header = 1), ``_n`` (how many cells the record really had, to find
+ragged rows) and ``_extra`` (the cells past the header's width, joined, or null). Problems that stop the reading are ``UnreadableFile`` with a French message.
 """
 
 from __future__ import annotations
@@ -131,11 +131,34 @@ def _looks_like_text(sample: bytes) -> bool:
     return controls <= max(2, len(sample) // 200)
 
 
+# How many rows from the top (of each sheet) may hold the real header, below title rows.
+HEADER_SEARCH_ROWS = 20
+
+
 class TableReader:
-    """Open once, read the header, then iterate batches; ``progress`` is bytes or rows done / total."""
+    """Open once, read the header, then iterate batches; ``progress`` is bytes or rows done / total.
+
+    The header is the first row until ``start_at`` moves it: real exports often put a title, a date or
+    notes above it, or the data on another sheet. ``header_row`` is its line, as a spreadsheet counts.
+    """
 
     header: list[str]
     info: FileInfo
+    header_row: int = 1
+    # True once the header's place was chosen (it is chosen once, before any batch is read).
+    located: bool = False
+
+    def sheets(self) -> list[str | None]:
+        """The sheets a header may be on (None: the file has no sheets), the current one first."""
+        return [None]
+
+    def leading_rows(self, sheet: str | None = None) -> list[list[str]]:
+        """The first rows of ``sheet`` (the current one when None), cells as text, header included."""
+        raise NotImplementedError  # pragma: no cover - interface
+
+    def start_at(self, index: int, sheet: str | None = None) -> None:
+        """Take row ``index`` (0: the first row) of ``sheet`` as the header; the data follows it."""
+        raise NotImplementedError  # pragma: no cover - interface
 
     def batches(self) -> Iterator[pl.DataFrame]:  # pragma: no cover - interface
         raise NotImplementedError
@@ -176,6 +199,9 @@ def _open(path: Path, name: str, chunk_bytes: int, limits: ShapeLimits) -> Table
         raise UnreadableFile(
             f"Le fichier « {name} » est vide : il ne contient ni en-tête ni ligne de données."
         )
+    utf16 = _utf16(head)
+    if utf16 is not None:
+        return _transcoded(path, name, size, chunk_bytes, limits, utf16)
     kind = _sniff_kind(head, name)
     if kind == "zip":
         return WorkbookReader(path, name, size)
@@ -189,6 +215,58 @@ def _open(path: Path, name: str, chunk_bytes: int, limits: ShapeLimits) -> Table
     return CsvReader(path, name, size, chunk_bytes, limits)
 
 
+def _utf16(head: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` for a UTF-16 text (by its BOM, or its zero bytes on one side), else None."""
+    if head.startswith(b"\xff\xfe"):
+        return "utf-16-le"
+    if head.startswith(b"\xfe\xff"):
+        return "utf-16-be"
+    sample = head[:8192]
+    if len(sample) >= 64:
+        even, odd = sample[0::2], sample[1::2]
+        # A text of Latin characters in UTF-16 has a zero byte in every other position, and only there.
+        if odd.count(0) > 0.9 * len(odd) and even.count(0) == 0:
+            return "utf-16-le"
+        if even.count(0) > 0.9 * len(even) and odd.count(0) == 0:
+            return "utf-16-be"
+    return None
+
+
+def _transcoded(
+    path: Path, name: str, size: int, chunk_bytes: int, limits: ShapeLimits, encoding: str
+) -> CsvReader:
+    """A UTF-16 CSV, rewritten as UTF-8 in a temporary file (streamed), read like any other CSV."""
+    import codecs
+    import os
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(prefix="odl-utf16-", suffix=".csv")
+    target = Path(temporary)
+    try:
+        with path.open("rb") as source, os.fdopen(handle, "wb") as out:
+            # With a BOM, the "utf-16" codec reads it and drops it; without, the zero bytes said the order.
+            has_bom = source.read(2) in (b"\xff\xfe", b"\xfe\xff")
+            decoder = codecs.getincrementaldecoder("utf-16" if has_bom else encoding)()
+            source.seek(0)
+            while chunk := source.read(4 * 1024 * 1024):
+                out.write(decoder.decode(chunk).encode("utf-8"))
+            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+        reader = CsvReader(target, name, target.stat().st_size, chunk_bytes, limits)
+    except UnicodeDecodeError as exc:
+        target.unlink(missing_ok=True)
+        raise UnreadableFile(
+            f"« {name} » semble encodé en UTF-16 mais contient des octets invalides : "
+            "enregistrez-le de nouveau en CSV UTF-8."
+        ) from exc
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    reader.temporary = target
+    reader.info.encoding = encoding
+    reader.info.size = size
+    return reader
+
+
 class LimitedReader(TableReader):
     """Another reader, whose batches are refused once they pass the door's limits."""
 
@@ -197,6 +275,19 @@ class LimitedReader(TableReader):
         self.limits = limits
         self.header = inner.header
         self.info = inner.info
+
+    def sheets(self) -> list[str | None]:
+        return self.inner.sheets()
+
+    def leading_rows(self, sheet: str | None = None) -> list[list[str]]:
+        return self.inner.leading_rows(sheet)
+
+    def start_at(self, index: int, sheet: str | None = None) -> None:
+        self.inner.start_at(index, sheet)
+        self.header = self.inner.header
+        self.info = self.inner.info
+        self.header_row = self.inner.header_row
+        self.limits.check_header(self.header, self.info.name)
 
     def batches(self) -> Iterator[pl.DataFrame]:
         rows = 0
@@ -254,6 +345,7 @@ class CsvReader(TableReader):
         self.size = size
         self.chunk_bytes = chunk_bytes
         self.handle = path.open("rb")
+        self.temporary: Path | None = None
         try:
             self._read_header(name, size, chunk_bytes, limits)
         except BaseException:
@@ -262,6 +354,7 @@ class CsvReader(TableReader):
 
     def _read_header(self, name: str, size: int, chunk_bytes: int, limits: ShapeLimits) -> None:
         self.done = 0
+        self.header_row = 1
         head = self.handle.read(chunk_bytes)
         more = b"x"
         while _first_record_end(head) < 0 and more:
@@ -271,36 +364,96 @@ class CsvReader(TableReader):
         read_all = not more or len(head) < chunk_bytes
         bom = head.startswith(b"\xef\xbb\xbf")
         offset = 3 if bom else 0
-        if bom:
-            encoding = "utf-8-sig"
-        else:
-            try:
-                head[: _record_end(head) if _record_end(head) > 0 else len(head)].decode("utf-8")
-                encoding = "utf-8"
-            except UnicodeDecodeError:
-                encoding = "windows-1252"
-        end = _first_record_end(head[offset:])
-        header_bytes = head[offset:] if end < 0 else head[offset : offset + end]
-        limits.check_line(len(header_bytes), name, 1)
-        header_text = _decode(header_bytes, encoding)
+        notes = []
+        try:
+            head[offset : _record_end(head) if _record_end(head) > 0 else len(head)].decode("utf-8")
+            encoding = "utf-8-sig" if bom else "utf-8"
+        except UnicodeDecodeError:
+            # The encoding reported is the one the body is decoded with, whatever the BOM claims.
+            encoding = "windows-1252"
+            if bom:
+                notes.append(
+                    "le fichier commence par la marque UTF-8 (BOM) mais son contenu est en Windows-1252 : "
+                    "il a été lu en Windows-1252"
+                )
+        self.head = head
+        self.offset = offset
+        self.read_all = read_all
+        self.info = FileInfo(name=name, format="csv", encoding=encoding, size=size, notes=notes)
+        # How the bytes are decoded (the reported encoding may differ: a UTF-16 file read from its UTF-8 copy).
+        self.decoding = encoding
+        self.mixed = False
+        self._header_from(offset)
+
+    def _header_from(self, start: int, row: int = 1) -> None:
+        """The record starting at byte ``start`` of the first chunk is the header (line ``row``)."""
+        head = self.head
+        end = _first_record_end(head[start:])
+        header_bytes = head[start:] if end < 0 else head[start : start + end]
+        self.limits.check_line(len(header_bytes), self.info.name, row)
+        header_text = _decode(header_bytes, self.decoding)
         delimiter = _sniff_delimiter(header_text)
         record = next(csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter), [])
         self.header = list(record)
-        self.info = FileInfo(name=name, format="csv", encoding=encoding, delimiter=delimiter, size=size)
-        self.leftover = b"" if end < 0 else head[offset + end :]
-        self.eof = end < 0 or read_all
+        self.info.delimiter = delimiter
+        self.leftover = b"" if end < 0 else head[start + end :]
+        self.eof = end < 0 or self.read_all
         self.done = len(head) - len(self.leftover)
-        self.next_row = 2
+        self.header_row = row
+        self.next_row = row + 1
+
+    def _starts(self) -> list[int]:
+        """Byte offsets of the first records of the first chunk."""
+        starts: list[int] = []
+        position = self.offset
+        while len(starts) < HEADER_SEARCH_ROWS and position < len(self.head):
+            starts.append(position)
+            end = _first_record_end(self.head[position:])
+            if end < 0:
+                break
+            position += end
+        return starts
+
+    def leading_rows(self, sheet: str | None = None) -> list[list[str]]:
+        rows = []
+        for start in self._starts():
+            end = _first_record_end(self.head[start:])
+            text = _decode(self.head[start:] if end < 0 else self.head[start : start + end], self.decoding)
+            # Each row with its own separator: a title line has none, the header below it has many.
+            rows.append(next(csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text)), []))
+        return rows
+
+    def start_at(self, index: int, sheet: str | None = None) -> None:
+        self._header_from(self._starts()[index], index + 1)
 
     def progress(self) -> tuple[int, int]:
         return self.done, self.size
 
     def close(self) -> None:
         self.handle.close()
+        if self.temporary is not None:
+            self.temporary.unlink(missing_ok=True)
+
+    def _text(self, data: bytes) -> str:
+        """A chunk as text; a UTF-8 file whose later bytes are not UTF-8 is said to be Windows-1252."""
+        if self.decoding.startswith("utf-8"):
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                if not self.mixed:
+                    self.mixed = True
+                    self.info.encoding = "windows-1252"
+                    self.info.notes.append(
+                        f"le début du fichier est en UTF-8, mais pas la suite (après l'octet {self.done:,}) : "
+                        "les parties qui ne sont pas en UTF-8 ont été lues en Windows-1252"
+                    )
+        return data.decode("cp1252", errors="replace")
 
     def batches(self) -> Iterator[pl.DataFrame]:
         buf = self.leftover
         self.leftover = b""
+        self.head = b""  # the header is placed: the first chunk is no longer needed twice
+        self.located = True
         while True:
             if not self.eof and len(buf) < self.chunk_bytes:
                 more = self.handle.read(self.chunk_bytes)
@@ -323,7 +476,7 @@ class CsvReader(TableReader):
             if piece and self.limits.max_line_bytes is not None:
                 self.limits.check_line(max(map(len, piece.split(b"\n"))), self.info.name)
             if piece:
-                frame = self._parse(_decode(piece, self.info.encoding))
+                frame = self._parse(self._text(piece))
                 self.done += len(piece)
                 if frame.height:
                     yield frame
@@ -373,12 +526,26 @@ class CsvReader(TableReader):
             .alias("_n")
         )["_n"]
         frame = cells.with_columns(counts)
+        # The cells past the header, for the message: a column only when some row has them (a column of
+        # nulls still costs 8 bytes a row), split only on those rows.
+        over = counts > width
+        if over.any():
+            index = over.arg_true()
+            extra = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("_extra")
+            extra = extra.scatter(index, lines.gather(index).str.split(sep).list.slice(width).list.join(sep))
+            frame = frame.with_columns(extra)
         if quoted is not None and quoted.any():
             index = quoted.arg_true()
             records = list(csv.reader(lines.gather(index).to_list(), delimiter=sep))
-            replacement = self._columns(records, width)
+            replacement = self._columns(records, width, sep)
+            if replacement["_extra"].is_null().all():
+                del replacement["_extra"]
+            elif "_extra" not in frame.columns:
+                frame = frame.with_columns(
+                    pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("_extra")
+                )
             frame = frame.with_columns(
-                [frame[name].scatter(index, replacement[name]) for name in [*names, "_n"]]
+                [frame[name].scatter(index, replacement[name]) for name in replacement]
             )
         height = frame.height
         frame = frame.with_columns(
@@ -392,15 +559,18 @@ class CsvReader(TableReader):
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=self.info.delimiter))
 
     @staticmethod
-    def _columns(records: list[list[str]], width: int) -> dict[str, pl.Series]:
+    def _columns(records: list[list[str]], width: int, sep: str) -> dict[str, pl.Series]:
         columns: dict[str, pl.Series] = {}
         for i in range(width):
             columns[f"c{i}"] = pl.Series([r[i] if i < len(r) else None for r in records], dtype=pl.String)
         columns["_n"] = pl.Series([len(r) for r in records], dtype=pl.Int64)
+        columns["_extra"] = pl.Series(
+            [sep.join(r[width:]) if len(r) > width else None for r in records], dtype=pl.String
+        )
         return columns
 
     def _frame_from_records(self, records: list[list[str]], width: int) -> pl.DataFrame:
-        columns = self._columns(records, width)
+        columns = self._columns(records, width, self.info.delimiter)
         height = len(records)
         columns["_row"] = pl.Series(range(self.next_row, self.next_row + height), dtype=pl.Int64)
         self.next_row += height
@@ -429,26 +599,57 @@ class WorkbookReader(TableReader):
             ) from exc
         fmt = "ods" if self._is_ods else "xlsx"
         self.info = FileInfo(name=name, format=fmt, encoding=fmt, delimiter="", size=size)
+        self.workbook = workbook
+        self.sheet_names = list(sheets)
+        self.loaded: dict[str, list[list[str]]] = {}
         self.rows: list[list[str]] = []
         for sheet in sheets:
-            try:
-                values = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-            except Exception as exc:
-                raise UnreadableFile(f"La feuille « {sheet} » du classeur « {name} » est illisible.") from exc
-            rows = [[_cell_text(c) for c in row] for row in values]
+            rows = self._load(sheet)
             if any(any(c for c in row) for row in rows):
-                self.info.sheet = sheet
-                if len(sheets) > 1:
-                    others = ", ".join(s for s in sheets if s != sheet)
-                    self.info.notes.append(f"feuille « {sheet} » lue ; autres feuilles ignorées : {others}")
-                self.rows = rows
+                self._use(sheet)
                 break
         if not self.rows:
             raise UnreadableFile(f"Le classeur « {name} » ne contient aucune feuille remplie.")
-        header = self.rows[0]
+        self.start_at(0)
+
+    def _load(self, sheet: str) -> list[list[str]]:
+        if sheet not in self.loaded:
+            try:
+                values = self.workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            except Exception as exc:
+                raise UnreadableFile(
+                    f"La feuille « {sheet} » du classeur « {self.info.name} » est illisible."
+                ) from exc
+            self.loaded[sheet] = [[_cell_text(c) for c in row] for row in values]
+        return self.loaded[sheet]
+
+    def _use(self, sheet: str) -> None:
+        self.info.sheet = sheet
+        self.rows = self._load(sheet)
+        self.info.notes = [n for n in self.info.notes if not n.startswith("feuille ")]
+        if len(self.sheet_names) > 1:
+            others = ", ".join(f"« {s} »" for s in self.sheet_names if s != sheet)
+            self.info.notes.append(f"feuille « {sheet} » lue ; autres feuilles ignorées : {others}")
+
+    def sheets(self) -> list[str | None]:
+        current = self.info.sheet
+        return [current, *(s for s in self.sheet_names if s != current)]
+
+    def leading_rows(self, sheet: str | None = None) -> list[list[str]]:
+        rows = self.rows if sheet is None or sheet == self.info.sheet else self._load(sheet)
+        return [list(r) for r in rows[:HEADER_SEARCH_ROWS]]
+
+    def start_at(self, index: int, sheet: str | None = None) -> None:
+        if sheet is not None and sheet != self.info.sheet:
+            self._use(sheet)
+            # Only the sheet read stays in memory.
+            self.loaded = {sheet: self.rows}
+        header = list(self.rows[index]) if index < len(self.rows) else []
         while header and header[-1] == "":
             header.pop()
         self.header = header
+        self.first = index
+        self.header_row = index + 1
         self.done = 0
 
     def _check_zip(self, path: Path, name: str) -> None:
@@ -467,14 +668,18 @@ class WorkbookReader(TableReader):
             raise UnreadableFile(f"« {name} » est une archive ZIP, pas un classeur XLSX ou ODS.")
 
     def progress(self) -> tuple[int, int]:
-        return self.done, max(len(self.rows) - 1, 0)
+        return self.done, max(len(self.rows) - 1 - self.first, 0)
 
     def batches(self) -> Iterator[pl.DataFrame]:
+        self.located = True
+        self.loaded = {}
         width = max(len(self.header), 1)
-        body = self.rows[1:]
+        first_row = self.first + 2
+        body = self.rows[self.first + 1 :]
         for start in range(0, len(body), SHEET_BATCH_ROWS):
             part = body[start : start + SHEET_BATCH_ROWS]
             counts = []
+            extras: list[str | None] = []
             records = []
             for row in part:
                 trimmed = list(row)
@@ -484,13 +689,17 @@ class WorkbookReader(TableReader):
                 if not any(trimmed):
                     trimmed = []
                 counts.append(len(trimmed))
+                extras.append(" | ".join(trimmed[width:]) if len(trimmed) > width else None)
                 records.append(trimmed)
             frame = pl.DataFrame({"_rec": records}, schema={"_rec": pl.List(pl.String)})
             frame = frame.select(
                 [pl.col("_rec").list.get(i, null_on_oob=True).alias(f"c{i}") for i in range(width)]
                 + [
                     pl.Series("_n", counts, dtype=pl.Int64),
-                    pl.int_range(start + 2, start + 2 + len(part), dtype=pl.Int64).alias("_row"),
+                    pl.Series("_extra", extras, dtype=pl.String),
+                    pl.int_range(start + first_row, start + first_row + len(part), dtype=pl.Int64).alias(
+                        "_row"
+                    ),
                 ]
             )
             self.done = start + len(part)

@@ -65,6 +65,9 @@ class Schema:
     origin: str = "embarqué"
     labels: dict[str, str] = field(default_factory=dict)
     examples: dict[str, str] = field(default_factory=dict)
+    # The fields whose values name a collectivité (the publisher's SIRET, a commune's code INSEE): the
+    # only ones compared with the référentiel. None: not declared (a schema from a file or the catalogue).
+    collectivite: list[str] | None = None
 
     @property
     def field_names(self) -> list[str]:
@@ -127,6 +130,7 @@ def _from_own(own: dict[str, Any], origin: str = "embarqué") -> Schema:
         origin=origin,
         labels={c["nom"]: c["libelle"] for c in own["colonnes"] if c.get("libelle")},
         examples={c["nom"]: c["exemple"] for c in own["colonnes"] if c.get("exemple")},
+        collectivite=list(own["collectivite"]) if "collectivite" in own else None,
     )
 
 

@@ -25,6 +25,7 @@ ERROR_COLUMNS: dict[str, type[pl.DataType]] = {
     "code": pl.String,
     "rule": pl.String,
     "value": pl.String,
+    "detail": pl.String,
 }
 
 
@@ -113,7 +114,14 @@ class Report:
     def add_one(self, row: int, column: str | None, code: str, rule: str, value: str | None) -> None:
         self.add_frame(
             pl.DataFrame(
-                {"row": [row], "column": [column], "code": [code], "rule": [rule], "value": [value]},
+                {
+                    "row": [row],
+                    "column": [column],
+                    "code": [code],
+                    "rule": [rule],
+                    "value": [value],
+                    "detail": [None],
+                },
                 schema=ERROR_COLUMNS,
             )
         )
@@ -268,6 +276,7 @@ class Report:
             column=row["column"],
             value=value,
             severity=row["severity"],
+            detail=row.get("detail") or "",
         )
         error.message = self._explain(error)
         if value is not None and len(value) > MAX_VALUE_CHARS:
@@ -295,7 +304,8 @@ def render_text(report: dict[str, Any]) -> str:
         desc += f", encodage {fichier['encodage']}, séparateur {sep}"
     lines.append(desc)
     lines.append(f"{summary['erreurs']} erreur(s), {summary['avertissements']} avertissement(s)")
-    for note in report.get("remarques", []):
+    # The file's own remarks first (which sheet was read, which were left aside), then the validation's.
+    for note in [*fichier.get("remarques", []), *report.get("remarques", [])]:
         lines.append(f"Remarque : {note}")
     current = None
     for group in report["groupes"]:
@@ -305,6 +315,8 @@ def render_text(report: dict[str, Any]) -> str:
             lines.append("")
             lines.append(f"== {title}")
         where = f"colonne « {group['colonne']} »" if group["colonne"] else "ligne entière"
+        if not group["colonne"] and group["categorie"] == "structure":
+            where = "en-tête"
         gravity = "avertissement" if group["gravite"] == "warning" else "erreur"
         lines.append(f"- {group['libelle']} ({group['code']}), {where} : {group['nombre']} {gravity}(s)")
         for example in group["exemples"]:

@@ -11,8 +11,8 @@ from typing import Any
 
 from odl.schemas.engine import Progress, Validator
 from odl.schemas.fixes import MAX_LISTED_CHANGES, SafeFixes
-from odl.schemas.reading import CHUNK_BYTES, NO_LIMITS, ShapeLimits, open_table
-from odl.schemas.registry import Schema
+from odl.schemas.reading import CHUNK_BYTES, NO_LIMITS, ShapeLimits, TableReader, open_table
+from odl.schemas.registry import Schema, SchemaNotFound
 from odl.schemas.report import Report
 
 # The schema itself, or how to choose it from the file's header (the web page's « auto »).
@@ -41,6 +41,21 @@ class ValidationResult:
         return self.report.to_dict()
 
 
+def _choose(choose: Callable[[list[str]], Schema], reader: TableReader) -> Schema:
+    """The schema chosen from the header; from a lower row when the first one (a title) names nothing,
+    or from another sheet's rows when the sheet read holds none (a workbook whose first sheet is a notice)."""
+    try:
+        return choose(reader.header)
+    except SchemaNotFound:
+        for sheet in reader.sheets():
+            for row in reader.leading_rows(sheet):
+                try:
+                    return choose(row)
+                except SchemaNotFound:
+                    continue
+        raise
+
+
 def validate_file(
     path: Path,
     schema: SchemaChoice,
@@ -67,8 +82,9 @@ def validate_file(
     """
     reader = open_table(path, display_name, chunk_bytes or CHUNK_BYTES, limits)
     try:
-        chosen = schema if isinstance(schema, Schema) else schema(reader.header)
+        chosen = schema if isinstance(schema, Schema) else _choose(schema, reader)
         validator = Validator(chosen, max_errors, progress, referentiel, chunk_bytes, keep_per_group)
+        validator.locate_header(reader)
         fixes = (
             SafeFixes(
                 chosen,

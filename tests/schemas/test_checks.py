@@ -23,6 +23,7 @@ EVERY_CODE = {
     "duplicate-label",
     "blank-label",
     "incorrect-label",
+    "header-row",
     "blank-row",
     "extra-cell",
     "missing-cell",
@@ -39,6 +40,7 @@ EVERY_CODE = {
     "nomenclature-actes-value",
     "referentiel-code",
     "referentiel-nom",
+    "cle-identifiant",
 }
 
 

@@ -31,6 +31,8 @@ ERROR_SCHEMA = {
     "code": pl.String,
     "rule": pl.String,
     "value": pl.String,
+    # What the message needs beyond the cell's value (the other columns a row check compared), or null.
+    "detail": pl.String,
 }
 
 
@@ -45,6 +47,8 @@ class Explained:
     field: dict[str, Any] | None
     examples: dict[str, str]
     detail: str = ""
+    # The column's place in the header (1 for the first), for header errors.
+    position: int | None = None
 
     @property
     def raw(self) -> str:
@@ -136,6 +140,9 @@ class Table:
     custom_specs: list[dict[str, Any]]
     report: Report
     use_referentiel: bool = True
+    # Fields naming a collectivité, as the schema declares them (None: not declared).
+    collectivite: list[str] | None = None
+    file_format: str = "csv"
 
     @property
     def width(self) -> int:
@@ -332,8 +339,11 @@ registry = Registry()
 # --- helpers the checks share -------------------------------------------------------------------
 
 
-def errors(frame: pl.DataFrame, column: str | None, code: str, rule: str, value: str = "v") -> pl.DataFrame:
-    """The error rows of ``frame`` in the report's shape (``_row`` and the value column ``value``)."""
+def errors(
+    frame: pl.DataFrame, column: str | None, code: str, rule: str, value: str = "v", detail: str | None = None
+) -> pl.DataFrame:
+    """The error rows of ``frame`` in the report's shape (``_row``, the value column ``value`` and, when
+    given, the column ``detail`` for the message)."""
     return frame.select(
         pl.col("_row").cast(pl.Int64).alias("row"),
         pl.lit(column, dtype=pl.String).alias("column"),
@@ -342,10 +352,13 @@ def errors(frame: pl.DataFrame, column: str | None, code: str, rule: str, value:
         (pl.col(value).cast(pl.String) if value in frame.columns else pl.lit(None, dtype=pl.String)).alias(
             "value"
         ),
+        (pl.col(detail).cast(pl.String) if detail in frame.columns else pl.lit(None, dtype=pl.String)).alias(
+            "detail"
+        ),
     )
 
 
-def rows_frame(rows: list[tuple[int, str | None, str, str, str | None]]) -> pl.DataFrame:
+def rows_frame(rows: list[tuple[int, str | None, str, str, str | None, str | None]]) -> pl.DataFrame:
     """Errors found one by one (ragged rows), as a frame."""
     return pl.DataFrame(rows, schema=ERROR_SCHEMA, orient="row")
 

@@ -39,21 +39,24 @@ class CompareColumns(CustomCheck):
             ctx.typed(c1, batch).alias("a"),
             ctx.typed(c2, batch).alias("b"),
             ctx.value(c1, batch).alias("v"),
+            ctx.value(c2, batch).alias("w"),
         )
         data = data.filter(pl.col("a").is_not_null() & pl.col("b").is_not_null())
         rule = f"{c1} {op} {c2}"
         if data.schema["a"] != data.schema["b"]:
             # A number against a text: frictionless cannot compare them and flags every such row.
-            return [errors(data, c1, self.code, rule)]
-        return [errors(data.filter(~_OPS[str(op)](pl.col("a"), pl.col("b"))), c1, self.code, rule)]
+            return [errors(data, c1, self.code, rule, detail="w")]
+        bad = data.filter(~_OPS[str(op)](pl.col("a"), pl.col("b")))
+        return [errors(bad, c1, self.code, rule, detail="w")]
 
     @classmethod
     def explain(cls, error: Explained) -> str | None:
         parts = error.rule.split(" ")
         if len(parts) == 3 and parts[1] in OPERATORS:
+            other = f" (« {error.detail} »)" if error.detail else ""
             return (
                 f"« {error.shown} » dans « {parts[0]} » doit être {OPERATORS[parts[1]]} "
-                f"à la valeur de « {parts[2]} » sur la même ligne."
+                f"à la valeur de « {parts[2]} »{other} sur la même ligne."
             )
         return (
             f"La valeur « {error.shown} » de « {error.column} » ne respecte pas la comparaison attendue "

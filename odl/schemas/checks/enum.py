@@ -1,12 +1,16 @@
-"""``enum``: the cell is one of the allowed values (compared as numbers for numeric fields)."""
+"""``enum``: the cell is one of the allowed values (compared as numbers for numeric fields).
+
+As in frictionless, numbers compare as ``Decimal``: ``NaN`` is never one of the allowed values (not even
+when the list holds ``NaN``), ``INF`` matches ``INF``."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import polars as pl
 
-from odl.schemas.checks.base import Column, Explained, FieldRule, registry, typed_number
+from odl.schemas.checks.base import Column, Explained, FieldRule, exact, registry, typed_number
 
 
 @registry.register
@@ -26,8 +30,22 @@ class Enum(FieldRule):
 
     def bad(self, values: pl.Series) -> pl.Series:
         if self.column.kind in ("integer", "number"):
-            return ~typed_number(self.column, values).is_in([float(x) for x in self.allowed])
+            numbers = typed_number(self.column, values)
+            verdict = ~numbers.is_in([float(x) for x in self.allowed])
+            odd = numbers.is_null() | numbers.is_nan()
+            if self.column.kind == "integer" or not odd.any():
+                return verdict
+            index = odd.arg_true()
+            return verdict.scatter(index, exact(values.gather(index), self._exact))
         return ~values.is_in([str(x) for x in self.allowed])
+
+    def _exact(self, value: str) -> bool:
+        """Frictionless' rule for the spellings floats cannot settle (NaN, sNaN): True when refused."""
+        try:
+            number = Decimal(value.strip())
+            return not any(number == Decimal(str(x)) for x in self.allowed)
+        except (InvalidOperation, ValueError):
+            return True
 
     @classmethod
     def explain(cls, error: Explained) -> str | None:

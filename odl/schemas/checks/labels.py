@@ -17,13 +17,64 @@ class _Label(Check):
 
 
 @registry.register
+class HeaderRow(_Label):
+    """Title rows above the header: the header was found lower down and validation starts there."""
+
+    code = "header-row"
+    label = "En-tête qui ne commence pas à la première ligne"
+
+    @classmethod
+    def explain(cls, error: Explained) -> str | None:
+        # The line of the header travels in ``detail`` (the error has no value or column of its own).
+        line = int(error.detail) if error.detail.isdigit() else 2
+        above = "la ligne" if line == 2 else f"les {line - 1} lignes"
+        return (
+            f"L'en-tête semble être à la ligne {line} : le fichier a été validé à partir de là. "
+            f"Supprimez {above} au-dessus (titre, notes) : un fichier de données commence par la ligne "
+            "des noms de colonnes."
+        )
+
+
+def header_score(cells: list[str], fields: list[dict[str, Any]]) -> int:
+    """How many schema columns a row names (case, accents and spaces aside)."""
+    names = {fold(str(f["name"])).replace(" ", "") for f in fields}
+    return len({fold(c).replace(" ", "") for c in cells if c.strip()} & names)
+
+
+def header_place(
+    candidates: list[tuple[str | None, list[list[str]]]], fields: list[dict[str, Any]]
+) -> tuple[str | None, int] | None:
+    """Where the header really is, given the first rows of each sheet (the current sheet first), or
+    None when the first row of the current sheet is as good as any: (sheet, row index)."""
+    if not candidates or not candidates[0][1]:
+        return None
+    current = header_score(candidates[0][1][0], fields)
+    best: tuple[int, str | None, int] = (current, candidates[0][0], 0)
+    for sheet, rows in candidates:
+        for index, row in enumerate(rows):
+            score = header_score(row, fields)
+            if score > best[0]:
+                best = (score, sheet, index)
+    score, sheet, index = best
+    # Clearly better than the first row: a stray title word naming one column moves nothing.
+    if (sheet, index) == (candidates[0][0], 0) or score < 2 or score <= 2 * current:
+        return None
+    return sheet, index
+
+
+@registry.register
 class BlankLabel(_Label):
     code = "blank-label"
     label = "Colonne sans nom"
 
     @classmethod
     def explain(cls, error: Explained) -> str | None:
-        return "Une colonne de l'en-tête n'a pas de nom."
+        if error.position is None:
+            return "Une colonne de l'en-tête n'a pas de nom."
+        return (
+            f"La colonne {error.position} de l'en-tête n'a pas de nom (colonne {error.position} sans nom) : "
+            "donnez-lui le nom d'une colonne du schéma, ou supprimez-la si elle est vide."
+        )
 
 
 @registry.register

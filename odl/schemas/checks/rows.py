@@ -61,36 +61,57 @@ class RaggedRows(TableCheck):
     order = 20
     validata_row_level = True
 
-    def __init__(self, width: int, labels: list[str], required: set[str]) -> None:
+    def __init__(self, width: int, labels: list[str], required: set[str], sheet: bool = False) -> None:
         self.width = width
         self.labels = labels
         self.required = required
+        self.rule_for_extra = ExtraCellInSheet.rule if sheet else self.rule
 
     @classmethod
     def bind(cls, table: Table) -> RaggedRows:
         required = table.required()
-        return cls(table.width, table.labels, {label for label in table.labels if label in required})
+        labels = {label for label in table.labels if label in required}
+        return cls(table.width, table.labels, labels, table.file_format in ("xlsx", "ods"))
 
     def check(self, batch: Batch) -> Iterable[pl.DataFrame]:
         ragged = batch.frame.filter(pl.col("_n") != self.width)
         if not ragged.height:
             return []
-        found: list[tuple[int, str | None, str, str, str | None]] = []
-        for row, count in ragged.select("_row", "_n").iter_rows():
+        found: list[tuple[int, str | None, str, str, str | None, str | None]] = []
+        extras = ragged["_extra"] if "_extra" in ragged.columns else pl.Series([None] * ragged.height)
+        for (row, count), extra in zip(ragged.select("_row", "_n").iter_rows(), extras, strict=True):
             if count > self.width:
-                found.append((row, None, "extra-cell", "extra-cell", None))
+                found.append((row, None, "extra-cell", self.rule_for_extra, extra, None))
                 continue
             for position in range(count, self.width):
                 label = self.labels[position] if position < len(self.labels) else None
-                found.append((row, label, MissingCell.code, MissingCell.code, None))
+                found.append((row, label, MissingCell.code, MissingCell.code, None, None))
                 if label in self.required:
                     # An absent cell is also an empty one: the required rule fails too, as in frictionless.
-                    found.append((row, label, "constraint-error", "required", None))
+                    found.append((row, label, "constraint-error", "required", None, None))
         return [rows_frame(found)]
 
     @classmethod
     def explain(cls, error: Explained) -> str | None:
         return (
-            f"Cette ligne a plus de cellules que l'en-tête (valeur en trop : « {error.shown} ») : "
-            "un séparateur de trop ?"
+            f"Cette ligne a plus de cellules que l'en-tête (en trop : « {error.shown} ») : "
+            "un séparateur de trop, ou une valeur qui contient le séparateur sans être entre guillemets ?"
+        )
+
+
+@registry.register
+class ExtraCellInSheet(Check):
+    """The same error in a workbook, where there are no separators: the row goes past the header."""
+
+    code = "extra-cell"
+    rule = "extra-cell-feuille"
+    label = RaggedRows.label
+    category = "row"
+    validata_row_level = True
+
+    @classmethod
+    def explain(cls, error: Explained) -> str | None:
+        return (
+            f"Cette ligne a des cellules remplies à droite de la dernière colonne de l'en-tête "
+            f"(« {error.shown} ») : donnez un nom à leur colonne, ou videz-les."
         )
