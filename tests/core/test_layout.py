@@ -21,7 +21,23 @@ ALLOWED = {
     "culture": {"core", "territories", "atds", "accounts", "programme"},
     # The planner reads the programme (ETDs, the demo ATD), harvested datasets, SCDL schemas (collection
     # form) and the access policies; nothing below imports it.
-    "animations": {"core", "territories", "atds", "schemas", "harvest", "accounts", "programme"},
+    # ... and offers a venue from the directory of places.
+    "animations": {"core", "territories", "atds", "schemas", "harvest", "accounts", "programme", "places"},
+    # The directory of places reads the référentiel, the ATDs and the access policies only.
+    "places": {"core", "territories", "atds", "accounts"},
+    # Reuses link harvested datasets, animation events and collectivités, and join the observatory's
+    # open collectivités; nothing imports them.
+    "reuses": {
+        "core",
+        "territories",
+        "atds",
+        "schemas",
+        "harvest",
+        "observatory",
+        "accounts",
+        "programme",
+        "animations",
+    },
 }
 
 
