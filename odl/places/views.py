@@ -105,7 +105,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @access("atd_staff")
 def team(request: HttpRequest, slug: str) -> HttpResponse:
     atd: Atd = request.atd  # type: ignore[attr-defined]
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
     report = None
     problem = ""
     if request.method == "POST" and form.is_valid():
