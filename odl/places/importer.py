@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from odl.core.netguard import InternalAddressRefused, guarded_client
 from odl.places.models import HTTP_URL, Origin, Place, PlaceKind
@@ -215,7 +216,7 @@ def _check(line: int, row: dict[str, Any], communes: dict[str, int], report: Rep
 
 UPDATED_FIELDS = [
     "name", "kind", "address", "postcode", "commune_id", "latitude", "longitude", "website", "phone", "email",
-    "hours", "description", "services", "typologie", "source", "updated_on", "imported_from",
+    "hours", "description", "services", "typologie", "source", "updated_on", "imported_from", "updated_at",
 ]  # fmt: skip
 
 
@@ -246,6 +247,7 @@ def import_places(data: bytes, origin_label: str) -> Report:
             continue
         values["imported_from"] = origin_label[:1000]
         checked[values["remote_id"]] = values
+    now = timezone.now()
     with transaction.atomic():
         existing = {p.remote_id: p for p in Place.objects.filter(remote_id__in=list(checked))}
         new, changed = [], []
@@ -258,6 +260,8 @@ def import_places(data: bytes, origin_label: str) -> Report:
             else:
                 for name, value in values.items():
                     setattr(place, name, value)
+                # bulk_update skips auto_now: the directory's cached map follows this date.
+                place.updated_at = now
                 changed.append(place)
         Place.objects.bulk_create(new, batch_size=1000)
         Place.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=1000)

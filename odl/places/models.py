@@ -35,7 +35,9 @@ class Origin(models.TextChoices):
 class PlaceQuerySet(models.QuerySet["Place"]):
     def inside(self, territory: Territory) -> PlaceQuerySet:
         """Places whose commune lies in this territory (the ciblage's perimeter rule)."""
-        return self.filter(commune__in=Territory.objects.inside_territory(territory).values("pk"))
+        # The perimeter's ids are read first: SQLite plans the perimeter rule badly as a nested subquery.
+        inside = list(Territory.objects.inside_territory(territory).values_list("pk", flat=True))
+        return self.filter(commune__in=inside)
 
     def for_directory(self) -> PlaceQuerySet:
         return self.select_related("commune").order_by("commune__nom", "name", "pk")

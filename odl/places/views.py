@@ -6,16 +6,20 @@ may be corrected by any ATD's team, and stay as corrected through later imports.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils.html import json_script
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from odl.accounts.access import access
 from odl.atds.models import Atd
@@ -39,6 +43,34 @@ def territory_from_code(raw: str) -> Territory | None:
     else:
         kind, value = Kind.COMMUNE, code
     return Territory.objects.filter(kind=kind, code=value).first()
+
+
+def _map_config(places: Any, chosen: dict[str, str]) -> str:
+    """The map's points as a ``json_script`` tag, kept until a place of the filter changes.
+
+    Thousands of points cost more to serialise than the rest of the page: the tag is cached under the
+    filter and the places' count, highest id and last change (an addition, edit or deletion renews it).
+    """
+    state = places.aggregate(count=Count("pk"), top=Max("pk"), last=Max("updated_at"))
+    last = state["last"].timestamp() if state["last"] else 0
+    parts = f"{chosen['territoire']}|{chosen['type']}|{state['count']}|{state['top']}|{last}"
+    # Hashed: the filter is free text, and a cache key must stay short and plain.
+    key = "places-map-" + hashlib.sha256(parts.encode()).hexdigest()[:32]
+    tag = cache.get(key)
+    if tag is None:
+        points = list(
+            places.order_by("pk").values_list("pk", "name", "kind", "latitude", "longitude")[:MAP_POINTS]
+        )
+        config = {
+            "points": [[pk, name, kind, round(lat, 6), round(lon, 6)] for pk, name, kind, lat, lon in points],
+            "labels": dict(PlaceKind.choices),
+            "detail": reverse("places:detail", args=[0]),
+            "tiles": settings.ODL_ANIMATIONS_TILES_URL,
+            "attribution": settings.ODL_ANIMATIONS_TILES_ATTRIBUTION,
+        }
+        tag = json_script(config, "places-map-config")
+        cache.set(key, tag, 3600)
+    return mark_safe(str(tag))  # noqa: S308 - json_script's own escaped output, cached
 
 
 @access("public")
@@ -66,13 +98,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             problem = f"Type de lieu inconnu : « {chosen['type']} »."
     if problem:
         places = places.none()
-    labels = dict(PlaceKind.choices)
-    points = [
-        [pk, name, kind_value, lat, lon]
-        for pk, name, kind_value, lat, lon in places.order_by("pk").values_list(
-            "pk", "name", "kind", "latitude", "longitude"
-        )[:MAP_POINTS]
-    ]
+    map_config = _map_config(places, chosen)
     page = Paginator(places.for_directory(), PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -81,13 +107,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "problem": problem,
         "kinds": PlaceKind.choices,
         "query": urlencode({k: v for k, v in chosen.items() if v}),
-        "map": {
-            "points": points,
-            "labels": labels,
-            "detail": reverse("places:detail", args=[0]),
-            "tiles": settings.ODL_ANIMATIONS_TILES_URL,
-            "attribution": settings.ODL_ANIMATIONS_TILES_ATTRIBUTION,
-        },
+        "map_config": map_config,
     }
     return render(request, "places/directory.html", context, status=400 if problem else 200)
 

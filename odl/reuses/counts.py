@@ -12,12 +12,11 @@ ciblage's perimeter rule (``odl.territories.models.Area``).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from odl.observatory.indicators import IndicatorError, open_ids, pick_snapshot
-from odl.observatory.models import Snapshot
+from odl.observatory.models import Snapshot, SnapshotEntry
 from odl.reuses.models import Reuse
 from odl.territories.models import Kind, Territory
 
@@ -76,15 +75,30 @@ def by_departement() -> dict[str, Any]:
 
 
 def of_territory(territory: Territory) -> Row:
-    """The figure for one perimeter (a région, a département, an EPCI or a single collectivité)."""
+    """The figure for one perimeter (a région, a département, an EPCI or a single collectivité).
+
+    Only the perimeter's collectivités are read: their ids, then which of them are open and which
+    have a known reuse, each restricted in SQL (the page of one commune need not load all of France).
+    """
     snapshot = latest_snapshot()
-    opened = open_ids(snapshot)
-    reused = reused_ids()
+    # Read once, used twice: SQLite plans the perimeter rule badly as a nested subquery.
+    inside = list(Territory.objects.collectivites().inside_territory(territory).values_list("pk", flat=True))
+    opened: set[int] = set()
+    if snapshot is not None:
+        opened = set(
+            SnapshotEntry.objects.filter(
+                snapshot=snapshot, is_open=True, territory_id__in=inside
+            ).values_list("territory_id", flat=True)
+        )
+    # « Not archived » as an exclusion: SQLite would otherwise probe every current reuse against
+    # every id of the perimeter (a second instead of milliseconds on 10,000 reuses).
+    archived = Reuse.objects.filter(archived_at__isnull=False).values("pk")
+    reused = set(
+        Reuse.territories.through.objects.filter(territory_id__in=inside)
+        .exclude(reuse_id__in=archived)
+        .values_list("territory_id", flat=True)
+        .distinct()
+    )
     row = Row(territory.code, territory.nom, territory)
-    counts: defaultdict[str, int] = defaultdict(int)
-    for pk in Territory.objects.collectivites().inside_territory(territory).values_list("pk", flat=True):
-        counts["open"] += pk in opened
-        counts["with_reuse"] += pk in opened and pk in reused
-        counts["reused"] += pk in reused
-    row.open, row.with_reuse, row.reused = counts["open"], counts["with_reuse"], counts["reused"]
+    row.open, row.with_reuse, row.reused = len(opened), len(opened & reused), len(reused)
     return row

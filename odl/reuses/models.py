@@ -90,7 +90,8 @@ class ReuseQuerySet(models.QuerySet["Reuse"]):
 
     def concerning(self, territory: Territory) -> ReuseQuerySet:
         """Reuses of this territory or of any territory inside it (the ciblage's perimeter rule)."""
-        inside = Territory.objects.inside_territory(territory).values("pk")
+        # The perimeter's ids are read first: SQLite plans the perimeter rule badly as a nested subquery.
+        inside = list(Territory.objects.inside_territory(territory).values_list("pk", flat=True))
         return self.filter(
             pk__in=Reuse.territories.through.objects.filter(territory_id__in=inside).values("reuse_id")
         )
