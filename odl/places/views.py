@@ -108,6 +108,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "kinds": PlaceKind.choices,
         "query": urlencode({k: v for k, v in chosen.items() if v}),
         "map_config": map_config,
+        "teams": list(Atd.objects.of_user(request.user)),
     }
     return render(request, "places/directory.html", context, status=400 if problem else 200)
 

@@ -73,6 +73,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
         "kinds": ReuseKind.choices,
         "query": query,
         "figure": counts.of_territory(territory) if territory is not None and not problem else None,
+        "teams": list(Atd.objects.of_user(request.user)),
     }
     return render(request, "reuses/gallery.html", context, status=400 if problem else 200)
 

@@ -109,6 +109,7 @@ def test_the_counts_per_departement(world: World) -> None:
 
 def test_an_atd_adds_a_reuse_with_its_image(world: World, atd_client: Client, atd_agent: Any) -> None:
     atd = Atd.objects.get(memberships__user=atd_agent)
+    assert f"/suivi/{atd.slug}/reutilisations/" in atd_client.get("/reutilisations/").content.decode()
     image = SimpleUploadedFile("carte.png", png(), content_type="image/png")
     response = atd_client.post(
         f"/suivi/{atd.slug}/reutilisations/nouvelle/",
