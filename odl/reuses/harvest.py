@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from odl.core.netguard import RESOURCES
@@ -31,7 +32,7 @@ from odl.harvest.harvesters.datagouv import DatagouvClient
 from odl.harvest.harvesters.errors import HarvestError
 from odl.harvest.models import HarvestedDataset, HarvestSource, Publisher
 from odl.reuses import images
-from odl.reuses.models import HTTP_URL, THEME_LABELS, UDATA_KINDS, Origin, Reuse, ReuseKind
+from odl.reuses.models import HTTP_URL, THEME_LABELS, UDATA_KINDS, Origin, Reuse, ReuseKind, SourcePass
 
 logger = logging.getLogger(__name__)
 # A reuse's page of data.gouv.fr lists at most this many per call (udata's maximum is 100).
@@ -142,6 +143,7 @@ class Pass:
                 self._source(source)
             except HarvestError as exc:
                 self.report.errors.append(f"{source.name} : {exc}")
+            SourcePass.objects.update_or_create(source=source, defaults={"passed_at": self.now})
         return self.report
 
     def _source(self, source: HarvestSource) -> None:
@@ -288,14 +290,27 @@ def harvest_reuses(sources: list[HarvestSource] | None = None, *, with_images: b
     return Pass(sources, with_images=with_images).run()
 
 
+def harvested_since_last_pass() -> list[HarvestSource]:
+    """The active data.gouv.fr sources with a run finished after their last reading of reuses."""
+    passed = dict(SourcePass.objects.values_list("source_id", "passed_at"))
+    sources = HarvestSource.objects.filter(kind="datagouv", active=True).annotate(
+        last_run=Max("runs__finished_at")
+    )
+    return [s for s in sources if s.last_run and (s.pk not in passed or s.last_run > passed[s.pk])]  # type: ignore[attr-defined]
+
+
 def after_harvest(**_signal: Any) -> None:
-    """The harvest's signal: reuses follow the same schedule. A failure never fails the harvest."""
+    """The harvest's signal: reuses follow the sources' own schedule (each data.gouv.fr source harvested
+    since its last reading is read again). A failure never fails the harvest."""
     from django.conf import settings
 
     if not settings.ODL_REUSES_AFTER_HARVEST:
         return
     try:
-        report = harvest_reuses()
+        due = harvested_since_last_pass()
+        if not due:
+            return
+        report = harvest_reuses(due)
         logger.info("reuses after harvest: %s", report.summary())
     except Exception:
         logger.exception("harvesting reuses after the harvest failed")

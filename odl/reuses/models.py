@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from odl.animations.models import Event
 from odl.atds.models import Atd
-from odl.harvest.models import HarvestedDataset
+from odl.harvest.models import HarvestedDataset, HarvestSource
 from odl.territories.models import Territory
 
 User = settings.AUTH_USER_MODEL
@@ -209,3 +209,14 @@ class NationalObservatory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SourcePass(models.Model):
+    """When the reuses of a data.gouv.fr source were last read: after a harvest, only the sources
+    harvested since are read again."""
+
+    source = models.OneToOneField(HarvestSource, on_delete=models.CASCADE, related_name="+")
+    passed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "passage des réutilisations d'une source"

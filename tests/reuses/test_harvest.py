@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from odl.harvest.models import HarvestRun
 from odl.harvest.signals import harvest_finished
 from odl.reuses.harvest import harvest_reuses
 from odl.reuses.management.commands.harvest_reuses import Command
@@ -141,12 +143,19 @@ def test_the_harvest_signal_harvests_reuses_when_the_setting_allows(
     server: Server, world: World, settings: Any
 ) -> None:
     serve(server, {"ds-velos": [reuse_payload(server.base, "r1", datasets=[dataset_ref("ds-velos")])]}, {})
+    HarvestRun.objects.create(source=world.source, status="success", finished_at=timezone.now())
     harvest_finished.send(sender=None)
     assert not Reuse.objects.exists(), "switched off in tests by default"
 
     settings.ODL_REUSES_AFTER_HARVEST = True
     harvest_finished.send(sender=None)
     assert Reuse.objects.filter(remote_id="r1").exists()
+    calls = len(server.hits)
+    harvest_finished.send(sender=None)
+    assert len(server.hits) == calls, "not harvested again since: its reuses are not read again"
+    HarvestRun.objects.create(source=world.source, status="success", finished_at=timezone.now())
+    harvest_finished.send(sender=None)
+    assert len(server.hits) > calls
 
 
 def test_the_command_harvests_and_refuses_an_unknown_source(server: Server, world: World) -> None:
