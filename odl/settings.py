@@ -70,8 +70,10 @@ INSTALLED_APPS = [
     "odl.accounts",
     "odl.programme",
     "odl.culture",
+    "odl.places",
     "odl.animations",
     "odl.datagouv",
+    "odl.reuses",
 ]
 
 MIDDLEWARE = [
@@ -349,6 +351,13 @@ ODL_VALIDATE_MAX_UPLOAD_MB = env_int("ODL_VALIDATE_MAX_UPLOAD_MB", 100)
 # background tiles at all, so that no third party is contacted unless an administrator chose it.
 ODL_ANIMATIONS_TILES_URL = env_str("ODL_ANIMATIONS_TILES_URL", "")
 ODL_ANIMATIONS_TILES_ATTRIBUTION = env_str("ODL_ANIMATIONS_TILES_ATTRIBUTION", "")
+# A reuse's image (uploaded or downloaded from data.gouv.fr): at most 2 Mo and 25 million pixels.
+ODL_REUSE_IMAGE_MAX_BYTES = env_int("ODL_REUSE_IMAGE_MAX_BYTES", 2 * 1024 * 1024)
+ODL_REUSE_IMAGE_MAX_PIXELS = env_int("ODL_REUSE_IMAGE_MAX_PIXELS", 25_000_000)
+# Reuses of the known datasets are harvested from data.gouv.fr after each harvest (odl harvest_reuses too).
+ODL_REUSES_AFTER_HARVEST = env_bool("ODL_REUSES_AFTER_HARVEST", True)
+# Largest file of places (lieux de médiation numérique) imported from the web page or a URL, in Mo.
+ODL_PLACES_IMPORT_MAX_MB = env_int("ODL_PLACES_IMPORT_MAX_MB", 20)
 # Request bodies are refused from their Content-Length, before any middleware reads them
 # (odl.core.middleware): the validation doors get their own limit, every other URL the general one.
 # Each entry: URL prefix, the setting holding its limit in Mo, what the refusal adds for that door.

@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("odl.culture.urls")),
     path("", include("odl.animations.urls")),
     path("", include("odl.datagouv.urls")),
+    path("", include("odl.places.urls")),
+    path("", include("odl.reuses.urls")),
     path("api/", api.urls),
     path("comptes/connexion/", account_views.sign_in, name="login"),
     path("comptes/deconnexion/", account_views.sign_out, name="logout"),

@@ -49,6 +49,8 @@ def _isolated_settings(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
     settings.ODL_ALLOW_INTERNAL_SOURCE_HOSTS = True  # type: ignore[attr-defined]
     # One client walks hundreds of URLs in a few seconds: rate limits have their own tests.
     settings.RATELIMIT_ENABLE = False  # type: ignore[attr-defined]
+    # Other apps' harvest tests replay portals without a reuses endpoint: tests/reuses switch it on.
+    settings.ODL_REUSES_AFTER_HARVEST = False  # type: ignore[attr-defined]
     # Tests render templates without running collectstatic.
     settings.STORAGES = {  # type: ignore[attr-defined]
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

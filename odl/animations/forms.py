@@ -9,6 +9,7 @@ from django import forms
 from odl.animations.models import Event, Format, Output, OutputKind, Participant
 from odl.atds.models import Atd
 from odl.harvest.models import HarvestedDataset
+from odl.places.models import Place
 from odl.programme.models import Etd
 from odl.territories.models import Territory
 
@@ -21,6 +22,12 @@ class EventForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in t
         max_length=5,
         required=False,
         help_text="facultatif, par exemple 35238 pour Rennes",
+    )
+    venue = forms.ModelChoiceField(
+        label="Lieu de l'annuaire (Infolab, tiers-lieu, médiathèque…)",
+        queryset=Place.objects.none(),
+        required=False,
+        help_text="facultatif : remplit le lieu et la commune quand ils sont vides",
     )
     dataset_ids = forms.CharField(
         label="Jeux de données moissonnés utilisés (identifiants)",
@@ -52,6 +59,15 @@ class EventForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in t
         assert isinstance(etds, forms.ModelMultipleChoiceField)
         etds.queryset = Etd.objects.filter(atd=atd).select_related("territory", "atd")
         etds.label_from_instance = lambda etd: etd.territory.nom  # type: ignore[method-assign,assignment]
+        venue = self.fields["venue"]
+        assert isinstance(venue, forms.ModelChoiceField)
+        # The directory's places inside the ATD's perimeter, their commune loaded with them.
+        venue.queryset = (
+            Place.objects.filter(commune__in=atd.territories_inside().values("pk"))
+            .select_related("commune")
+            .order_by("commune__nom", "name")
+        )
+        venue.label_from_instance = lambda p: f"{p.name} ({p.commune.nom})"  # type: ignore[method-assign,assignment]
         chosen = self.fields["format"]
         assert isinstance(chosen, forms.ModelChoiceField)
         chosen.queryset = Format.objects.all()
@@ -105,6 +121,12 @@ class EventForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in t
         event: Event = super().save(commit=False)
         event.atd = self.atd
         event.commune = self.cleaned_data.get("commune_code")
+        venue: Place | None = self.cleaned_data.get("venue")
+        if venue is not None:
+            if not event.place:
+                event.place = ", ".join(filter(None, [venue.name, venue.address]))[:300]
+            if event.commune is None:
+                event.commune = venue.commune
         if event.pk:
             event.sequence += 1
         event.save()

@@ -12,6 +12,7 @@ REQUIREMENT = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+)(?:\[(?P<extras>[^\]]+)\])?
 # Distribution name → the module the code imports, when they differ.
 IMPORT_NAMES = {
     "pyyaml": "yaml",
+    "pillow": "PIL",
     "django": "django",
     "django-ninja": "ninja",
     "dj-database-url": "dj_database_url",

@@ -20,8 +20,23 @@ ALLOWED = {
     "programme": {"core", "territories", "atds", "schemas", "harvest", "observatory", "accounts"},
     "culture": {"core", "territories", "atds", "accounts", "programme"},
     # The planner reads the programme (ETDs, the demo ATD), harvested datasets, SCDL schemas (collection
-    # form) and the access policies; nothing below imports it.
-    "animations": {"core", "territories", "atds", "schemas", "harvest", "accounts", "programme"},
+    # form), the access policies, and offers a venue from the directory of places; nothing below imports it.
+    "animations": {"core", "territories", "atds", "schemas", "harvest", "accounts", "programme", "places"},
+    # The directory of places reads the référentiel, the ATDs and the access policies only.
+    "places": {"core", "territories", "atds", "accounts"},
+    # Reuses link harvested datasets, animation events and collectivités, and join the observatory's
+    # open collectivités; nothing imports them.
+    "reuses": {
+        "core",
+        "territories",
+        "atds",
+        "schemas",
+        "harvest",
+        "observatory",
+        "accounts",
+        "programme",
+        "animations",
+    },
     # The push to data.gouv.fr reads the collectivités, the ATD perimeters and the access policies; the
     # publication app calls it through odl.datagouv.push.PushItem, never the reverse.
     "datagouv": {"core", "territories", "atds", "accounts"},

@@ -278,6 +278,30 @@ class World:
             filename="s.csv",
             status="done",
         )
+        import io
+
+        from PIL import Image
+
+        from odl.harvest.models import HarvestedDataset
+        from odl.places.models import Place
+        from odl.reuses.models import NationalObservatory, Reuse
+
+        # A reuse of the ATD of Ille-et-Vilaine, with a real image, on a harvested dataset; a place; an
+        # observatory of the coordinator's list.
+        self.dataset = HarvestedDataset.objects.create(source=self.source, remote_id="ds", title="Jeu")
+        self.reuse = Reuse.objects.create(title="Carte", url="https://exemple.org/carte", atd=self.atd)
+        buffer = io.BytesIO()
+        Image.new("RGB", (4, 4)).save(buffer, format="PNG")
+        self.reuse.image.save("1.png", ContentFile(buffer.getvalue()), save=False)
+        self.reuse.image_type = "image/png"
+        self.reuse.save()
+        self.reuse.datasets.add(self.dataset)
+        self.place = Place.objects.create(
+            name="Infolab", commune=rennes, latitude=48.1, longitude=-1.6, atd=self.atd
+        )
+        self.observatory = NationalObservatory.objects.create(
+            name="Obs", theme="t", url="https://exemple.org/"
+        )
 
     def kwargs(self, route: Route) -> dict[str, Any]:
         samples: dict[str, Any] = {
@@ -327,6 +351,12 @@ class World:
             "culture:etd_figures": {"pk": self.culture_campaign.pk},
             "datagouv:push": {"pk": self.datagouv_push.pk},
         }
+        if route.name in ("reuses:detail", "reuses:image", "reuses:edit"):
+            by_name[route.name] = {"pk": self.reuse.pk}
+        by_name["reuses:dataset"] = {"pk": self.dataset.pk}
+        by_name["reuses:observatory"] = {"pk": self.observatory.pk}
+        if route.name in ("places:detail", "places:edit"):
+            by_name[route.name] = {"pk": self.place.pk}
         if route.name.startswith("programme:meeting"):
             by_name[route.name] = {"pk": self.meeting.pk}
         if route.name.startswith("animations:"):
