@@ -21,12 +21,12 @@ FIXTURES = Path(__file__).resolve().parent / "territories" / "fixtures"
 
 # Fuzzing (hypothesis, schemathesis; tests named test_fuzz_*): what real users and real portals send,
 # generated. Examples are bounded and derived from a fixed seed (``derandomize``), so the suite runs the
-# same cases on every machine and stays fast; ``ODL_FUZZ_EXAMPLES=2000`` explores further by hand.
+# same cases on every machine and stays fast; ``FUZZ_EXAMPLES=2000`` explores further by hand.
 # Nothing is written to a ``.hypothesis`` folder.
 
 hypothesis_settings.register_profile(
     "odl",
-    max_examples=int(os.environ.get("ODL_FUZZ_EXAMPLES", "60")),
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")),
     derandomize=True,
     deadline=None,
     database=None,
