@@ -21,6 +21,7 @@ from odl.core.text import fold
 from odl.harvest.models import MANUAL_STATUSES, MatchStatus, Publisher
 from odl.territories.models import Area, Kind, Territory
 from odl.territories.perimeters import Places
+from odl.territories.sirens import former_sirens
 
 # Folded prefixes that say nothing about which collectivité it is, with the kind they imply.
 # Longest first: "conseil departemental du" must win over "conseil departemental".
@@ -127,6 +128,11 @@ class ReferentielIndex:
             self.by_kind_code[(row.kind, row.code)] = row
             name, _kind = core_name(row.nom)
             self.by_name[name].append(row)
+        # A publisher may still declare the SIREN a collectivité had before (Collectivité de Corse).
+        for old, key in former_sirens().items():
+            successor = self.by_kind_code.get(key)
+            if successor is not None:
+                self.by_siren.setdefault(old, successor)
         self.places = Places(self.by_id.values())
         self._perimeters: dict[int, Row | None] = {}
         self._areas: dict[int, Area] = {}
