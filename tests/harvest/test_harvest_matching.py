@@ -22,7 +22,10 @@ from tests import personas
         ("Commune d'Acigné", ("acigne", "commune")),
         ("Mégalis Bretagne pour la commune de Pacé", ("pace", "commune")),
         ("Département d'Ille-et-Vilaine", ("ille et vilaine", "departement")),
-        ("Communauté d'agglomération du Pays Ajaccien", ("ca du pays ajaccien", "epci")),
+        ("Communauté d'agglomération du Pays Ajaccien", ("le pays ajaccien", "epci")),
+        ("Le Conseil Départemental de la Mayenne", ("la mayenne", "departement")),
+        ("CU Angers Loire Métropole", ("angers loire metropole", "epci")),
+        ("Vitré Communauté", ("vitre communaute", "epci")),
     ],
 )
 def test_names_are_folded_and_stripped_of_their_prefixes(name: str, expected: tuple[str, str]) -> None:
