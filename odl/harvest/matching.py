@@ -3,6 +3,13 @@
 Order (design §4): the declared SIRET/SIREN (data.gouv.fr ``business_number_id``), then data.gouv.fr's
 ``siretisation:*`` extras checked against the référentiel, then the name within the source's territory,
 else the review queue. A person's decision (accepted, rejected, not a collectivité) is never redone.
+
+Names go through ``odl.harvest.names`` on both sides (elisions, articles, EPCI words before or after the
+name, acronyms). Nothing that may be a collectivité is left unmatched in silence: several collectivités
+of that name, a name alone without its kind, or a close name (``proposals``) go to the queue with the
+likeliest as the proposal and the others named in the note; a close name alone in the perimeter and one
+letter off is matched. ``tests/harvest/test_publisher_name_corpus.py`` measures precision and recall on
+a thousand real names, ``bench/publisher_matching.py`` the time on the whole référentiel.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from difflib import SequenceMatcher
 from typing import Any, NamedTuple
 
 from django.db.models import Q
@@ -19,75 +26,25 @@ from odl.atds.models import Atd, area_of
 from odl.core.identifiers import clean_number, is_valid_siren
 from odl.core.text import fold
 from odl.harvest.models import MANUAL_STATUSES, MatchStatus, Publisher
+from odl.harvest.names import EPCI, Name, core_name, grouping_keys, name_of
 from odl.territories.models import Area, Kind, Territory
 from odl.territories.perimeters import Places
+from odl.territories.sirens import former_sirens
 
-# Folded prefixes that say nothing about which collectivité it is, with the kind they imply.
-# Longest first: "conseil departemental du" must win over "conseil departemental".
-_PREFIXES: list[tuple[str, str]] = sorted(
-    [
-        *(
-            (f"{word} {link}", Kind.COMMUNE.value)
-            for word in ("ville", "commune", "mairie")
-            for link in ("de", "d", "du", "des")
-        ),
-        ("ville", Kind.COMMUNE.value),
-        ("commune", Kind.COMMUNE.value),
-        ("mairie", Kind.COMMUNE.value),
-        *(
-            (f"{word} {link}", Kind.DEPARTEMENT.value)
-            for word in ("departement", "conseil departemental", "conseil general")
-            for link in ("de", "d", "du", "des", "de la")
-        ),
-        ("departement", Kind.DEPARTEMENT.value),
-        ("conseil departemental", Kind.DEPARTEMENT.value),
-        *(
-            (f"{word} {link}", Kind.REGION.value)
-            for word in ("region", "conseil regional")
-            for link in ("de", "d", "du", "des")
-        ),
-        ("region", Kind.REGION.value),
-        ("conseil regional", Kind.REGION.value),
-    ],
-    key=lambda pair: -len(pair[0]),
-)
-# Bodies that publish for someone else: what follows "pour" names the collectivité.
-_ON_BEHALF = re.compile(r"^(?:megalis(?: bretagne)?|[a-z0-9 ]{2,40}?) pour (?:le compte de )?(.+)$")
-_PARENTHESES = re.compile(r"\([^)]*\)")
-_EPCI_WORDS = (
-    ("communaute d agglomeration", "ca"),
-    ("communaute de communes", "cc"),
-    ("communaute urbaine", "cu"),
-    ("communaute de l agglomeration", "ca"),
-)
+__all__ = ["ReferentielIndex", "apply", "core_name", "match"]
+
 # Names that usually are collectivités (worth a person's look when nothing matched).
 _LOOKS_LOCAL = re.compile(
-    r"\b(ville|commune|mairie|departement|region|metropole|communaute|agglo|cc|ca|cu)\b"
+    r"\b(ville|commune|mairie|departement|departemental|region|regional|metropole|communaute|agglo|"
+    r"agglomeration|collectivite|cc|ca|cu)\b"
 )
-
-
-@lru_cache(maxsize=200_000)
-def core_name(name: str) -> tuple[str, str]:
-    """The distinctive part of a publisher's or collectivité's name, and the kind its prefix implies."""
-    text = fold(_PARENTHESES.sub(" ", name or ""))
-    behalf = _ON_BEHALF.match(text)
-    if behalf and text.startswith("megalis"):
-        text = re.sub(r"^(?:la|le|l) (?=commune|ville|mairie|departement|region)", "", behalf.group(1))
-    for words, short in _EPCI_WORDS:
-        text = re.sub(rf"\b{words}\b", short, text)
-    kind = ""
-    changed = True
-    while changed:
-        changed = False
-        for prefix, prefix_kind in _PREFIXES:
-            if text.startswith(prefix + " "):
-                text = text[len(prefix) + 1 :]
-                kind = kind or prefix_kind
-                changed = True
-                break
-    if re.match(r"^(cc|ca|cu|metropole)\b", text) or text.endswith(" metropole"):
-        kind = kind or Kind.EPCI.value
-    return text.strip(), kind
+# How alike a name must be to a collectivité's to be proposed to a person (never matched on its own).
+_PROPOSAL_RATIO = 0.85
+# How alike it must be, alone in the perimeter, to be matched: a typo, an « s », a letter left out.
+_TYPO_RATIO = 0.93
+# Words too common to find proposals by (« saint », « sur »…): the shared rare words do.
+_COMMON_WORD_ROWS = 400
+_PROPOSALS_SHOWN = 4
 
 
 class Row(NamedTuple):
@@ -99,6 +56,22 @@ class Row(NamedTuple):
     departement_code: str
     region_code: str
     epci_id: int | None
+    population: int | None
+    exercised_by: str
+
+
+ROW_FIELDS = (
+    "id",
+    "kind",
+    "code",
+    "siren",
+    "nom",
+    "departement_code",
+    "region_code",
+    "epci_id",
+    "population",
+    "exercised_by",
+)
 
 
 @dataclass
@@ -117,20 +90,43 @@ class ReferentielIndex:
         self.by_id: dict[int, Row] = {}
         self.by_siren: dict[str, Row] = {}
         self.by_kind_code: dict[tuple[str, str], Row] = {}
+        # The keys of names.name_of: exact, without the leading article, and the groupings' looser ones.
         self.by_name: dict[str, list[Row]] = defaultdict(list)
-        fields = ("id", "kind", "code", "siren", "nom", "departement_code", "region_code", "epci_id")
-        for values in Territory.objects.collectivites().values_list(*fields).iterator(chunk_size=5000):
+        self.by_loose: dict[str, list[Row]] = defaultdict(list)
+        self.by_epci_key: dict[str, list[Row]] = defaultdict(list)
+        self.by_word: dict[str, list[Row]] = defaultdict(list)
+        self.loose_of: dict[int, str] = {}
+        # Whose own name carries kind words (« CA de Nevers »): a bare « Nevers » means the commune.
+        self.named_kind: set[int] = set()
+        for values in Territory.objects.collectivites().values_list(*ROW_FIELDS).iterator(chunk_size=5000):
             row = Row(*values)
             self.by_id[row.id] = row
             if row.siren:
                 self.by_siren[row.siren] = row
             self.by_kind_code[(row.kind, row.code)] = row
-            name, _kind = core_name(row.nom)
-            self.by_name[name].append(row)
+            name = name_of(row.nom)
+            self.by_name[name.full].append(row)
+            self.by_loose[name.loose].append(row)
+            self.loose_of[row.id] = name.loose
+            if name.kind:
+                self.named_kind.add(row.id)
+            if row.kind == EPCI:
+                for key in {*name.epci, *grouping_keys(row.nom)}:
+                    self.by_epci_key[key].append(row)
+            for word in set(name.loose.split()):
+                if len(word) >= 3:
+                    self.by_word[word].append(row)
+        # A publisher may still declare the SIREN a collectivité had before (Collectivité de Corse).
+        for old, kind_code in former_sirens().items():
+            successor = self.by_kind_code.get(kind_code)
+            if successor is not None:
+                self.by_siren.setdefault(old, successor)
         self.places = Places(self.by_id.values())
         self._perimeters: dict[int, Row | None] = {}
         self._areas: dict[int, Area] = {}
         self._owner_areas: dict[int, Area | None] = {}
+        self._inside_rows: dict[int, list[Row]] = {}
+        self._by_place: dict[str, list[Row]] = defaultdict(list)
 
     def perimeter(self, territory_id: int | None) -> Row | None:
         if territory_id is None:
@@ -138,9 +134,7 @@ class ReferentielIndex:
         if territory_id not in self._perimeters:
             row = self.by_id.get(territory_id)
             if row is None:
-                values = Territory.objects.filter(pk=territory_id).values_list(
-                    "id", "kind", "code", "siren", "nom", "departement_code", "region_code", "epci_id"
-                )
+                values = Territory.objects.filter(pk=territory_id).values_list(*ROW_FIELDS)
                 row = Row(*values[0]) if values else None
             self._perimeters[territory_id] = row
         return self._perimeters[territory_id]
@@ -172,6 +166,84 @@ class ReferentielIndex:
         if area is None:
             area = self._areas[perimeter.id] = Area.of(perimeter)
         return self.places.inside(row, area)
+
+    def rows_inside(self, perimeter: Row) -> list[Row]:
+        """The collectivités inside a perimeter, from an index of places built on first use."""
+        if not self._by_place:
+            for row in self.by_id.values():
+                for key in self.places.of(row):
+                    self._by_place[key].append(row)
+        if perimeter.id not in self._inside_rows:
+            area = self._areas.get(perimeter.id) or Area.of(perimeter)
+            found = {r.id: r for key in area.keys for r in self._by_place.get(key, [])}
+            found.update((i, self.by_id[i]) for i in area.territories if i in self.by_id)
+            self._inside_rows[perimeter.id] = list(found.values())
+        return self._inside_rows[perimeter.id]
+
+    def candidates(self, name: Name) -> list[Row]:
+        """The collectivités a name may stand for, from the most exact key to the loosest."""
+        if name.alias is not None:
+            row = self.by_kind_code.get(name.alias)
+            return [row] if row is not None else []
+        if name.departement_number:
+            row = self.by_kind_code.get((name.kind, name.departement_number))
+            return [row] if row is not None else []
+
+        def of_kind(rows: list[Row]) -> list[Row]:
+            return [r for r in rows if not name.kind or r.kind == name.kind]
+
+        found = of_kind(self.by_name.get(name.full, [])) or of_kind(self.by_loose.get(name.loose, []))
+        if not found and name.kind in ("", EPCI):
+            seen: dict[int, Row] = {}
+            for key in name.epci:
+                for row in self.by_epci_key.get(key, []):
+                    seen[row.id] = row
+            found = list(seen.values())
+        if not name.kind:
+            found = [r for r in found if r.id not in self.named_kind] or found
+        # « Paris »: the Ville de Paris exercises the département's competences, it is the one meant.
+        own = [r for r in found if not r.exercised_by]
+        return own or found
+
+    def proposals(self, name: Name, perimeter: Row | None) -> list[tuple[float, Row]]:
+        """Collectivités whose name is close to this one, for a person to choose from (never matched)."""
+        if len(name.loose) < 3:
+            return []
+        if perimeter is not None:
+            pool = self.rows_inside(perimeter)
+        else:
+            pool_ids: dict[int, Row] = {}
+            for word in set(name.loose.split()):
+                rows = self.by_word.get(word, [])
+                if len(rows) <= _COMMON_WORD_ROWS:
+                    pool_ids.update((r.id, r) for r in rows)
+            pool = list(pool_ids.values())
+        scored: list[tuple[float, int, Row]] = []
+        matcher = SequenceMatcher(autojunk=False)
+        matcher.set_seq2(name.loose)
+        words = name.loose.split()
+        for row in pool:
+            if name.kind and row.kind != name.kind:
+                continue
+            loose = self.loose_of[row.id]
+            if _starts_with_words(words, loose):
+                scored.append((0.9, row.population or 0, row))
+                continue
+            matcher.set_seq1(loose)
+            if matcher.real_quick_ratio() < _PROPOSAL_RATIO or matcher.quick_ratio() < _PROPOSAL_RATIO:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= _PROPOSAL_RATIO:
+                scored.append((ratio, row.population or 0, row))
+        scored.sort(key=lambda item: (-item[0], -item[1]))
+        return [(ratio, row) for ratio, _population, row in scored[:_PROPOSALS_SHOWN]]
+
+
+def _starts_with_words(words: list[str], other: str) -> bool:
+    """« berck sur mer » and « berck », « levallois » and « levallois perret »: one begins the other."""
+    others = other.split()
+    shorter, longer = (words, others) if len(words) <= len(others) else (others, words)
+    return bool(shorter) and len("".join(shorter)) >= 5 and longer[: len(shorter)] == shorter
 
 
 def siren_of(business_number: str) -> str:
@@ -205,10 +277,10 @@ def match(
         if row_or_none is not None:
             row = row_or_none
             names = {
-                core_name(name)[0],
-                core_name(str(extras.get("siretisation:denomination_unite_legale") or ""))[0],
+                name_of(name).loose,
+                name_of(str(extras.get("siretisation:denomination_unite_legale") or "")).loose,
             }
-            territory_name = core_name(row.nom)[0]
+            territory_name = name_of(row.nom).loose
             if (found_siren and found_siren == row.siren) or any(
                 territory_name and (territory_name == n or territory_name in n.split(" pour ")) for n in names
             ):
@@ -222,8 +294,8 @@ def match(
                 note=f"siretisation {niveau} {code} non confirmée par le nom ni le SIREN",
             )
 
-    core, kind = core_name(name)
-    candidates = [r for r in index.by_name.get(core, []) if not kind or r.kind == kind]
+    named = name_of(name)
+    candidates = index.candidates(named)
     if perimeter is not None:
         inside = [r for r in candidates if index.inside(r, perimeter)]
         if len(inside) == 1:
@@ -231,26 +303,15 @@ def match(
                 MatchStatus.AUTO, "name", inside[0].id, note=f"nom dans le périmètre de {perimeter.nom}"
             )
         if len(inside) > 1:
-            return MatchResult(
-                MatchStatus.TO_REVIEW,
-                "name",
-                note=f"{len(inside)} collectivités portent ce nom dans le périmètre",
-            )
-    if len(candidates) == 1 and kind:
+            return _queued(inside, f"{len(inside)} collectivités portent ce nom dans le périmètre")
+    if len(candidates) == 1 and named.kind:
         return MatchResult(
             MatchStatus.AUTO, "name", candidates[0].id, note="nom et type de collectivité uniques en France"
         )
     if len(candidates) == 1:
-        return MatchResult(
-            MatchStatus.TO_REVIEW,
-            "name",
-            candidate_id=candidates[0].id,
-            note="nom seul, sans type de collectivité",
-        )
+        return _queued(candidates, "nom seul, sans type de collectivité")
     if len(candidates) > 1:
-        return MatchResult(
-            MatchStatus.TO_REVIEW, "name", note=f"{len(candidates)} collectivités portent ce nom"
-        )
+        return _queued(candidates, f"{len(candidates)} collectivités portent ce nom")
 
     if siren or found_siren:
         est_collectivite = str(extras.get("siretisation:est_collectivite_territoriale") or "").lower()
@@ -260,9 +321,29 @@ def match(
                 "siren",
                 note=f"SIREN {siren or found_siren} absent du référentiel des collectivités",
             )
+    # Never left unmatched in silence: a close name is proposed, a name that looks local is queued.
+    close = index.proposals(named, perimeter)
+    if perimeter is not None and len(close) == 1 and close[0][0] >= _TYPO_RATIO:
+        # One letter off (« Guinguamp », « Mandre-les-Roses ») and nothing else near it in the perimeter.
+        row = close[0][1]
+        return MatchResult(
+            MatchStatus.AUTO, "name", row.id, note=f"nom très proche de « {row.nom} » dans le périmètre"
+        )
+    if close:
+        return _queued([row for _ratio, row in close], "nom proche, à confirmer")
     if _LOOKS_LOCAL.search(fold(name)):
         return MatchResult(MatchStatus.TO_REVIEW, "", note="aucune collectivité trouvée pour ce nom")
     return MatchResult(MatchStatus.UNMATCHED)
+
+
+def _queued(rows: list[Row], reason: str) -> MatchResult:
+    """A proposal for a person: the likeliest first (the most populous), the others named in the note."""
+    ranked = sorted(rows, key=lambda r: -(r.population or 0))
+    shown = ", ".join(f"{r.nom} ({r.kind}:{r.code})" for r in ranked[:_PROPOSALS_SHOWN])
+    more = f" et {len(ranked) - _PROPOSALS_SHOWN} autres" if len(ranked) > _PROPOSALS_SHOWN else ""
+    return MatchResult(
+        MatchStatus.TO_REVIEW, "name", candidate_id=ranked[0].id, note=f"{reason} : {shown}{more}"
+    )
 
 
 def is_manual(publisher: Publisher) -> bool:

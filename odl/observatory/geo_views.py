@@ -1,4 +1,5 @@
-"""The observatory map: tile grids of départements and régions offline, communes and EPCI once synced."""
+"""The observatory map: real shapes and tile grids of départements and régions offline (the shapes from
+the npm package ``@gouvfr/dsfr-chart``, ``shapes.py``), communes and EPCI once synced."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from odl.core.access import access
-from odl.observatory import geo
+from odl.observatory import geo, shapes
 from odl.observatory.indicators import IndicatorError, map_figures, measure, pick_snapshot, row_of
 from odl.observatory.models import Snapshot
 from odl.observatory.views import _error, scope_from_request
@@ -46,14 +47,20 @@ def map_page(request: HttpRequest) -> HttpResponse:
                 "rate": data.get("rate_obliged"),
             }
         )
+    try:
+        drawn: dict[str, Any] | None = shapes.shapes()
+    except shapes.ShapesUnavailable:
+        drawn = None
     context = {
         "snapshot": snapshot,
         "scope": scope,
+        "shapes": drawn,
         "synced": geo.manifest(),
         "technologies": technologies,
         "table": table,
         "map_config": {
             "grid_url": reverse("observatory:map_grid"),
+            "shapes_url": reverse("observatory:map_shapes") if drawn else "",
             "collectivites_url": reverse("observatory:map_collectivites"),
             "contours_url": reverse("observatory:map_contours", args=["LAYER", "DEP"]),
             "dashboard_url": reverse("observatory:dashboard"),
@@ -119,6 +126,17 @@ def grid_data(request: HttpRequest) -> JsonResponse:
             "cells": cells,
         }
     )
+
+
+@access("public")
+def shapes_data(request: HttpRequest) -> JsonResponse:
+    """SVG paths of the départements and régions (and the five overseas ones), with their licence."""
+    try:
+        response = JsonResponse(shapes.shapes())
+    except shapes.ShapesUnavailable as exc:
+        return JsonResponse({"error": str(exc)}, status=503)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @access("public")

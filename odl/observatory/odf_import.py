@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
+from django.db.models import Q
 
 from odl.core.dbvalues import db_int, too_long
 from odl.core.spreadsheets import Table, UnreadableFile, read_table
+from odl.harvest.names import grouping_keys, name_of
 from odl.observatory.history import warm_caches
 from odl.observatory.models import Snapshot, SnapshotEntry, SnapshotOrigin
-from odl.territories.models import Kind, Territory
+from odl.territories.models import Area, Kind, Territory
+from odl.territories.perimeters import Places
 
 # ODF organisation type → kind of the référentiel; the others are not collectivités.
 TYPE_KINDS = {
@@ -60,7 +63,9 @@ METHOD = (
     "organisations, licence ODbL). Une organisation y figure quand elle publie au moins un jeu de "
     "données sous son propre nom, sur data.gouv.fr ou sur un portail local ; le recensement est fait "
     "par moissonnage et curation manuelle. Rapprochement au référentiel par SIREN, puis par code pour "
-    "les départements et les régions. Nombre de jeux : nb-ptf + nb-datagouv quand l'organisation ne "
+    "les départements et les régions ; une collectivité dont le SIREN a changé depuis l'édition (fusion "
+    "d'EPCI, commune nouvelle) est retrouvée par son nom et son type dans son département ou sa région. "
+    "Nombre de jeux : nb-ptf + nb-datagouv quand l'organisation ne "
     "publie qu'à un endroit ; le plus grand des deux quand elle publie aux deux (data.gouv.fr moissonne "
     "souvent le portail local : la somme compterait deux fois les mêmes jeux)."
 )
@@ -78,6 +83,7 @@ class ImportReport:
     by_type: Counter[str] = field(default_factory=Counter)
     by_region: Counter[str] = field(default_factory=Counter)
     unmatched_collectivites: list[dict[str, str]] = field(default_factory=list)
+    recovered: list[dict[str, str]] = field(default_factory=list)
     outside_referentiel: int = 0
     cleaned_sirens: list[dict[str, str]] = field(default_factory=list)
     rejected: list[dict[str, str]] = field(default_factory=list)
@@ -90,6 +96,7 @@ class ImportReport:
             "by_type": dict(self.by_type),
             "by_region": dict(self.by_region),
             "unmatched_collectivites": self.unmatched_collectivites,
+            "recovered": self.recovered,
             "outside_referentiel": self.outside_referentiel,
             "cleaned_sirens": self.cleaned_sirens,
             "rejected": self.rejected,
@@ -180,7 +187,7 @@ def import_edition(
     )
     by_type: Counter[str] = Counter()
     by_region: Counter[str] = Counter()
-    unmatched: list[dict[str, str]] = []
+    pending: list[tuple[int, SnapshotEntry, str, str]] = []
     cleaned: list[dict[str, str]] = []
     rejected: list[dict[str, str]] = []
     outside = 0
@@ -230,11 +237,7 @@ def import_edition(
         territory, method = _match(territories, siren, org_type, dep, reg)
         if territory is not None:
             matched += 1
-        elif org_type in TYPE_KINDS:
-            unmatched.append(
-                {"ligne": str(line), "siren": siren, "nom": row.get("nom", ""), "type": org_type}
-            )
-        else:
+        elif org_type not in TYPE_KINDS:
             outside += 1
         technologies = sorted(
             {normalise_technology(t) for t in split_list(row.get("techno (from plateformes)", ""))}
@@ -257,6 +260,12 @@ def import_edition(
                 raw={k: v for k, v in row.items() if v},
             )
         )
+        if territory is None and org_type in TYPE_KINDS:
+            # « 77,91 » or a typo: the région, then, is where to look for it by name.
+            known_dep = dep if (Kind.DEPARTEMENT, dep) in territories else ""
+            pending.append((line, entries[-1], known_dep, reg))
+    recovered, unmatched = _recover(pending, {e.territory_id for e in entries if e.territory_id})
+    matched += len(recovered)
     with transaction.atomic():
         old = Snapshot.objects.filter(origin=SnapshotOrigin.ODF, edition=edition)
         replaced = old.exists()
@@ -274,6 +283,7 @@ def import_edition(
             by_type=by_type,
             by_region=by_region,
             unmatched_collectivites=unmatched,
+            recovered=recovered,
             outside_referentiel=outside,
             cleaned_sirens=cleaned,
             rejected=rejected,
@@ -309,3 +319,109 @@ def _match(
     elif org_type == "REG" and reg:
         territory = index.get((Kind.REGION, reg))
     return (territory, "code") if territory is not None else (None, "")
+
+
+# The kinds an ODF type may name today: a commune may have become a commune déléguée of a commune nouvelle.
+_RECOVERY_KINDS: dict[str, tuple[str, ...]] = {
+    Kind.COMMUNE: (Kind.COMMUNE, Kind.COMMUNE_DELEGUEE, Kind.COMMUNE_ASSOCIEE),
+    Kind.EPCI: (Kind.EPCI,),
+    Kind.EPT: (Kind.EPT,),
+    Kind.DEPARTEMENT: (Kind.DEPARTEMENT,),
+    Kind.REGION: (Kind.REGION,),
+}
+
+
+class _Place(NamedTuple):
+    id: int
+    kind: str
+    code: str
+    siren: str
+    nom: str
+    departement_code: str
+    region_code: str
+    epci_id: int | None
+    parent_id: int | None
+
+
+def _recover(
+    pending: list[tuple[int, SnapshotEntry, str, str]], taken: set[int]
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Find, by name and kind within its département (else its région), each collectivité whose SIREN
+    is not in the référentiel any more; set it on the entry. Returns (recovered, still unmatched).
+
+    A commune that became a commune déléguée is recovered as its commune nouvelle. A collectivité found
+    twice, or already in the table under its new SIREN, is not recovered: it is listed with the reason.
+    """
+    if not pending:
+        return [], []
+    kinds = {k for entry in pending for k in _RECOVERY_KINDS[TYPE_KINDS[entry[1].organisation_type]]}
+    fields = ("id", "kind", "code", "siren", "nom", "departement_code", "region_code", "epci_id", "parent_id")
+    places_rows = [
+        _Place(*values)
+        for values in Territory.objects.filter(active=True)
+        .filter(Q(kind__in=kinds) | Q(kind=Kind.COMMUNE))
+        .values_list(*fields)
+    ]
+    by_id = {row.id: row for row in places_rows}
+    places = Places(places_rows)
+    by_key: dict[tuple[str, str], list[_Place]] = defaultdict(list)
+    for row in places_rows:
+        if row.kind not in kinds:
+            continue
+        name = name_of(row.nom)
+        keys = {name.loose}
+        if row.kind == Kind.EPCI:
+            keys.update(name.epci)
+            keys.update(grouping_keys(row.nom))
+        for key in keys:
+            by_key[(row.kind, key)].append(row)
+
+    recovered: list[dict[str, str]] = []
+    unmatched: list[dict[str, str]] = []
+    for line, entry, dep, reg in pending:
+        listed = {"ligne": str(line), "siren": entry.siren, "nom": entry.nom, "type": entry.organisation_type}
+        kind = TYPE_KINDS[entry.organisation_type]
+        area = Area(departements=(dep,)) if dep else Area(regions=(reg,)) if reg else Area()
+        if area.everywhere:
+            unmatched.append({**listed, "raison": "ni département ni région pour la chercher par son nom"})
+            continue
+        name = name_of(entry.nom)
+        wanted_keys = [name.loose, *name.epci] if kind == Kind.EPCI else [name.loose]
+        found: dict[int, _Place] = {}
+        for wanted in _RECOVERY_KINDS[kind]:
+            for key in wanted_keys:
+                for row in by_key.get((wanted, key), []):
+                    if places.inside(row, area):
+                        # A commune déléguée stands for its commune nouvelle.
+                        target = by_id.get(row.parent_id) if row.parent_id else row
+                        if target is not None and target.kind in (kind, Kind.COMMUNE):
+                            found[target.id] = target
+            if found:
+                break
+        if len(found) != 1:
+            reason = (
+                f"{len(found)} collectivités de ce nom dans le territoire"
+                if found
+                else "SIREN inconnu du référentiel et aucune collectivité de ce nom et de ce type dans le territoire"
+            )
+            unmatched.append({**listed, "raison": reason})
+            continue
+        target = next(iter(found.values()))
+        if target.id in taken:
+            unmatched.append(
+                {**listed, "raison": f"{target.nom} figure déjà dans la table sous son SIREN actuel"}
+            )
+            continue
+        taken.add(target.id)
+        entry.territory_id = target.id
+        entry.region_code = target.region_code
+        entry.departement_code = target.departement_code or entry.departement_code
+        entry.match_method = "nom"
+        recovered.append(
+            {
+                **listed,
+                "territoire": f"{target.nom} ({target.kind} {target.code})",
+                "siren_actuel": target.siren,
+            }
+        )
+    return recovered, unmatched

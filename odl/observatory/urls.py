@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("instantanes/<int:pk>/lignes.<str:fmt>", views.snapshot_rows, name="snapshot_rows"),
     path("carte/", geo_views.map_page, name="map"),
     path("carte/grille.json", geo_views.grid_data, name="map_grid"),
+    path("carte/formes.json", geo_views.shapes_data, name="map_shapes"),
     path("carte/collectivites.json", geo_views.collectivites_data, name="map_collectivites"),
     path("carte/contours/<slug:layer>/<str:departement>.geojson", geo_views.contours, name="map_contours"),
 ]

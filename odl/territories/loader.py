@@ -2,7 +2,9 @@
 
 Idempotent: rows are keyed by (kind, code); a reload updates what changed, creates what is new,
 marks as inactive what vanished (merged communes), and never touches what other tables or
-imports attached to a row (agents, SIREN of départements and régions, conventions…).
+imports attached to a row (agents, SIREN of départements and régions, conventions…). The package has
+no SIREN for départements and régions: the facts shipped in ``data/sirens.csv`` give them to those
+that have none (``odl.territories.sirens``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.db import transaction
 
 from odl.core.text import fold
 from odl.territories.models import Kind, ReferentielLoad, Territory
+from odl.territories.sirens import apply_facts
 
 PACKAGE = "@etalab/decoupage-administratif"
 FILES = ("regions.json", "departements.json", "epci.json", "ept.json", "communes.json")
@@ -245,6 +248,7 @@ def load_referentiel(
         others = [c for c in communes_raw if c.get("type") != "commune-actuelle"]
         sync("communes déléguées et arrondissements", [_child(c, info, ids) for c in others])
 
+        apply_facts()
         vanished = [pk for key, (pk, _) in existing.items() if key not in seen]
         retired = Territory.objects.filter(pk__in=vanished, active=True).update(active=False, row_hash="")
         record.created = counters["created"]

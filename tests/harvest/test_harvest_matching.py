@@ -22,7 +22,10 @@ from tests import personas
         ("Commune d'Acigné", ("acigne", "commune")),
         ("Mégalis Bretagne pour la commune de Pacé", ("pace", "commune")),
         ("Département d'Ille-et-Vilaine", ("ille et vilaine", "departement")),
-        ("Communauté d'agglomération du Pays Ajaccien", ("ca du pays ajaccien", "epci")),
+        ("Communauté d'agglomération du Pays Ajaccien", ("le pays ajaccien", "epci")),
+        ("Le Conseil Départemental de la Mayenne", ("la mayenne", "departement")),
+        ("CU Angers Loire Métropole", ("angers loire metropole", "epci")),
+        ("Vitré Communauté", ("vitre communaute", "epci")),
     ],
 )
 def test_names_are_folded_and_stripped_of_their_prefixes(name: str, expected: tuple[str, str]) -> None:
@@ -144,9 +147,8 @@ def test_the_real_data_gouv_organisations_match_the_real_referentiel(
     assert matched("Commune de Sixt-sur-Aff") == ("auto", "siren", "35328")
     assert matched("Métropole de Lyon")[:2] == ("auto", "siren")
     assert matched("Durance Luberon Verdon Agglomération")[:2] == ("auto", "siren")
-    # The npm référentiel has no SIREN for régions: the declared SIRET (the Région's own) is confirmed
-    # through the siretisation extras, level "region", code 84.
-    assert matched("SGAR Auvergne-Rhône-Alpes") == ("auto", "siretisation", "84")
+    # The declared SIRET is the Région's own, whose SIREN the référentiel's own data ship.
+    assert matched("SGAR Auvergne-Rhône-Alpes") == ("auto", "siren", "84")
     assert matched("Santé publique France")[0] == "not_collectivite"
     # The accompanying structure publishing for the commune of Garein is not a collectivité itself.
     assert (

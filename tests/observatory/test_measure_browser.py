@@ -40,6 +40,20 @@ def test_the_map_shows_the_departement_grid_offline_and_opens_a_popup(
     with chromium_page() as page:
         outside = _watch_outside(page, live_server.url)
         page.goto(live_server.url + "/observatoire/carte/")
+        # By default the real shapes: 96 départements of metropolitan France and 5 overseas.
+        page.wait_for_selector("#observatory-shapes[data-ready='formes-departement']")
+        assert page.locator("#observatory-shapes path.shape").count() == 101
+        ille = page.locator("#observatory-shapes path[data-code='35']")
+        assert "28,6 %" in (ille.locator("title").text_content() or "")
+        assert "licence MIT" in page.inner_text("#observatory-shapes")
+        page.locator("#observatory-shapes a:has(path[data-code='35'])").click()
+        assert "Ille-et-Vilaine" in page.inner_text("#shape-info")
+        assert axe_violations(page) == []
+        page.get_by_label("Niveau").select_option("formes-region")
+        page.wait_for_selector("#observatory-shapes[data-ready='formes-region']")
+        assert page.locator("#observatory-shapes path.shape").count() == 13 + 5
+        # The grid stays, as an alternative.
+        page.get_by_label("Niveau").select_option("departement")
         page.wait_for_selector("#observatory-map[data-ready='departement']")
         assert page.locator("#observatory-map path.leaflet-interactive").count() >= 4  # 35, 22, 2A, 975
         assert page.locator(".grid-label", has_text="28,6").count() == 1  # Ille-et-Vilaine: 2 of 7
@@ -67,7 +81,7 @@ def test_with_synced_contours_the_map_shows_communes_filters_them_and_links_to_t
     with chromium_page() as page:
         outside = _watch_outside(page, live_server.url)
         page.goto(live_server.url + "/observatoire/carte/")
-        page.wait_for_selector("#observatory-map[data-ready='departement']")
+        page.wait_for_selector("#observatory-shapes[data-ready='formes-departement']")
         page.get_by_label("Département (contours)").select_option("35")
         page.get_by_label("Niveau").select_option("contours")
         page.wait_for_selector("#observatory-map[data-ready='contours']")

@@ -68,9 +68,9 @@ def test_collectivites_are_matched_by_siren_and_the_others_are_reported(small_re
     assert acigne.match_method == "siren"
     assert acigne.technologies == ["Opendatasoft"]
     assert acigne.datasets_count == 4
-    # Départements carry no SIREN in the référentiel: matched by their COG code.
+    # The SIREN of départements is shipped with the référentiel's own data (odl/territories/sirens.py).
     ille = SnapshotEntry.objects.get(snapshot=report.snapshot, organisation_type="DEP", departement_code="35")
-    assert ille.territory is not None and ille.match_method == "code"
+    assert ille.territory is not None and ille.match_method == "siren"
     unmatched = {row["siren"] for row in report.unmatched_collectivites}
     assert "200012508" in unmatched  # Nouméa is not in the small référentiel
     assert report.matched + len(report.unmatched_collectivites) + report.outside_referentiel == 891

@@ -24,7 +24,10 @@ def test_targets_prints_csv_with_the_documented_columns(capsysbinary: pytest.Cap
         "commune,35001,213500010,Acigné,3512,2023,35,53,243500139,a_confirmer,3 512 hab. > 3 500 ; effectif non renseigné"
         in lines
     )
-    assert "departement,35,,Ille-et-Vilaine,279076,2023,35,53,,oui,département : toujours concerné" in lines
+    assert (
+        "departement,35,223500018,Ille-et-Vilaine,279076,2023,35,53,,oui,département : toujours concerné"
+        in lines
+    )
 
 
 def test_targets_json_and_all(capsysbinary: pytest.CaptureFixture[bytes]) -> None:

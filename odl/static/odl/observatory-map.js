@@ -1,5 +1,6 @@
-// The observatory map. Offline: a tile grid of départements or régions drawn in Leaflet's plain
-// (non-geographic) CRS, no background tiles, nothing fetched from a third party. With synced
+// The observatory map. Offline: the real shapes of départements or régions (SVG paths of the npm
+// package @gouvfr/dsfr-chart, served by the platform), or a tile grid drawn in Leaflet's plain
+// (non-geographic) CRS; no background tiles, nothing fetched from a third party. With synced
 // contours: the communes and EPCI of one département, on a blank geographic map.
 (function () {
   "use strict";
@@ -13,6 +14,10 @@
   var status = document.getElementById("map-status");
   var form = document.getElementById("map-filters");
   var map = null;
+  var shapesHolder = document.getElementById("observatory-shapes");
+  var shapeInfo = document.getElementById("shape-info");
+  var shapesData = null;
+  var SVG = "http://www.w3.org/2000/svg";
 
   function field(name) { var el = form.elements[name]; return el ? el.value : ""; }
   function escapeHtml(text) {
@@ -32,15 +37,115 @@
                   "rate-3": "#2171b5", "rate-4": "#08306b" };
   function fr(n) { return n === null || n === undefined ? "—" : String(n).replace(".", ","); }
 
+  function showShapes(on) {
+    element.hidden = on;
+    if (shapesHolder) { shapesHolder.hidden = !on; }
+    if (shapeInfo && !on) { shapeInfo.hidden = true; }
+  }
+
   function reset(crs) {
+    showShapes(false);
     if (map) { map.remove(); }
     map = L.map(element, { crs: crs, attributionControl: true, zoomSnap: 0.25, minZoom: -3 });
   }
 
-  function drawGrid(level) {
+  function cellParams(level) {
     var params = new URLSearchParams({ niveau: level, date: config.date });
     if (field("kind")) { params.set("kind", field("kind")); }
     if (field("technologie")) { params.set("technologie", field("technologie")); }
+    return params;
+  }
+
+  function cellSummary(cell, techno) {
+    return techno ? cell.technology_open + " sur " + techno : fr(cell.rate) + (cell.rate === null ? "" : " %");
+  }
+
+  function describe(cell) {
+    shapeInfo.innerHTML = "<strong>" + escapeHtml(cell.nom) + "</strong> : " + cell.open_obliged + " obligées ouvertes sur " +
+      cell.obliged + " (" + fr(cell.rate) + " %), " + cell.open + " collectivités ouvertes en tout — " +
+      "<a href=\"" + escapeHtml(cell.dashboard) + "\">Tableau de bord</a> · <a href=\"" + escapeHtml(cell.page) + "\">Fiche</a>";
+    shapeInfo.hidden = false;
+  }
+
+  // One <svg> of paths; its viewBox fits what it draws (the package sizes it by configuration).
+  function drawing(paths, viewBox, label, cellsByCode, techno, fit) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("role", "group");
+    svg.setAttribute("aria-label", label);
+    if (viewBox) { svg.setAttribute("viewBox", viewBox); }
+    var group = document.createElementNS(SVG, "g");
+    svg.appendChild(group);
+    paths.forEach(function (item) {
+      var cell = cellsByCode[item.code];
+      var css = !cell ? "rate-none" : techno ? (cell.technology_open ? "rate-3" : "rate-0") : rateClass(cell.rate);
+      var link = document.createElementNS(SVG, "a");
+      var path = document.createElementNS(SVG, "path");
+      path.setAttribute("d", item.d);
+      path.setAttribute("class", "shape " + css);
+      path.setAttribute("fill", COLOURS[css]);
+      path.setAttribute("data-code", item.code);
+      var title = document.createElementNS(SVG, "title");
+      title.textContent = cell ? cell.code + " – " + cell.nom + " : " + cellSummary(cell, techno) : item.code + " : pas de données";
+      path.appendChild(title);
+      if (cell) {
+        link.setAttribute("href", cell.dashboard);
+        link.setAttribute("aria-label", title.textContent);
+        link.addEventListener("click", function (event) { event.preventDefault(); describe(cell); });
+        link.addEventListener("focus", function () { describe(cell); });
+        link.appendChild(path);
+        group.appendChild(link);
+      } else {
+        group.appendChild(path);
+      }
+    });
+    shapesHolder.appendChild(svg);
+    if (fit) {
+      var box = group.getBBox();
+      var pad = Math.max(box.width, box.height) * 0.02;
+      svg.setAttribute("viewBox", [box.x - pad, box.y - pad, box.width + 2 * pad, box.height + 2 * pad].join(" "));
+    }
+    return svg;
+  }
+
+  function drawShapes(level) {
+    status.textContent = "Chargement…";
+    var shapesReady = shapesData ? Promise.resolve(shapesData) :
+      fetch(config.shapes_url).then(function (r) { return r.json(); }).then(function (data) { shapesData = data; return data; });
+    var cellsReady = fetch(config.grid_url + "?" + cellParams(level).toString()).then(function (r) { return r.json(); });
+    return Promise.all([shapesReady, cellsReady]).then(function (results) {
+      var drawn = results[0], data = results[1];
+      if (map) { map.remove(); map = null; }
+      showShapes(true);
+      shapesHolder.textContent = "";
+      shapeInfo.hidden = true;
+      var techno = field("technologie");
+      var byCode = {};
+      data.cells.forEach(function (cell) { byCode[cell.code] = cell; });
+      var source = level === "region" ? drawn.regions : drawn.departements;
+      var paths = Object.keys(source).map(function (code) { return { code: code, d: source[code] }; });
+      var metro = drawing(paths, "", "Métropole", byCode, techno, true);
+      metro.setAttribute("class", "shapes-metro");
+      var overseas = document.createElement("div");
+      overseas.className = "shapes-overseas";
+      shapesHolder.appendChild(overseas);
+      drawn.outremer.forEach(function (item) {
+        var code = level === "region" ? item.region : item.code;
+        var svg = drawing([{ code: code, d: item.d }], item.viewBox, "Outre-mer : " + code, byCode, techno, false);
+        overseas.appendChild(svg);
+      });
+      var credit = document.createElement("p");
+      credit.className = "shapes-credit";
+      credit.textContent = "Formes : " + drawn.package + " " + drawn.version + " (licence " + drawn.licence + ") · " + data.snapshot.label;
+      shapesHolder.appendChild(credit);
+      var shown = data.cells.filter(function (cell) { return level === "region" ? source[cell.code] || drawn.outremer.some(function (o) { return o.region === cell.code; }) : source[cell.code] || drawn.outremer.some(function (o) { return o.code === cell.code; }); }).length;
+      status.textContent = shown + " " + (level === "region" ? "régions" : "départements") + " dessinés avec leurs formes ; les collectivités d'outre-mer sont dans la grille et le tableau.";
+      shapesHolder.setAttribute("data-ready", "formes-" + level);
+      element.setAttribute("data-ready", "formes-" + level);
+    });
+  }
+
+  function drawGrid(level) {
+    var params = cellParams(level);
     status.textContent = "Chargement…";
     return fetch(config.grid_url + "?" + params.toString()).then(function (r) { return r.json(); }).then(function (data) {
       reset(L.CRS.Simple);
@@ -122,7 +227,8 @@
   function draw() {
     element.removeAttribute("data-ready");
     var level = field("niveau");
-    var promise = level === "contours" ? drawContours() : drawGrid(level);
+    var promise = level === "contours" ? drawContours() :
+      level.indexOf("formes-") === 0 ? drawShapes(level.slice(7)) : drawGrid(level);
     promise.catch(function () { status.textContent = "La carte n'a pas pu être chargée ; les chiffres restent dans le tableau ci-dessous."; });
   }
   form.addEventListener("change", draw);

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--show-unmatched",
             action="store_true",
-            help="liste les collectivités non rapprochées du référentiel",
+            help="liste aussi les collectivités retrouvées par leur nom (SIREN changé depuis l'édition)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -54,7 +54,8 @@ class Command(BaseCommand):
         for code, count in sorted(report.by_type.items(), key=lambda kv: -kv[1]):
             self.stdout.write(f"  {code:5} {count:4}  {TYPE_LABELS.get(code, 'type inconnu')}")
         self.stdout.write(
-            f"Rapprochées du référentiel : {report.matched} ; hors référentiel (pas des collectivités) : "
+            f"Rapprochées du référentiel : {report.matched} (dont {len(report.recovered)} retrouvées par leur "
+            f"nom, leur SIREN ayant changé) ; hors référentiel (pas des collectivités) : "
             f"{report.outside_referentiel} ; collectivités non rapprochées : {len(report.unmatched_collectivites)}."
         )
         if report.cleaned_sirens:
@@ -64,7 +65,14 @@ class Command(BaseCommand):
         for problem in report.rejected:
             self.stderr.write(f"Ligne {problem['ligne']} ignorée ({problem['nom']}) : {problem['raison']}.")
         if show_unmatched:
-            for row in report.unmatched_collectivites:
+            for row in report.recovered:
                 self.stdout.write(
-                    f"  non rapprochée ligne {row['ligne']} : {row['siren']} {row['nom']} ({row['type']})"
+                    f"  retrouvée ligne {row['ligne']} : {row['siren']} {row['nom']} ({row['type']}) → "
+                    f"{row['territoire']}, SIREN actuel {row['siren_actuel'] or 'non renseigné'}"
                 )
+        # The rest is always listed: each one is a collectivité the snapshot does not count.
+        for row in report.unmatched_collectivites:
+            self.stdout.write(
+                f"  non rapprochée ligne {row['ligne']} : {row['siren']} {row['nom']} ({row['type']}) — "
+                f"{row.get('raison', 'SIREN absent du référentiel')}"
+            )
