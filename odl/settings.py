@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "odl.programme",
     "odl.culture",
     "odl.animations",
+    "odl.publishing",
 ]
 
 MIDDLEWARE = [

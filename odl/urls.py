@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("odl.programme.urls")),
     path("", include("odl.culture.urls")),
     path("", include("odl.animations.urls")),
+    path("", include("odl.publishing.urls")),
     path("api/", api.urls),
     path("comptes/connexion/", account_views.sign_in, name="login"),
     path("comptes/deconnexion/", account_views.sign_out, name="logout"),

@@ -22,6 +22,8 @@ ALLOWED = {
     # The planner reads the programme (ETDs, the demo ATD), harvested datasets, SCDL schemas (collection
     # form) and the access policies; nothing below imports it.
     "animations": {"core", "territories", "atds", "schemas", "harvest", "accounts", "programme"},
+    # The data space: datasets of an ETD (programme), checked by the schemas' engine, under the ATD policies.
+    "publishing": {"core", "territories", "atds", "schemas", "accounts", "programme"},
 }
 
 
