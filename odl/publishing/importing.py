@@ -120,7 +120,8 @@ def _read_workbook(path: Path, name: str) -> Grid:
         rows: list[list[str]] = []
         lines: list[int] = []
         for index, raw in enumerate(values, start=1):
-            row = [_cell(v) for v in raw]
+            # Most cells are text: the common case skips the conversion call.
+            row = [v.strip() if v.__class__ is str else _cell(v) for v in raw]
             if any(row):
                 rows.append(row)
                 lines.append(index)
@@ -255,42 +256,64 @@ def own_values(schema: Schema, name: str, siret: str, code_insee: str) -> dict[s
     return values
 
 
+def write_grid(grid: Grid, path: Path) -> None:
+    """The grid as a rectangular CSV, its line number first: what the later steps read back."""
+    width = max((len(r) for r in grid.rows), default=0)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["_line", *(f"c{i}" for i in range(width))])
+        for line, row in zip(grid.lines, grid.rows, strict=True):
+            writer.writerow([line, *row, *([""] * (width - len(row)))])
+
+
+def read_grid_head(path: Path, rows: int) -> list[tuple[int, list[str]]]:
+    """The first ``rows`` rows of a grid CSV, with their line numbers."""
+    head = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        for record in reader:
+            head.append((int(record[0]), record[1:]))
+            if len(head) >= rows:
+                break
+    return head
+
+
 def write_tables(
-    rows: Sequence[Sequence[str]],
-    lines: Sequence[int],
+    grid_csv: Path,
+    header_line: int,
     columns: Sequence[str],
     mapping: Sequence[str],
     schema: Schema,
     mapped: Path,
     aside: Path,
     defaults: dict[str, str],
-) -> tuple[int, int]:
+) -> tuple[list[int], int]:
     """Write the mapped table (every schema field, in the schema's order) and the columns kept aside.
 
     ``defaults`` fill a field no column feeds (the collectivité's own name, SIRET…). The aside CSV has
     the row's line number and the unmatched columns; it is written only when such columns exist.
-    Returns (rows written, columns kept aside).
+    Returns (the file's line number of each row written, columns kept aside).
     """
-    fields = schema.field_names
+    import polars as pl
+
+    frame = pl.read_csv(grid_csv, infer_schema=False).fill_null("")
+    frame = frame.with_columns(pl.col("_line").cast(pl.Int64)).filter(pl.col("_line") > header_line)
+    present = set(frame.columns)
     position = {target: index for index, target in enumerate(mapping) if target}
-    plan: list[tuple[int, str]] = [(position.get(f, -1), defaults.get(f, "")) for f in fields]
+
+    def source(index: int) -> pl.Expr:
+        name = f"c{index}"
+        return pl.col(name) if name in present else pl.lit("")
+
+    selected = [
+        (source(position[f]) if f in position else pl.lit(defaults.get(f, ""))).alias(f)
+        for f in schema.field_names
+    ]
+    frame.select(selected).write_csv(mapped)
     aside_indexes = [i for i, target in enumerate(mapping) if not target and columns[i]]
-    count = 0
-    with mapped.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(fields)
-        aside_file = aside.open("w", encoding="utf-8", newline="") if aside_indexes else None
-        try:
-            aside_writer = csv.writer(aside_file, lineterminator="\n") if aside_file else None
-            if aside_writer:
-                aside_writer.writerow(["ligne_du_fichier", *(columns[i] for i in aside_indexes)])
-            for line, row in zip(lines, rows, strict=True):
-                width = len(row)
-                writer.writerow([(row[i] if i < width else "") if i >= 0 else default for i, default in plan])
-                if aside_writer:
-                    aside_writer.writerow([line, *((row[i] if i < width else "") for i in aside_indexes)])
-                count += 1
-        finally:
-            if aside_file:
-                aside_file.close()
-    return count, len(aside_indexes)
+    if aside_indexes:
+        frame.select(
+            pl.col("_line").alias("ligne_du_fichier"), *(source(i).alias(columns[i]) for i in aside_indexes)
+        ).write_csv(aside)
+    return frame["_line"].to_list(), len(aside_indexes)

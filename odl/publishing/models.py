@@ -184,6 +184,9 @@ class ImportDraft(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     source = models.FileField(upload_to="publishing/imports/")
     source_name = models.CharField(max_length=255)
+    # The file's filled rows as text (CSV, line number first), read once: later steps never reopen the
+    # workbook, whose parsing costs more than every other step together.
+    grid = models.FileField(upload_to="publishing/imports/", blank=True)
     header_line = models.PositiveIntegerField(
         default=1, help_text="ligne d'en-tête, comptée comme dans un tableur"
     )

@@ -61,9 +61,14 @@ def start_import(dataset: Dataset, upload: UploadedFile[Any], by: Any) -> Import
             header_line=grid.lines[index],
             columns=columns,
             mapping=importing.propose_mapping(columns, schema, remembered(dataset)),
+            report={"notes": grid.notes},
         )
+        text = Path(tmp) / "grid.csv"
+        importing.write_grid(grid, text)
         with path.open("rb") as handle:
             draft.source.save(f"{dataset.pk}-{name}", File(handle), save=False)
+        with text.open("rb") as handle:
+            draft.grid.save(f"{dataset.pk}-grid.csv", File(handle), save=False)
     draft.save()
     return draft
 
@@ -76,12 +81,18 @@ def _columns(header: list[str]) -> list[str]:
     return [c or f"colonne {i + 1} (sans titre)" for i, c in enumerate(columns)]
 
 
-def _grid_of(draft: ImportDraft) -> importing.Grid:
+def _local_grid(draft: ImportDraft, folder: Path) -> Path:
+    path = folder / "grid.csv"
+    with draft.grid.open("rb") as src, path.open("wb") as out:
+        shutil.copyfileobj(src, out)
+    return path
+
+
+def samples(draft: ImportDraft, count: int = 3) -> list[list[str]]:
+    """The first rows under the header, to show beside each column on the mapping page."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "source"
-        with draft.source.open("rb") as src, path.open("wb") as out:
-            shutil.copyfileobj(src, out)
-        return importing.read_grid(path, draft.source_name)
+        head = importing.read_grid_head(_local_grid(draft, Path(tmp)), importing.HEADER_SEARCH_ROWS + count)
+    return [row for line, row in head if line > draft.header_line][:count]
 
 
 def defaults_for(dataset: Dataset, schema: Schema) -> dict[str, str]:
@@ -98,14 +109,18 @@ def check_import(draft: ImportDraft, mapping: list[str], by: Any) -> list[str]:
     if problems:
         return problems
     draft.mapping = mapping
-    grid = _grid_of(draft)
-    header_index = grid.lines.index(draft.header_line)
-    body = grid.rows[header_index + 1 :]
-    lines = grid.lines[header_index + 1 :]
     with tempfile.TemporaryDirectory() as tmp:
-        mapped, aside, fixed = Path(tmp) / "mapped.csv", Path(tmp) / "aside.csv", Path(tmp) / "fixed.csv"
-        _count, kept_aside = importing.write_tables(
-            body, lines, draft.columns, mapping, schema, mapped, aside, defaults_for(dataset, schema)
+        folder = Path(tmp)
+        mapped, aside, fixed = folder / "mapped.csv", folder / "aside.csv", folder / "fixed.csv"
+        lines, kept_aside = importing.write_tables(
+            _local_grid(draft, folder),
+            draft.header_line,
+            draft.columns,
+            mapping,
+            schema,
+            mapped,
+            aside,
+            defaults_for(dataset, schema),
         )
         first = validate_file(mapped, schema, fix=fixed, display_name=draft.source_name, keep_per_group=20)
         # What is published is the corrected copy: its own check says what is left for the user to fix.
@@ -120,6 +135,7 @@ def check_import(draft: ImportDraft, mapping: list[str], by: Any) -> list[str]:
             "corrections": _with_file_lines(first.corrections, lines)[:200],
             "corrections_total": first.corrections_total,
             "aside": [c for c, m in zip(draft.columns, mapping, strict=True) if not m],
+            "notes": draft.report.get("notes", []),
         }
         with fixed.open("rb") as handle:
             draft.checked.save(f"{dataset.pk}-checked.csv", File(handle), save=False)

@@ -2,7 +2,7 @@
 
 Rows are matched by the schema's primary key when it has one. Without one, identical rows are
 unchanged; the rows left on each side are paired in their order and a pair sharing at least half its
-cells is a changed row, the others are added or removed.
+filled cells is a changed row, the others are added or removed.
 """
 
 from __future__ import annotations
@@ -73,8 +73,10 @@ def diff(old: Table, new: Table, primary_key: Sequence[str] = ()) -> dict[str, A
         common = Counter(before) & Counter(after)
         only_old, only_new = _beyond(before, common), _beyond(after, common)
         for a, b in zip(only_old, only_new, strict=False):
-            same = sum(1 for x, y in zip(a, b, strict=True) if x == y)
-            if same * 2 >= len(header):
+            # Cells empty on both sides say nothing about two rows being the same record.
+            filled = sum(1 for x, y in zip(a, b, strict=True) if x or y)
+            same = sum(1 for x, y in zip(a, b, strict=True) if x and x == y)
+            if same * 2 > filled:
                 changed.append((a, b))
             else:
                 removed.append(a)

@@ -171,9 +171,7 @@ def import_mapping(request: HttpRequest, slug: str, etd: int, pk: int, draft: in
             problems = [str(exc)]
         if not problems:
             return redirect("publishing:import_check", slug, etd, pk, item.pk)
-    grid = services._grid_of(item)
-    start = grid.lines.index(item.header_line) + 1
-    samples = grid.rows[start : start + 3]
+    samples = services.samples(item)
     choices = [("", "— mettre de côté —")] + [
         (name, f"{schema.labels.get(name, name)} ({name})") for name in schema.field_names
     ]
@@ -205,7 +203,7 @@ def import_mapping(request: HttpRequest, slug: str, etd: int, pk: int, draft: in
             problems=problems,
             unfed_required=[f for f in required if f not in defaults],
             prefilled=[f for f in required if f in defaults],
-            notes=grid.notes,
+            notes=item.report.get("notes", []),
         ),
         status=400 if problems else 200,
     )
