@@ -41,6 +41,10 @@ def space(request: HttpRequest, slug: str, etd: int) -> HttpResponse:
     item = _etd(request, etd)
     today = timezone.localdate()
     datasets = list(Dataset.objects.of_etd(item).select_related("latest__created_by"))
+    for d in datasets:
+        d.etd = item
+        if d.latest is not None:
+            d.latest.dataset = d  # the publisher's label reads the ATD and the commune: no query per row
     rows = [
         {
             "dataset": d,

@@ -235,3 +235,20 @@ def test_latest_csv_gives_other_apps_the_bytes_and_what_describes_them(
     assert (published.version, published.rows, published.sha256) == (1, 1, version.sha256)
     assert published.schema_name == "scdl/subventions" or published.schema_name
     assert published.frequency == "annual" and published.licence == "lov2"
+
+
+def test_a_schema_with_coordinates_downloads_as_geojson(etd: Any) -> None:
+    from odl.schemas.registry import known
+
+    schema = known("equipements")
+    dataset = Dataset.objects.create(etd=etd, schema_name="equipements", title="Équipements")
+    header = schema.field_names
+    row = dict.fromkeys(header, "")
+    row.update({"COLL_NOM": "Rennes", "EQUIP_NOM": "Piscine", "EQUIP_LAT": "48.11", "EQUIP_LONG": "-1.68"})
+    body = (",".join(header) + "\n" + ",".join(row[h] for h in header) + "\n").encode()
+    versions.publish(dataset, body, schema, by=None, valid=True)
+    geo = json.loads(Client().get(f"/donnees/{dataset.pk}/dernier.geojson").content)
+    feature = geo["features"][0]
+    assert feature["geometry"] == {"type": "Point", "coordinates": [-1.68, 48.11]}
+    assert feature["properties"]["EQUIP_NOM"] == "Piscine"
+    assert "dernier.geojson" in Client().get(f"/donnees/{dataset.pk}/").content.decode()
