@@ -252,3 +252,24 @@ def test_a_schema_with_coordinates_downloads_as_geojson(etd: Any) -> None:
     assert feature["geometry"] == {"type": "Point", "coordinates": [-1.68, 48.11]}
     assert feature["properties"]["EQUIP_NOM"] == "Piscine"
     assert "dernier.geojson" in Client().get(f"/donnees/{dataset.pk}/").content.decode()
+
+
+def test_an_overdue_dataset_gets_one_reminder_per_version(
+    etd_client: Client, dataset: Dataset, mailoutbox: list[Any]
+) -> None:
+    from django.core.management import call_command
+
+    from odl.publishing.management.commands.publishing_reminders import Command
+
+    version = _publish_messy(etd_client, dataset, [messy_row(1)])
+    command = Command()
+    assert command.handle_one().sent == 0
+    later = (timezone.localdate() + dt.timedelta(days=400)).isoformat()
+    assert command.handle_one(later).sent == 1
+    assert mailoutbox[0].to == ["etienne@example.org"]
+    assert "Mise à jour attendue : « Subventions 2024 » (Rennes)" == mailoutbox[0].subject
+    assert dataset.space_url() in mailoutbox[0].body
+    assert command.handle_one(later).sent == 0  # once per version
+    call_command("publishing_reminders", "--date", later, stdout=io.StringIO())
+    assert len(mailoutbox) == 1
+    assert version.number == 1
