@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from odl.accounts.access import access
 from odl.programme.models import Etd
-from odl.publishing import importing, services, versions
+from odl.publishing import dcat, importing, services, versions
 from odl.publishing.forms import DatasetForm, ImportForm, RowForm
 from odl.publishing.models import LICENCE_URLS, Dataset, DatasetVersion, DraftStatus, ImportDraft
 from odl.schemas.registry import SchemaNotFound
@@ -373,6 +373,26 @@ def version_download(request: HttpRequest, pk: int, version: int, fmt: str) -> H
     return response
 
 
+@access("public")
+def catalogue(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The DCAT-AP catalogue, one Hydra page at a time (``?page=N``)."""
+    if fmt not in dcat.FORMATS:
+        raise Http404("Format de catalogue inconnu : ttl, rdf ou jsonld.")
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        return HttpResponse(
+            f"Page « {raw[:20]} » invalide : un nombre entier à partir de 1.",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    page = dcat.build(fmt, int(raw))
+    response = HttpResponse(
+        dcat.serialise(page, fmt), content_type=f"{dcat.CONTENT_TYPES[fmt]}; charset=utf-8"
+    )
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
 SPACE = "suivi/<slug:slug>/etd/<int:etd>/donnees/"
 urlpatterns: list[URLPattern] = [
     path(SPACE, space, name="space"),
@@ -386,6 +406,7 @@ urlpatterns: list[URLPattern] = [
     path(f"{SPACE}<int:pk>/import/<int:draft>/verification/", import_check, name="import_check"),
     path(f"{SPACE}<int:pk>/lignes/nouvelle/", row_new, name="row_new"),
     path(f"{SPACE}<int:pk>/lignes/<int:row>/", row_edit, name="row_edit"),
+    path("donnees/catalogue.<str:fmt>", catalogue, name="catalogue"),
     path("donnees/<int:pk>/", public, name="public"),
     path("donnees/<int:pk>/dernier.<str:fmt>", latest_download, name="latest_download"),
     path("donnees/<int:pk>/v<int:version>.<str:fmt>", version_download, name="version_download"),

@@ -331,6 +331,8 @@ class World:
         }
         if route.name.startswith("publishing:"):
             by_name[route.name] = {"pk": self.dataset.pk, "version": 1, "draft": self.draft.pk, "row": 1}
+            if route.name == "publishing:catalogue":
+                by_name[route.name] = {"fmt": "ttl"}
         if route.name.startswith("programme:meeting"):
             by_name[route.name] = {"pk": self.meeting.pk}
         if route.name.startswith("animations:"):
