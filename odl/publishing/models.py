@@ -84,6 +84,8 @@ class Dataset(models.Model):
     )
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Any change of the description or of the latest version: the catalogue's cache key follows it.
+    updated_at = models.DateTimeField(auto_now=True)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
 
     objects = DatasetQuerySet.as_manager()

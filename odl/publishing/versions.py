@@ -163,7 +163,7 @@ def publish(
     version.file.save(f"{locked.pk}-v{number}.csv", ContentFile(data), save=False)
     version.save()
     locked.latest = version
-    locked.save(update_fields=["latest"])
+    locked.save(update_fields=["latest", "updated_at"])
     dataset.latest = version
     return version
 

@@ -385,9 +385,8 @@ def catalogue(request: HttpRequest, fmt: str) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    page = dcat.build(fmt, int(raw))
     response = HttpResponse(
-        dcat.serialise(page, fmt), content_type=f"{dcat.CONTENT_TYPES[fmt]}; charset=utf-8"
+        dcat.cached_page(fmt, int(raw)), content_type=f"{dcat.CONTENT_TYPES[fmt]}; charset=utf-8"
     )
     response["Cache-Control"] = "public, max-age=300"
     return response

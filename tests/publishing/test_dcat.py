@@ -87,3 +87,14 @@ def test_a_bad_page_or_format_gets_a_clear_answer(db: None) -> None:
     response = Client().get("/donnees/catalogue.ttl?page=zéro")
     assert response.status_code == 400 and "invalide" in response.content.decode()
     assert Client().get("/donnees/catalogue.csv").status_code == 404
+
+
+def test_the_kept_page_is_renewed_when_a_dataset_changes(etd: Etd) -> None:
+    [dataset] = _published(etd, 1)
+    before = Client().get("/donnees/catalogue.ttl").content
+    assert Client().get("/donnees/catalogue.ttl").content == before
+    dataset.title = "Subventions renommées"
+    dataset.save()
+    assert b"Subventions renomm" in Client().get("/donnees/catalogue.ttl").content
+    publish(dataset, TABLE, known("subventions"), by=None, valid=True)
+    assert b'"2"' in Client().get("/donnees/catalogue.ttl").content  # owl:versionInfo of version 2
