@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "odl.animations",
     "odl.datagouv",
     "odl.reuses",
+    "odl.publishing",
 ]
 
 MIDDLEWARE = [

@@ -302,6 +302,31 @@ class World:
         self.observatory = NationalObservatory.objects.create(
             name="Obs", theme="t", url="https://exemple.org/"
         )
+        from odl.publishing.models import Dataset as PublishedDataset
+        from odl.publishing.models import ImportDraft
+        from odl.publishing.versions import publish as publish_version
+        from odl.schemas.registry import known as known_schema
+
+        # A published dataset of Rennes (public page, downloads) and an import checked and ready to publish.
+        self.published = PublishedDataset.objects.create(
+            etd=self.etd, schema_name="subventions", title="Subventions"
+        )
+        table = (",".join(SUB_HEADER) + "\n" + ",".join(f'"{v}"' for v in SUB_GOOD) + "\n").encode()
+        publish_version(self.published, table, known_schema("subventions"), by=None, valid=True)
+        self.draft = ImportDraft(
+            dataset=self.published,
+            source_name="subventions.csv",
+            columns=list(SUB_HEADER),
+            mapping=list(SUB_HEADER),
+            status="checked",
+            report={"valid": True, "rows": 1, "errors": 0, "warnings": 0, "details": [], "corrections": []},
+        )
+        self.draft.source.save("source.csv", ContentFile(table), save=False)
+        self.draft.checked.save("checked.csv", ContentFile(table), save=False)
+        grid = "_line," + ",".join(f"c{i}" for i in range(len(SUB_HEADER))) + "\n"
+        grid += "1," + ",".join(SUB_HEADER) + "\n2," + ",".join(f'"{v}"' for v in SUB_GOOD) + "\n"
+        self.draft.grid.save("grid.csv", ContentFile(grid.encode()), save=False)
+        self.draft.save()
 
     def kwargs(self, route: Route) -> dict[str, Any]:
         samples: dict[str, Any] = {
@@ -357,6 +382,10 @@ class World:
         by_name["reuses:observatory"] = {"pk": self.observatory.pk}
         if route.name in ("places:detail", "places:edit"):
             by_name[route.name] = {"pk": self.place.pk}
+        if route.name.startswith("publishing:"):
+            by_name[route.name] = {"pk": self.published.pk, "version": 1, "draft": self.draft.pk, "row": 1}
+            if route.name == "publishing:catalogue":
+                by_name[route.name] = {"fmt": "ttl"}
         if route.name.startswith("programme:meeting"):
             by_name[route.name] = {"pk": self.meeting.pk}
         if route.name.startswith("animations:"):
