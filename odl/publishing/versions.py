@@ -143,7 +143,7 @@ def publish(
         schema.table_schema.get("primaryKey") or (),
     )
     number = (previous.number if previous else 0) + 1
-    by_atd = bool(by is not None and by.is_authenticated and _acts_for_atd(by, locked))
+    by_atd = bool(by is not None and by.is_authenticated and acts_for_atd(by, locked))
     version = DatasetVersion(
         dataset=locked,
         number=number,
@@ -168,7 +168,7 @@ def publish(
     return version
 
 
-def _acts_for_atd(user: Any, dataset: Dataset) -> bool:
+def acts_for_atd(user: Any, dataset: Dataset) -> bool:
     """True when the publisher is not an agent of the collectivité: its ATD's team or a coordinator."""
     from odl.accounts.models import EtdAgent
 

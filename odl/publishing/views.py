@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from odl.accounts.access import access
 from odl.programme.models import Etd
-from odl.publishing import dcat, importing, services, versions
+from odl.publishing import datagouv, dcat, importing, services, versions
 from odl.publishing.forms import DatasetForm, ImportForm, RowForm
 from odl.publishing.models import LICENCE_URLS, Dataset, DatasetVersion, DraftStatus, ImportDraft
 from odl.schemas.registry import SchemaNotFound
@@ -108,6 +108,7 @@ def dataset_page(request: HttpRequest, slug: str, etd: int, pk: int) -> HttpResp
             import_form=ImportForm(),
             due=dataset.next_update_due(),
             overdue=dataset.update_overdue(),
+            datagouv=datagouv.state(dataset),
         ),
     )
 
@@ -135,6 +136,21 @@ def restore(request: HttpRequest, slug: str, etd: int, pk: int, version: int) ->
         request, f"Le contenu de la version {old.number} est republié : c'est la version {new.number}."
     )
     return redirect(dataset.space_url())
+
+
+@access("etd")
+@require_POST
+def push_to_datagouv(request: HttpRequest, slug: str, etd: int, pk: int) -> HttpResponse:
+    """Send the latest version to the collectivité's data.gouv.fr organisation, or simulate it."""
+    dataset = _dataset(request, etd, pk)
+    dry_run = request.POST.get("mode") != "push"
+    on_behalf = dataset.etd.atd.name if versions.acts_for_atd(request.user, dataset) else ""
+    try:
+        record = datagouv.push(dataset, dry_run=dry_run, user=request.user, on_behalf_of_atd=on_behalf)
+    except (datagouv.NotPublished, datagouv.NotReady) as exc:
+        messages.error(request, str(exc))
+        return redirect(dataset.space_url())
+    return redirect("datagouv:push", slug, dataset.etd.territory.siren, record.pk)
 
 
 @access("etd")
@@ -400,6 +416,7 @@ urlpatterns: list[URLPattern] = [
     path(f"{SPACE}<int:pk>/modifier/", dataset_edit, name="dataset_edit"),
     path(f"{SPACE}<int:pk>/versions/<int:version>/", version_page, name="version"),
     path(f"{SPACE}<int:pk>/versions/<int:version>/republier/", restore, name="restore"),
+    path(f"{SPACE}<int:pk>/datagouv/", push_to_datagouv, name="push_to_datagouv"),
     path(f"{SPACE}<int:pk>/import/", import_start, name="import_start"),
     path(f"{SPACE}<int:pk>/import/<int:draft>/colonnes/", import_mapping, name="import_mapping"),
     path(f"{SPACE}<int:pk>/import/<int:draft>/verification/", import_check, name="import_check"),

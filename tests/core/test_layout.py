@@ -40,8 +40,9 @@ ALLOWED = {
     # The push to data.gouv.fr reads the collectivités, the ATD perimeters and the access policies; the
     # publication app calls it through odl.datagouv.push.PushItem, never the reverse.
     "datagouv": {"core", "territories", "atds", "accounts"},
-    # The data space: datasets of an ETD (programme), checked by the schemas' engine, under the ATD policies.
-    "publishing": {"core", "territories", "atds", "schemas", "accounts", "programme"},
+    # The data space: datasets of an ETD (programme), checked by the schemas' engine, under the ATD policies,
+    # and sent to data.gouv.fr through the push app.
+    "publishing": {"core", "territories", "atds", "schemas", "accounts", "programme", "datagouv"},
 }
 
 
