@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from odl.accounts.access import access
-from odl.animations import agenda, collect, planning
+from odl.animations import agenda, collect, planning, to_dataset
 from odl.animations.forms import EventForm, OutputForm, ParticipantForm
 from odl.animations.models import (
     PROJECT_KINDS,
@@ -337,8 +337,34 @@ def points(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "points": event.points.all(),
         "fields": fields,
         "origin": origin,
+        "etds": event.etds.select_related("territory").order_by("territory__nom"),
     }
     return render(request, "animations/points.html", context)
+
+
+@access("atd_staff")
+@require_POST
+def points_to_dataset(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The accepted points, imported into the data space of one of the event's collectivités."""
+    event = _event(request, pk)
+    etd_id = request.POST.get("etd", "")
+    etd = event.etds.select_related("territory").filter(pk=int(etd_id)).first() if etd_id.isdigit() else None
+    if etd is None:
+        messages.error(request, "Choisissez l'une des collectivités associées à l'événement.")
+        return HttpResponseRedirect(reverse("animations:points", args=[event.atd.slug, event.pk]))
+    try:
+        draft = to_dataset.start(event, etd, request.user)
+    except to_dataset.CannotConvert as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(reverse("animations:points", args=[event.atd.slug, event.pk]))
+    messages.success(
+        request,
+        f"Les points acceptés sont importés dans l'espace de données de {etd.territory.nom} : "
+        "vérifiez la correspondance des colonnes, puis publiez.",
+    )
+    return HttpResponseRedirect(
+        reverse("publishing:import_mapping", args=[event.atd.slug, etd.pk, draft.dataset_id, draft.pk])
+    )
 
 
 @access("atd_staff")
@@ -422,4 +448,5 @@ urlpatterns = [
     path("suivi/<slug:slug>/animations/<int:pk>/suivi/<int:months>/", followup, name="followup"),
     path("suivi/<slug:slug>/animations/<int:pk>/points/", points, name="points"),
     path("suivi/<slug:slug>/animations/<int:pk>/points.<str:fmt>", points_export, name="points_export"),
+    path("suivi/<slug:slug>/animations/<int:pk>/points/jeu/", points_to_dataset, name="points_to_dataset"),
 ]

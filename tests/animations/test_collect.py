@@ -157,3 +157,53 @@ def test_another_atd_may_not_review_the_points(carto: Event, other_atd_client: C
     assert other_atd_client.post(url, {"point": point.pk, "decision": "reject"}).status_code == 403
     point.refresh_from_db()
     assert point.status == PointStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_accepted_points_become_a_dataset_of_a_collectivite_through_its_import(
+    carto: Event, atd_client: Client
+) -> None:
+    from odl.programme.models import Etd
+    from odl.publishing import services
+    from odl.publishing.models import Dataset
+    from odl.territories.models import Territory
+
+    rennes = Etd.objects.get_or_create(atd=carto.atd, territory=Territory.objects.get(code="35238"))[0]
+    carto.etds.add(rennes)
+    CollectedPoint.objects.create(
+        event=carto, client_id="1", name="Gymnase", lat=48.11, lon=-1.68, status=PointStatus.ACCEPTED,
+        attributes={"EQUIP_THEME": "Equipement sportif et de loisirs"},
+    )  # fmt: skip
+    CollectedPoint.objects.create(event=carto, client_id="2", name="Refusé", lat=48.12, lon=-1.67)
+    url = reverse("animations:points_to_dataset", args=[carto.atd.slug, carto.pk])
+    page = atd_client.get(reverse("animations:points", args=[carto.atd.slug, carto.pk])).content.decode()
+    assert f'action="{url}"' in page and "Rennes" in page
+
+    response = atd_client.post(url, {"etd": rennes.pk})
+    dataset = Dataset.objects.get(etd=rennes)
+    [draft] = dataset.drafts.all()
+    assert response["Location"].endswith(f"/donnees/{dataset.pk}/import/{draft.pk}/colonnes/")
+    assert dataset.schema_name == "equipements" and carto.title in dataset.title
+    # The schema's own names: the mapping step finds them without help.
+    chosen = dict(zip(draft.columns, draft.mapping, strict=True))
+    assert chosen["EQUIP_THEME"] == "EQUIP_THEME"
+    assert (chosen["EQUIP_LAT"], chosen["EQUIP_LONG"]) == ("EQUIP_LAT", "EQUIP_LONG")
+    assert services.samples(draft, 5) == [["Gymnase", "Equipement sportif et de loisirs", "48.11", "-1.68"]]
+
+
+@pytest.mark.django_db
+def test_points_go_only_to_a_collectivite_of_the_event_and_only_when_accepted(
+    carto: Event, atd_client: Client
+) -> None:
+    from odl.programme.models import Etd
+    from odl.publishing.models import Dataset
+    from odl.territories.models import Territory
+
+    url = reverse("animations:points_to_dataset", args=[carto.atd.slug, carto.pk])
+    bruz = Etd.objects.get_or_create(atd=carto.atd, territory=Territory.objects.get(code="35047"))[0]
+    followed = atd_client.post(url, {"etd": bruz.pk}, follow=True).content.decode()
+    assert "Choisissez l&#x27;une des collectivités associées à l&#x27;événement." in followed
+    carto.etds.add(bruz)
+    followed = atd_client.post(url, {"etd": bruz.pk}, follow=True).content.decode()
+    assert "Aucun point accepté" in followed
+    assert not Dataset.objects.exists()

@@ -21,7 +21,18 @@ ALLOWED = {
     "culture": {"core", "territories", "atds", "accounts", "programme"},
     # The planner reads the programme (ETDs, the demo ATD), harvested datasets, SCDL schemas (collection
     # form), the access policies, and offers a venue from the directory of places; nothing below imports it.
-    "animations": {"core", "territories", "atds", "schemas", "harvest", "accounts", "programme", "places"},
+    # Accepted cartopartie points go to a collectivité's data space (publishing).
+    "animations": {
+        "core",
+        "territories",
+        "atds",
+        "schemas",
+        "harvest",
+        "accounts",
+        "programme",
+        "places",
+        "publishing",
+    },
     # The directory of places reads the référentiel, the ATDs and the access policies only.
     "places": {"core", "territories", "atds", "accounts"},
     # Reuses link harvested datasets, animation events and collectivités, and join the observatory's
