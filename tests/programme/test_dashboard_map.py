@@ -137,6 +137,33 @@ def test_the_map_draws_the_real_shape_of_each_departement_with_every_etd_inside_
     assert [c["code"] for c in data["cells"]] == ["35"]  # the grid stays in the payload as the fallback
 
 
+def test_each_etd_sits_inside_its_own_departement_and_a_com_keeps_the_grid(
+    followed: Followed, package: None
+) -> None:
+    from odl.programme.models import Etd
+    from odl.territories.models import Territory
+
+    def follow(code: str) -> None:
+        territory = Territory.objects.filter(kind="commune", code=code).order_by("pk").first()
+        assert territory is not None, code
+        Etd.objects.create(atd=followed.atd, territory=territory)
+
+    follow("22278")  # Saint-Brieuc, Côtes-d'Armor
+    follow("2A004")  # Ajaccio, Corse-du-Sud
+    data = dashboard.map_payload(followed.atd, dashboard.publication(followed.atd), synced=False)
+    boxes = {s["code"]: s["bbox"] for s in data["shapes"]}
+    assert set(boxes) == {"22", "2A", "35"}
+    for etd in data["etds"]:
+        x0, y0, x1, y1 = boxes[etd["departement"]]
+        assert x0 <= etd["point"][0] <= x1 and y0 <= etd["point"][1] <= y1, etd["nom"]
+    # A collectivité d'outre-mer has no shape in the package: the whole map keeps the grid, where it has a tile.
+    com = Territory.objects.filter(kind="commune", departement_code="975").order_by("pk").first()
+    assert com is not None
+    Etd.objects.create(atd=followed.atd, territory=com)
+    data = dashboard.map_payload(followed.atd, dashboard.publication(followed.atd), synced=False)
+    assert data["shapes"] == [] and "975" in [c["code"] for c in data["cells"]]
+
+
 def test_without_the_shapes_package_the_map_keeps_the_grid(
     atd_client: Client, followed: Followed, no_package: None
 ) -> None:
