@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from odl.atds.models import Atd
-from odl.observatory import geo
+from odl.observatory import geo, shape_geometry, shapes
 from odl.observatory.indicators import (
     IndicatorError,
     history,
@@ -205,7 +205,8 @@ def publication(
 
 def map_payload(atd: Atd, result: Publication, synced: bool) -> dict[str, Any]:
     """What the dashboard's map draws (a ``json_script`` payload): every active ETD with its publication
-    state and step, and the tiles of the départements it stands in (offline grid, no background tiles).
+    state and step, and the départements it stands in: their real shapes with a point per ETD inside its
+    département's (offline, no background tiles), and their tiles for the grid the map falls back to.
 
     The accessible table beside the map is rendered from the same ``Publication`` rows, so the map
     and its text alternative cannot disagree.
@@ -245,6 +246,7 @@ def map_payload(atd: Atd, result: Publication, synced: bool) -> dict[str, Any]:
         for c in geo.grid_cells("departement")
         if c["code"] in wanted
     ]
+    drawn, source = _departement_shapes(cells, etds)
     snapshot = result.snapshot
     return {
         "snapshot": (
@@ -255,10 +257,53 @@ def map_payload(atd: Atd, result: Publication, synced: bool) -> dict[str, Any]:
             {"key": s.value, "label": STEP_LABELS[s.value], "number": steps[s.value]} for s in PIPELINE
         ],
         "cells": cells,
+        "shapes": drawn,
+        "shapes_source": source,
         "etds": etds,
         "synced": synced,
         "contours_url": reverse("observatory:map_contours", args=["LAYER", "DEP"]),
     }
+
+
+def _departement_shapes(
+    cells: list[dict[str, Any]], etds: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The real shapes of the map's départements (the observatory's, from ``@gouvfr/dsfr-chart``), and a
+    ``point`` inside its département's shape for each ETD (spread around the shape's label point).
+
+    Without the package, or when a drawn département has no shape (a collectivité d'outre-mer), the
+    shapes are left out and the map keeps its tile grid, where every département has its place.
+    """
+    for etd in etds:
+        etd["point"] = None
+    try:
+        outlines = shape_geometry.departement_outlines()
+        source = shape_geometry.source()
+    except shapes.ShapesUnavailable:
+        return [], None
+    if not cells or any(cell["code"] not in outlines for cell in cells):
+        return [], None
+    by_departement: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for etd in etds:
+        by_departement[etd["departement"]].append(etd)
+    drawn = []
+    for cell in cells:
+        outline = outlines[cell["code"]]
+        placed = by_departement.get(cell["code"], [])
+        for etd, (x, y) in zip(placed, shape_geometry.spread(outline, len(placed)), strict=True):
+            etd["point"] = [round(x, 2), round(y, 2)]
+        x0, y0, x1, y1 = shape_geometry.bbox(outline)
+        label = shape_geometry.label_point(outline)
+        drawn.append(
+            {
+                "code": cell["code"],
+                "nom": cell["nom"],
+                "rings": shape_geometry.rounded(outline),
+                "bbox": [round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)],
+                "label": [round(label[0], 2), round(label[1], 2)],
+            }
+        )
+    return drawn, source
 
 
 @dataclass

@@ -1,7 +1,9 @@
 // The map of an ATD's dashboard: its ETDs coloured by their publication state in the latest snapshot,
-// numbered by their step. Offline by default: a tile per département in Leaflet's plain CRS with one
-// marker per ETD inside its département's tile; with synced contours (odl geo sync), the communes and
-// EPCI themselves on a blank geographic map. No background tiles, nothing fetched from a third party.
+// numbered by their step. Offline by default: the real shapes of the perimeter's départements (npm
+// package @gouvfr/dsfr-chart, read by the platform) in Leaflet's plain CRS, one marker per ETD at the
+// point the server computed inside its département's shape; without the package, a tile per département
+// with the markers inside the tiles; with synced contours (odl geo sync), the communes and EPCI
+// themselves on a blank geographic map. No background tiles, nothing fetched from a third party.
 // The table below the map holds the same facts (the text alternative); this script only draws them.
 (function () {
   "use strict";
@@ -66,6 +68,35 @@
     finish(placed, "grid");
   }
 
+  function drawShapes() {
+    // SVG coordinates (y downwards) on Leaflet's plain CRS (y upwards): [lat, lng] = [-y, x].
+    reset(L.CRS.Simple);
+    var group = L.featureGroup();
+    var toLatLng = function (p) { return [-p[1], p[0]]; };
+    data.shapes.forEach(function (shape) {
+      L.polygon(shape.rings.map(function (ring) { return ring.map(toLatLng); }),
+        { color: "#333", weight: 1, fillColor: "#ffffff", fillOpacity: 1, interactive: false }).addTo(group);
+      L.tooltip({ permanent: true, direction: "top", className: "grid-label", opacity: 1 })
+        .setLatLng([-shape.bbox[1], (shape.bbox[0] + shape.bbox[2]) / 2])
+        .setContent(escapeHtml(shape.code + " – " + shape.nom)).addTo(group);
+    });
+    var placed = 0;
+    data.etds.forEach(function (etd) {
+      if (!etd.point) { return; }
+      marker(etd, toLatLng(etd.point)).addTo(group);
+      placed += 1;
+    });
+    group.addTo(map);
+    map.fitBounds(group.getBounds(), { padding: [30, 30] });
+    var source = data.shapes_source;
+    map.attributionControl.addAttribution("Formes : " + escapeHtml(source.package + " " + source.version) +
+      " (licence " + escapeHtml(source.licence) + ") · " + escapeHtml(data.snapshot.label));
+    finish(placed, "shapes");
+  }
+  function drawOffline() {
+    if (data.shapes.length) { drawShapes(); } else { drawGrid(); }
+  }
+
   function drawContours() {
     var deps = [];
     data.etds.forEach(function (etd) {
@@ -123,9 +154,9 @@
 
   var drawn = data.synced ? drawContours() : null;
   if (drawn) {
-    // Contours missing or unreadable: the offline grid still shows every ETD.
-    drawn.catch(function () { drawGrid(); });
+    // Contours missing or unreadable: the offline shapes (or grid) still show every ETD.
+    drawn.catch(function () { drawOffline(); });
   } else {
-    drawGrid();
+    drawOffline();
   }
 })();
