@@ -220,3 +220,30 @@ def test_the_generator_warns_when_the_dataset_is_not_public(dataset: Dataset, et
     dataset.save()
     html = etd_client.get(space(dataset, "widget/")).content.decode()
     assert "le widget affichera « Données indisponibles »" in html
+
+
+def test_a_schema_with_coordinates_gets_a_map_from_static_scripts(etd: Any) -> None:
+    import json
+    import re
+
+    schema = known("equipements")
+    dataset = Dataset.objects.create(etd=etd, schema_name="equipements", title="Équipements")
+    header = schema.field_names
+    row = dict.fromkeys(header, "")
+    row.update(
+        {"COLL_NOM": "Rennes", "EQUIP_NOM": "<b>Piscine</b>", "EQUIP_LAT": "48.11", "EQUIP_LONG": "-1.68"}
+    )
+    body = (",".join(header) + "\n" + ",".join(row[h] for h in header) + "\n").encode()
+    publish(dataset, body, schema, by=None, valid=True)
+    html = Client().get(f"/donnees/{dataset.pk}/widget/?carte=1").content.decode()
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts == [
+        ' id="widget-map-config" type="application/json"',
+        ' src="/static/vendor/leaflet/leaflet.js"',
+        ' src="/static/odl/widget-map.js"',
+    ]
+    config = json.loads(
+        re.search(r'id="widget-map-config" type="application/json">(.*?)</script>', html).group(1)
+    )
+    assert config["points"] == [[48.11, -1.68, "<b>Piscine</b>"]]
+    assert "<b>Piscine</b>" not in html  # json_script writes it \u003Cb\u003E; the map shows it as text
