@@ -5,6 +5,7 @@ searchable, inside the iframe; axe finds nothing serious on the generator nor on
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -44,6 +45,8 @@ def commune_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 def test_the_copied_snippet_shows_the_table_on_the_communes_site(
     live_server: Any, etd: Etd, etd_agent: Any, commune_site: tuple[str, Path], settings: Any
 ) -> None:
+    from playwright.sync_api import expect
+
     settings.SITE_URL = live_server.url
     dataset = Dataset.objects.create(etd=etd, schema_name="subventions", title="Subventions 2024")
     lines = [",".join(SUB_HEADER)]
@@ -83,9 +86,9 @@ def test_the_copied_snippet_shows_the_table_on_the_communes_site(
         assert table.get_by_role("cell", name="Association 1", exact=True).is_visible()
         assert frame.get_by_test_id("widget-chart").is_visible()
         # Searching works inside the iframe, on the server, with no script.
-        frame.get_by_label("Rechercher").fill("association 2")
+        frame.get_by_role("searchbox", name="Rechercher").fill("association 2")
         frame.get_by_role("button", name="Rechercher").click()
-        assert frame.get_by_test_id("widget-count").inner_text().startswith("11 lignes sur 30")
+        expect(frame.get_by_test_id("widget-count")).to_have_text(re.compile(r"^11 lignes sur 30"))
         assert table.get_by_role("cell", name="Association 20", exact=True).is_visible()
 
         page.goto(f"{live_server.url}/donnees/{dataset.pk}/widget/?graphique=montant&par=nature")
