@@ -338,7 +338,8 @@ def _embeddable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
-    response = render(request, "publishing/widget_missing.html", status=404)
+    # Rendered without the request: no context processor may look the visitor up.
+    response = HttpResponse(render_to_string("publishing/widget_missing.html"), status=404)
     response["Cache-Control"] = "public, max-age=60"
     return _embeddable(request, response)
 

@@ -176,6 +176,7 @@ def test_private_unpublished_and_deleted_datasets_answer_a_framable_404(
         assert "X-Frame-Options" not in response
         assert "frame-ancestors *" in response["Content-Security-Policy"]
         assert not response.cookies
+        assert "Cookie" not in response.get("Vary", "")
     # A dataset made private after being shown: its widget closes at once, the cache notwithstanding.
     assert _widget(published).status_code == 200
     published.public = False
@@ -247,3 +248,16 @@ def test_a_schema_with_coordinates_gets_a_map_from_static_scripts(etd: Any) -> N
     )
     assert config["points"] == [[48.11, -1.68, "<b>Piscine</b>"]]
     assert "<b>Piscine</b>" not in html  # json_script writes it \u003Cb\u003E; the map shows it as text
+
+
+def test_the_widget_costs_one_query_whatever_the_rows(
+    published: Dataset, django_assert_num_queries: Any
+) -> None:
+    # Rendered (cache empty) or kept, the page reads the dataset and its latest version in one query;
+    # rows come from the version's file, never from one query each.
+    with django_assert_num_queries(1):
+        assert _widget(published, "?graphique=montant&par=nature&lignes=100").status_code == 200
+    with django_assert_num_queries(1):
+        assert _widget(published, "?graphique=montant&par=nature&lignes=100").status_code == 200
+    with django_assert_num_queries(1):
+        assert _widget(published, "?q=inconnu").status_code == 200
