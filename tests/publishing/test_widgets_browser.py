@@ -93,3 +93,26 @@ def test_the_copied_snippet_shows_the_table_on_the_communes_site(
 
         page.goto(f"{live_server.url}/donnees/{dataset.pk}/widget/?graphique=montant&par=nature")
         assert axe_violations(page) == []
+
+
+def test_the_widget_map_draws_its_points_under_the_csp(live_server: Any, etd: Etd) -> None:
+    schema = known("equipements")
+    dataset = Dataset.objects.create(etd=etd, schema_name="equipements", title="Équipements sportifs")
+    header = schema.field_names
+    lines = [",".join(header)]
+    for name, lat, lon in (("Piscine", "48.11", "-1.68"), ("<b>Stade</b>", "48.12", "-1.70")):
+        row = dict.fromkeys(header, "")
+        row.update({"COLL_NOM": "Rennes", "EQUIP_NOM": name, "EQUIP_LAT": lat, "EQUIP_LONG": lon})
+        lines.append(",".join(row[h] for h in header))
+    publish(dataset, ("\n".join(lines) + "\n").encode(), schema, by=None, valid=True)
+    with chromium_page() as page:
+        problems: list[str] = []
+        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+        page.goto(
+            f"{live_server.url}/donnees/{dataset.pk}/widget/?carte=1&colonnes=EQUIP_NOM,EQUIP_LAT,EQUIP_LONG"
+        )
+        page.wait_for_selector("#widget-map[data-ready=widget]")
+        assert page.locator("#widget-map-status").inner_text().startswith("2 point(s) sur la carte.")
+        assert page.get_by_role("cell", name="<b>Stade</b>").is_visible()
+        assert not [p for p in problems if "Content Security Policy" in p]
+        assert axe_violations(page) == []
