@@ -134,7 +134,13 @@ def publish(
     restored_from: int | None = None,
 ) -> DatasetVersion:
     """Write a new immutable version from ``data`` (the table as UTF-8 CSV, schema fields as header)."""
-    locked = Dataset.objects.select_for_update().select_related("etd__atd", "latest").get(pk=dataset.pk)
+    # Only the dataset's row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
+    # join to the latest version (none before the first publication).
+    locked = (
+        Dataset.objects.select_for_update(of=("self",))
+        .select_related("etd__atd", "latest")
+        .get(pk=dataset.pk)
+    )
     previous = locked.latest
     new_table = parse_csv(data)
     changes = diff(
