@@ -180,7 +180,17 @@ def match_column(column: str, keys: dict[str, set[str]]) -> str:
     best, score = "", 0.0
     for name, names in keys.items():
         for candidate in names:
-            ratio = difflib.SequenceMatcher(None, folded, candidate).ratio()
+            # The ratio's cheap upper bounds first (as difflib.get_close_matches does): the header search
+            # tries every cell of the top rows, and a full comparison of each was most of the upload.
+            # A candidate that cannot beat the best so far nor reach the threshold changes nothing.
+            floor = max(score, SIMILARITY - 1e-9)
+            total = len(folded) + len(candidate)
+            if 2.0 * min(len(folded), len(candidate)) / total <= floor:
+                continue
+            matcher = difflib.SequenceMatcher(None, folded, candidate)
+            if matcher.quick_ratio() <= floor:
+                continue
+            ratio = matcher.ratio()
             if ratio > score:
                 best, score = name, ratio
     return best if score >= SIMILARITY else ""

@@ -33,6 +33,9 @@ _FR_NUMBER = re.compile(
 _INT_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+$")
 _SPACED_DIGITS = re.compile(r"^[\d \u00a0\u202f.]+$")
 # A cell of digits, spaces and separators calls nothing, even behind a sign: "-12,5" stays a number.
+# A value that begins and ends with a letter or a digit: no space to trim, no formula to neutralise.
+_PLAIN_START = r"^[\p{L}\p{N}]"
+_PLAIN_END = r"[\p{L}\p{N}]$"
 _PLAIN_NUMBER = re.compile(r"^[+\-\uff0b\uff0d]?[\d \u00a0\u202f.,]+(?:[eE][+-]?\d+)?$")
 Fixer = Callable[[str], tuple[str, str] | None]
 # The list of changes kept in memory for the report: past this many, only the count goes on (every
@@ -229,11 +232,26 @@ class SafeFixes:
         fixed: list[pl.Series] = []
         for index in range(len(header)):
             series = frame[f"c{index}"]
-            distinct = series.drop_nulls().unique().to_list()
+            distinct_values = series.drop_nulls().unique()
+            if not self.fixers[index]:
+                # Without a fixer, only a value with spaces around it or a formula's first character
+                # can change: one that begins and ends with a letter or a digit is left as it is.
+                # Skipping those in Rust spares a Python call per distinct value of free-text columns.
+                distinct_values = distinct_values.filter(
+                    ~(distinct_values.str.contains(_PLAIN_START) & distinct_values.str.contains(_PLAIN_END))
+                )
+            distinct = distinct_values.to_list()
             mapping = {v: _fix_value(v, self.missing, self.fixers[index]) for v in distinct}
             changed = {v: m for v, m in mapping.items() if m[1]}
             if changed:
                 hit = series.is_in(list(changed))
+                if self.changes_writer is None and len(self.result.changes) >= self.max_listed:
+                    # Nothing more is listed or written: the changes are only counted, without a
+                    # Python loop over each of them (300,000 on a large messy file).
+                    self.result.total += int(hit.sum())
+                    series = series.replace(list(changed), [m[0] for m in changed.values()])
+                    fixed.append(series.fill_null("").alias(f"c{index}"))
+                    continue
                 for row, value in zip(
                     frame["_row"].filter(hit).to_list(), series.filter(hit).to_list(), strict=True
                 ):

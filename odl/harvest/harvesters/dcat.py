@@ -17,6 +17,7 @@ from xml.parsers import expat
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 
+from odl.core.identifiers import clean_number, is_valid_siren
 from odl.core.text import fold
 from odl.harvest.harvesters.base import Harvester, register
 from odl.harvest.harvesters.cleaning import (
@@ -45,6 +46,13 @@ TURTLE_TYPES = ("text/turtle", "application/x-turtle", "text/n3")
 # « <subject> <predicate> … » : one triple per line, not an XML element.
 _NTRIPLE = re.compile(rb"<[a-zA-Z][a-zA-Z0-9+.-]*:[^<>\s]*>\s+<")
 ARCGIS_HOSTS = ("arcgis.com", "hub.arcgis.com")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+# An organisation's page in the French company directory names its SIREN (or an establishment's SIRET).
+_DIRECTORY_IRI = re.compile(
+    r"^https?://(?:annuaire-entreprises\.data\.gouv\.fr/(?:entreprise|etablissement)"
+    r"|(?:data\.)?siren\.data\.gouv\.fr/(?:siren|siret)|entreprise\.data\.gouv\.fr/etablissement)"
+    r"/([0-9 ]{9,17})/?$"
+)
 ACCEPT = (
     "application/rdf+xml, text/turtle;q=0.9, application/ld+json;q=0.9, application/json;q=0.8, */*;q=0.1"
 )
@@ -235,6 +243,33 @@ def readable_iri(iri: str) -> str:
     return parts.hostname or iri[:500]
 
 
+def _siren_number(value: str) -> str:
+    """``value`` as a SIREN or SIRET (digits only) when it is a valid one, else ""."""
+    digits = clean_number(value)
+    if digits.isdigit() and len(digits) in (9, 14) and is_valid_siren(digits[:9]):
+        return digits
+    return ""
+
+
+def business_number(graph: Graph, node: Any) -> str:
+    """The SIREN or SIRET an organisation node declares: its dct:identifier (or an ADMS identifier's
+    notation), else the company directory page its IRI is. The platform's own catalogue, like other
+    French DCAT-AP exports, gives the collectivité's SIREN this way: matching by it is exact, where the
+    name alone (« Rennes ») may be a commune, its EPCI or a homonym."""
+    if isinstance(node, Literal):
+        return ""
+    for value in graph.objects(node, DCTERMS.identifier):
+        if isinstance(value, Literal) and (number := _siren_number(str(value))):
+            return number
+    for identifier in graph.objects(node, ADMS.identifier):
+        for value in graph.objects(identifier, SKOS.notation):
+            if isinstance(value, Literal) and (number := _siren_number(str(value))):
+                return number
+    if isinstance(node, URIRef) and (found := _DIRECTORY_IRI.match(str(node))):
+        return _siren_number(found.group(1))
+    return ""
+
+
 def _publisher(graph: Graph, dataset: Any) -> PublisherRef | None:
     """dct:publisher, else dct:creator, else the contact point's organisation (never its e-mail)."""
     for predicate in (DCTERMS.publisher, DCTERMS.creator, DCAT.contactPoint):
@@ -245,13 +280,16 @@ def _publisher(graph: Graph, dataset: Any) -> PublisherRef | None:
                     return PublisherRef(remote_id=f"name:{fold(name)}"[:300], name=name)
                 continue
             name = _label(graph, node)
+            number = business_number(graph, node)
             if isinstance(node, URIRef) and not looks_like_email(str(node)):
                 if predicate == DCAT.contactPoint and not name:
                     continue
                 # An IRI without a name anywhere in the graph is still an identity: kept, shown readably.
-                return PublisherRef(remote_id=str(node)[:300], name=name or readable_iri(str(node)))
+                return PublisherRef(
+                    remote_id=str(node)[:300], name=name or readable_iri(str(node)), business_number=number
+                )
             if name:
-                return PublisherRef(remote_id=f"name:{fold(name)}"[:300], name=name)
+                return PublisherRef(remote_id=f"name:{fold(name)}"[:300], name=name, business_number=number)
     return None
 
 
