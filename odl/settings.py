@@ -294,7 +294,7 @@ RATELIMIT_IP_META_KEY = env_str("ODL_RATELIMIT_IP_META_KEY", "") or None
 ODL_RATELIMIT_API = env_str("ODL_RATELIMIT_API", "120/m")
 # Who a request counts for: the user of its API token (Authorization: Bearer), else the session's user or
 # the IP address. A function of odl.accounts, named here so that odl.core does not import it.
-ODL_RATELIMIT_KEY = "odl.accounts.tokens.ratelimit_key"
+RATELIMIT_KEY = "odl.accounts.tokens.ratelimit_key"
 # The public pages that compute the most (dashboards, map, collectivité pages, ciblage and its exports).
 ODL_RATELIMIT_PAGES = env_str("ODL_RATELIMIT_PAGES", "60/m")
 ODL_RATELIMIT_PAGE_VIEWS = [

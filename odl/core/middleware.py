@@ -5,7 +5,7 @@
   used to be written to disk before any view could say no; this one sits before it.
 - ``RateLimitMiddleware`` applies rate limits on the public API and on the public pages that cost the most
   to compute. Counters live in the cache (django-ratelimit's fixed windows, keyed by signed-in user, the
-  user of an API token, or IP address: ``ODL_RATELIMIT_KEY``); with several workers the cache must be
+  user of an API token, or IP address: ``RATELIMIT_KEY``); with several workers the cache must be
   shared (``ODL_CACHE_URL``, Redis). A caller over the limit gets a 429 with ``Retry-After`` and a French
   message: JSON on the API, a page elsewhere.
 """
@@ -111,7 +111,7 @@ class RateLimitMiddleware:
         usage = get_usage(
             request,
             group=group,
-            key=str(getattr(settings, "ODL_RATELIMIT_KEY", "user_or_ip")),
+            key=str(getattr(settings, "RATELIMIT_KEY", "user_or_ip")),
             rate=rate,
             increment=True,
         )
