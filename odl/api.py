@@ -16,6 +16,7 @@ from odl.atds.api import router as atds_router
 from odl.harvest.api import router as harvest_router
 from odl.observatory.api import router as observatory_router
 from odl.programme.api import router as programme_router
+from odl.publishing.api import router as publishing_router
 from odl.schemas.api import router as schemas_router
 from odl.territories.api import router as territories_router
 
@@ -24,8 +25,10 @@ api = NinjaAPI(
     version="1",
     description=(
         "API ouverte de la plateforme OpenDataLocale : référentiel des collectivités, ciblage des "
-        "collectivités obligées. Données sous Licence Ouverte (référentiel INSEE/DGCL). Limitée en "
-        "nombre de requêtes par minute : au-delà, 429 avec l'en-tête Retry-After."
+        "collectivités obligées, jeux de données SCDL publiés (leurs versions et téléchargements) et leur "
+        "publication par une application métier avec un jeton personnel (Authorization: Bearer). Données "
+        "sous Licence Ouverte (référentiel INSEE/DGCL). Limitée en nombre de requêtes par minute, comptées "
+        "par compte (jeton ou session) ou par adresse : au-delà, 429 avec l'en-tête Retry-After."
     ),
     urls_namespace="api",
 )
@@ -108,6 +111,7 @@ api.add_router("/observatoire/", observatory_router)
 api.add_router("/", schemas_router)
 api.add_router("/", atds_router)
 api.add_router("/", programme_router)
+api.add_router("/", publishing_router)
 
 
 @api.exception_handler(OverflowError)

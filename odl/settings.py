@@ -292,6 +292,9 @@ RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = env_str("ODL_RATELIMIT_IP_META_KEY", "") or None
 # Every endpoint of /api/ (requests per window: /s, /m, /h or /d).
 ODL_RATELIMIT_API = env_str("ODL_RATELIMIT_API", "120/m")
+# Who a request counts for: the user of its API token (Authorization: Bearer), else the session's user or
+# the IP address. A function of odl.accounts, named here so that odl.core does not import it.
+RATELIMIT_KEY = "odl.accounts.tokens.ratelimit_key"
 # The public pages that compute the most (dashboards, map, collectivité pages, ciblage and its exports).
 ODL_RATELIMIT_PAGES = env_str("ODL_RATELIMIT_PAGES", "60/m")
 ODL_RATELIMIT_PAGE_VIEWS = [

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from odl.accounts.models import EtdAgent, Invitation
+from odl.accounts.models import ApiToken, EtdAgent, Invitation
 
 
 @admin.register(EtdAgent)
@@ -13,3 +13,10 @@ class EtdAgentAdmin(admin.ModelAdmin):
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ("email", "atd", "role", "created_at", "expires_at", "accepted_at")
     readonly_fields = ("token_hash",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "hint", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("hint", "token_hash", "last_used_at")
+    raw_id_fields = ("user",)

@@ -165,3 +165,65 @@ class Invitation(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal key for the JSON API (a business application pushing its export every night).
+
+    Only its SHA-256 is stored: the clear key is shown once, when it is created. The key is 256 random
+    bits, so a fast hash is enough (nothing to brute-force, unlike a password).
+    """
+
+    PREFIX = "odl_"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("nom", max_length=100, help_text="l'application qui s'en sert")
+    # The first characters of the clear key, to recognise it in the list without being able to use it.
+    hint = models.CharField(max_length=12, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "jeton d'API"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: Any, name: str) -> tuple[ApiToken, str]:
+        """A new token and its clear key (to show once; never stored)."""
+        key = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, hint=key[:10], token_hash=cls.hash_token(key))
+        return token, key
+
+    @classmethod
+    def find(cls, key: str) -> ApiToken | None:
+        """The active token of this clear key, or None (unknown, revoked, or its user deactivated)."""
+        if not key or len(key) > 200:
+            return None
+        return cls.objects.active().select_related("user").filter(token_hash=cls.hash_token(key)).first()
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
+    def touch(self) -> None:
+        """Record the use, at most once a minute: a nightly push should not write on every call."""
+        now = timezone.now()
+        if self.last_used_at is None or now - self.last_used_at > timedelta(minutes=1):
+            self.last_used_at = now
+            ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)

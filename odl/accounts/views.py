@@ -26,7 +26,7 @@ from django_otp import login as otp_login
 from odl.accounts import team, two_factor
 from odl.accounts.access import access
 from odl.accounts.forms import CodeForm, InviteForm, RoleForm, SignUpForm
-from odl.accounts.models import EtdAgent, Invitation, InvitationRole, InvitationUnusable
+from odl.accounts.models import ApiToken, EtdAgent, Invitation, InvitationRole, InvitationUnusable
 from odl.accounts.roles import ROLE_LABELS, is_coordinator, role_of
 from odl.atds.models import Atd, AtdMembership, AtdRole
 from odl.core import exports
@@ -183,6 +183,39 @@ def security(request: HttpRequest) -> HttpResponse:
         device = two_factor.setup_device(user)
         context.update(qr=two_factor.qr_svg(device), secret=two_factor.secret_for_typing(device))
     return render(request, "accounts/security.html", context)
+
+
+@access("signed_in")
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Personal API tokens: create one (its key shown on this answer only), see when each was last used."""
+    user: Any = request.user
+    key = ""
+    error = ""
+    name = ""
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()
+        if not name:
+            error = "Donnez un nom au jeton : l'application qui s'en servira (par exemple « logiciel de gestion »)."
+        elif len(name) > 100:
+            error = "Le nom du jeton ne doit pas dépasser 100 caractères."
+        else:
+            _token, key = ApiToken.issue(user, name)
+            name = ""
+    tokens = ApiToken.objects.filter(user=user)
+    context = {"tokens": tokens, "key": key, "error": error, "name": name}
+    # The clear key is in this answer only: no cache may keep it.
+    response = render(request, "accounts/api_tokens.html", context, status=400 if error else 200)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@access("signed_in")
+@require_POST
+def revoke_api_token(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
+    token.revoke()
+    messages.success(request, f"Le jeton « {token.name} » est révoqué : l'API le refuse désormais.")
+    return redirect("accounts:api_tokens")
 
 
 def required_for(user: Any) -> bool:
@@ -365,6 +398,8 @@ urlpatterns = [
     path("comptes/", account, name="account"),
     path("comptes/connexion/code/", login_code, name="login_code"),
     path("comptes/securite/", security, name="security"),
+    path("comptes/jetons-api/", api_tokens, name="api_tokens"),
+    path("comptes/jetons-api/<int:pk>/revoquer/", revoke_api_token, name="revoke_api_token"),
     path("comptes/mot-de-passe/oubli/", password_reset, name="password_reset"),
     path("comptes/mot-de-passe/oubli/envoye/", password_reset_done, name="password_reset_done"),
     path(

@@ -4,9 +4,10 @@
   anything reads it. Django's CSRF middleware reads the whole form to find its token, so a 500 MB upload
   used to be written to disk before any view could say no; this one sits before it.
 - ``RateLimitMiddleware`` applies rate limits on the public API and on the public pages that cost the most
-  to compute. Counters live in the cache (django-ratelimit's fixed windows, keyed by signed-in user or IP
-  address); with several workers the cache must be shared (``ODL_CACHE_URL``, Redis). A caller over the
-  limit gets a 429 with ``Retry-After`` and a French message: JSON on the API, a page elsewhere.
+  to compute. Counters live in the cache (django-ratelimit's fixed windows, keyed by signed-in user, the
+  user of an API token, or IP address: ``RATELIMIT_KEY``); with several workers the cache must be
+  shared (``ODL_CACHE_URL``, Redis). A caller over the limit gets a 429 with ``Retry-After`` and a French
+  message: JSON on the API, a page elsewhere.
 """
 
 from __future__ import annotations
@@ -107,7 +108,13 @@ class RateLimitMiddleware:
         if limit is None:
             return None
         group, rate = limit
-        usage = get_usage(request, group=group, key="user_or_ip", rate=rate, increment=True)
+        usage = get_usage(
+            request,
+            group=group,
+            key=str(getattr(settings, "RATELIMIT_KEY", "user_or_ip")),
+            rate=rate,
+            increment=True,
+        )
         if usage is None or not usage["should_limit"]:
             return None
         return too_many(request, max(1, math.ceil(usage["time_left"])), api=group == "api")

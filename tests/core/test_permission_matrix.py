@@ -63,6 +63,8 @@ OBJECT_RULES: dict[tuple[str, str], set[str]] = {
     # The sample resource is shared with the ATD of Ille-et-Vilaine and its collectivités only.
     ("programme:resource", "GET"): ALLOWED["etd"],
     ("programme:resource", "POST"): ALLOWED["etd"],
+    # The sample API token is the ETD agent's: nobody else may revoke it.
+    ("accounts:revoke_api_token", "POST"): {"etd_agent"},
     ("programme:resource_download", "GET"): ALLOWED["etd"],
     ("programme:resource_download", "POST"): ALLOWED["etd"],
 }
@@ -92,6 +94,11 @@ API_POLICIES: dict[str, Policy] = {
     "api:list_etds": "atd_staff",
     "api:list_commitments": "atd_staff",
     "api:list_meetings": "atd_staff",
+    "api:published_datasets": "public",
+    "api:published_dataset": "public",
+    "api:published_version": "public",
+    # The push of a version (token or session): the collectivité of the sample dataset and its ATD.
+    "api:push_version": "etd",
 }
 # Pages that are Django's own, with their policy.
 DJANGO_POLICIES: dict[str, Policy] = {"login": "public", "logout": "public"}
@@ -327,6 +334,9 @@ class World:
         grid += "1," + ",".join(SUB_HEADER) + "\n2," + ",".join(f'"{v}"' for v in SUB_GOOD) + "\n"
         self.draft.grid.save("grid.csv", ContentFile(grid.encode()), save=False)
         self.draft.save()
+        from odl.accounts.models import ApiToken
+
+        self.api_token, _key = ApiToken.issue(self.users["etd_agent"], "export")
 
     def kwargs(self, route: Route) -> dict[str, Any]:
         samples: dict[str, Any] = {
@@ -375,6 +385,7 @@ class World:
             "culture:export": {"pk": self.culture_campaign.pk},
             "culture:etd_figures": {"pk": self.culture_campaign.pk},
             "datagouv:push": {"pk": self.datagouv_push.pk},
+            "accounts:revoke_api_token": {"pk": self.api_token.pk},
         }
         if route.name in ("reuses:detail", "reuses:image", "reuses:edit"):
             by_name[route.name] = {"pk": self.reuse.pk}
@@ -382,6 +393,8 @@ class World:
         by_name["reuses:observatory"] = {"pk": self.observatory.pk}
         if route.name in ("places:detail", "places:edit"):
             by_name[route.name] = {"pk": self.place.pk}
+        if route.name.startswith("api:published_") or route.name == "api:push_version":
+            by_name[route.name] = {"pk": self.published.pk, "number": 1}
         if route.name.startswith("publishing:"):
             by_name[route.name] = {"pk": self.published.pk, "version": 1, "draft": self.draft.pk, "row": 1}
             if route.name == "publishing:catalogue":

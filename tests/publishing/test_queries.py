@@ -49,3 +49,22 @@ def test_the_dataset_page_does_not_query_per_version(etd_client: Client, etd: Et
             publish(dataset, TABLE, known("subventions"), by=etd_agent, valid=True)
 
     assert_queries_do_not_grow(etd_client, dataset.space_url(), grow)
+
+
+def test_the_api_list_does_not_query_per_dataset(etd: Etd, etd_agent: Any) -> None:
+    def grow(n: int) -> None:
+        for i in range(n):
+            dataset = Dataset.objects.create(etd=etd, schema_name="subventions", title=f"Jeu {i}")
+            publish(dataset, TABLE, known("subventions"), by=etd_agent, valid=True)
+
+    assert_queries_do_not_grow(Client(), "/api/donnees", grow)
+
+
+def test_the_api_dataset_does_not_query_per_version(etd: Etd, etd_agent: Any) -> None:
+    dataset = Dataset.objects.create(etd=etd, schema_name="subventions", title="Subventions")
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            publish(dataset, TABLE, known("subventions"), by=etd_agent, valid=True)
+
+    assert_queries_do_not_grow(Client(), f"/api/donnees/{dataset.pk}", grow)
