@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "odl.datagouv",
     "odl.reuses",
     "odl.publishing",
+    "odl.operations",
 ]
 
 MIDDLEWARE = [
