@@ -147,3 +147,22 @@ def test_the_settings_write_json_lines_when_asked() -> None:
     line = json.loads(done.stderr.strip().splitlines()[-1])
     assert line["logger"] == "odl.harvest" and line["level"] == "INFO" and line["run_id"] == 3
     assert line["message"] == "moissonnage" and line["request_id"] == "-"
+
+
+def test_a_validation_job_logs_its_start_and_end_with_its_id(
+    db, json_lines: io.StringIO, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import uuid
+
+    from odl.schemas.jobs import run_job
+    from odl.schemas.models import ValidationJob
+
+    upload = tmp_path / "vide.csv"
+    upload.write_bytes(b"")
+    job = ValidationJob.objects.create(batch=uuid.uuid4(), file_name="vide.csv", upload=str(upload))
+    run_job(job.pk)
+    events = [line for line in _lines(json_lines) if line.get("event") == "validation.job"]
+    assert [e["phase"] for e in events] == ["start", "end"]
+    assert all(e["job_id"] == str(job.pk) for e in events)
+    job.refresh_from_db()
+    assert events[1]["status"] == job.status and isinstance(events[1]["duration_s"], float)
