@@ -75,9 +75,12 @@ INSTALLED_APPS = [
     "odl.datagouv",
     "odl.reuses",
     "odl.publishing",
+    "odl.operations",
 ]
 
 MIDDLEWARE = [
+    # First: every line logged while the request is served carries its id, even the other middlewares'.
+    "odl.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -341,11 +344,49 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+
+# Logs go to standard error (journald, docker logs): JSON lines in production (docs/deploiement.md), a
+# readable line for the embedded install. Every line carries the request id and has its secrets masked
+# (odl.core.logs). ODL_LOG_LEVEL is the level of the libraries (Django, Celery…); each app logs under its
+# own logger odl.<app> (getLogger(__name__) in its modules) at ODL_APP_LOG_LEVEL, where the start and end
+# of harvest runs, validation jobs, data.gouv.fr pushes and reminders are INFO lines.
+ODL_LOG_FORMAT = env_str("ODL_LOG_FORMAT", "text").strip().lower() or "text"
+if ODL_LOG_FORMAT not in ("text", "json"):
+    raise ValueError(f"ODL_LOG_FORMAT vaut « {ODL_LOG_FORMAT} » : attendu « json » ou « text ».")
+ODL_LOG_APPS = (
+    "core",
+    "territories",
+    "schemas",
+    "harvest",
+    "observatory",
+    "atds",
+    "accounts",
+    "programme",
+    "culture",
+    "animations",
+    "datagouv",
+    "publishing",
+    "places",
+    "reuses",
+    "operations",
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "odl.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "odl.core.logs.JsonFormatter"},
+        "text": {"()": "odl.core.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": ODL_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("ODL_LOG_LEVEL", "WARNING")},
+    "loggers": {f"odl.{app}": {"level": env_str("ODL_APP_LOG_LEVEL", "INFO")} for app in ODL_LOG_APPS},
 }
 
 # Largest file the validation page and POST /api/validate accept (the CLI has no limit).

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("odl.places.urls")),
     path("", include("odl.reuses.urls")),
     path("", include("odl.publishing.urls")),
+    path("", include("odl.operations.urls")),
     path("api/", api.urls),
     path("comptes/connexion/", account_views.sign_in, name="login"),
     path("comptes/deconnexion/", account_views.sign_out, name="logout"),

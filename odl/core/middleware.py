@@ -1,4 +1,4 @@
-"""Two guards that answer before any view or form parsing runs.
+"""Two guards that answer before any view or form parsing runs, and the request id of the logs.
 
 - ``UploadLimitMiddleware`` refuses a request body that is too large from its ``Content-Length``, before
   anything reads it. Django's CSRF middleware reads the whole form to find its token, so a 500 MB upload
@@ -8,12 +8,15 @@
   user of an API token, or IP address: ``RATELIMIT_KEY``); with several workers the cache must be
   shared (``ODL_CACHE_URL``, Redis). A caller over the limit gets a 429 with ``Retry-After`` and a French
   message: JSON on the API, a page elsewhere.
+- ``RequestIdMiddleware`` gives each request an id for the logs (``odl.core.logs``).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +24,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django_ratelimit.core import get_usage
+
+from odl.core import logs
 
 MIB = 1024 * 1024
 # Multipart boundaries and the other form fields around the file.
@@ -118,3 +123,28 @@ class RateLimitMiddleware:
         if usage is None or not usage["should_limit"]:
             return None
         return too_many(request, max(1, math.ceil(usage["time_left"])), api=group == "api")
+
+
+# A caller's X-Request-ID (a reverse proxy's, a client's) is kept when it looks like an id; anything
+# else (too long, spaces, control characters) is replaced, so that a header cannot forge log lines.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (the caller's ``X-Request-ID`` or a new one), puts it on every log line
+    written while it is served (``odl.core.logs.request_id``) and sends it back in ``X-Request-ID``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        given = request.headers.get("X-Request-ID", "")
+        rid = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        request.request_id = rid  # type: ignore[attr-defined]
+        token = logs.request_id.set(rid)
+        try:
+            response = self.get_response(request)
+        finally:
+            logs.request_id.reset(token)
+        response["X-Request-ID"] = rid
+        return response

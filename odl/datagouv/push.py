@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
@@ -28,6 +29,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.text import slugify
 
+from odl.core import logs
 from odl.datagouv.client import DatagouvClient, DatagouvError
 from odl.datagouv.models import DatagouvLink, Push, PushStatus, RemoteDataset
 
@@ -297,6 +299,24 @@ def _fail(push: Push, error: DatagouvError) -> None:
 
 
 def _run(push: Push, item: PushItem) -> Push:
+    logs.log_start(logger, "datagouv.push", push_id=push.pk, link_id=push.link_id, dry_run=push.dry_run)
+    started = time.monotonic()
+    try:
+        return _attempt(push, item)
+    finally:
+        logs.log_end(
+            logger,
+            "datagouv.push",
+            time.monotonic() - started,
+            push_id=push.pk,
+            link_id=push.link_id,
+            status=push.status,
+            attempts=push.attempts,
+            error_kind=push.error_kind,
+        )
+
+
+def _attempt(push: Push, item: PushItem) -> Push:
     link = push.link
     row, ids = _stored(link, item)
     if not push.dry_run and not _claim(row):

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, connections, transaction
 
+from odl.core import logs
 from odl.core.spreadsheets import UnreadableFile
 from odl.schemas.models import JobStatus, ValidationJob
 from odl.schemas.registry import SchemaNotFound
@@ -109,7 +110,9 @@ def dispatch(job_ids: Sequence[uuid.UUID]) -> None:
         return
     with _lock:
         _futures[:] = [f for f in _futures if not f.done()]
-        _futures.extend(_pool.submit(_in_thread, job_id) for job_id in job_ids)
+        # The thread logs under the id of the request that queued the job (threads do not inherit it).
+        rid = logs.request_id.get()
+        _futures.extend(_pool.submit(_in_thread, job_id, rid) for job_id in job_ids)
 
 
 def wait(timeout: float = 60) -> None:
@@ -119,7 +122,8 @@ def wait(timeout: float = 60) -> None:
     wait_futures(pending, timeout=timeout)
 
 
-def _in_thread(job_id: uuid.UUID) -> None:
+def _in_thread(job_id: uuid.UUID, rid: str = "-") -> None:
+    logs.request_id.set(rid)
     close_old_connections()
     try:
         run_job(job_id)
@@ -135,6 +139,12 @@ def run_job(job_id: uuid.UUID | str) -> None:
         return  # already taken by another worker, or purged
     job.status = JobStatus.RUNNING
     job.save(update_fields=["status", "updated_at"])
+    with logs.timed(logger, "validation.job", job_id=str(job.pk), size=job.size) as outcome:
+        _validate(job)
+        outcome["status"] = job.status
+
+
+def _validate(job: ValidationJob) -> None:
     last = [0.0, 0]
 
     def progress(stage: str, done: int, total: int) -> None:

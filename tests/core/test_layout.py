@@ -54,6 +54,9 @@ ALLOWED = {
     # The data space: datasets of an ETD (programme), checked by the schemas' engine, under the ATD policies,
     # and sent to data.gouv.fr through the push app.
     "publishing": {"core", "territories", "atds", "schemas", "accounts", "programme", "datagouv"},
+    # The coordinators' list of jobs reads the jobs of several apps (harvest runs, validation jobs,
+    # pushes, animation follow-ups); it owns none and nothing imports it.
+    "operations": {"core", "territories", "atds", "schemas", "harvest", "accounts", "datagouv", "animations"},
 }
 
 

@@ -21,6 +21,7 @@ import httpx
 from django.db import DatabaseError, connections, models, transaction
 from django.utils import timezone
 
+from odl.core import logs
 from odl.core.text import fold
 from odl.harvest import matching
 from odl.harvest.harvesters.base import ANNOUNCED_TOLERANCE, REGISTRY, harvester_for
@@ -117,6 +118,7 @@ def run_source(
         worker=process_token(),
         heartbeat_at=timezone.now(),
     )
+    logs.log_start(logger, "harvest.run", run_id=run.pk, source_id=source.pk, trigger=trigger)
     failures: list[dict[str, str]] = []
     if busy:
         return _finish(run, STATUS_FAILED, "un autre moissonnage de cette source est déjà en cours", failures)
@@ -233,6 +235,16 @@ def _finish(run: HarvestRun, status: str, message: str, failures: list[dict[str,
     run.errors = redact_errors(failures[:MAX_RECORDED_ERRORS], run.source.secret)
     run.finished_at = run.heartbeat_at = timezone.now()
     run.save()
+    logs.log_end(
+        logger,
+        "harvest.run",
+        run.duration,
+        run_id=run.pk,
+        source_id=run.source_id,
+        status=status,
+        items_seen=run.items_seen,
+        items_failed=run.items_failed,
+    )
     return run
 
 

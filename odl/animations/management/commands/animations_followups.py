@@ -1,8 +1,12 @@
+import logging
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from odl.animations import planning
+from odl.core import logs
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -32,7 +36,9 @@ class Command(BaseCommand):
                 today = datetime.date.fromisoformat(date)
             except ValueError:
                 raise CommandError(f"Date « {date} » illisible : attendu AAAA-MM-JJ.") from None
-        report = planning.send_due_reminders(today)
+        with logs.timed(logger, "animations.followups", date=str(today or "")) as outcome:
+            report = planning.send_due_reminders(today)
+            outcome.update(sent=report.sent, without_address=report.without_address)
         self.stdout.write(
             f"{report.sent} rappel(s) de suivi envoyé(s) ; {report.without_address} sans adresse de courriel."
         )

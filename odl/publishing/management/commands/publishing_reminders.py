@@ -1,8 +1,12 @@
+import logging
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from odl.core import logs
 from odl.publishing import reminders
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -30,7 +34,9 @@ class Command(BaseCommand):
                 today = datetime.date.fromisoformat(date)
             except ValueError:
                 raise CommandError(f"Date « {date} » illisible : attendu AAAA-MM-JJ.") from None
-        report = reminders.send_update_reminders(today)
+        with logs.timed(logger, "publishing.reminders", date=str(today or "")) as outcome:
+            report = reminders.send_update_reminders(today)
+            outcome.update(sent=report.sent, without_address=report.without_address)
         self.stdout.write(
             f"{report.sent} rappel(s) de mise à jour envoyé(s) ; {report.without_address} sans adresse de courriel."
         )
