@@ -2,51 +2,32 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from harvest_replay import Replay
+
+from tests.loopback import serving
 
 
 @pytest.fixture
 def replay() -> Iterator[Replay]:
     state = Replay()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            parts = urlsplit(self.path)
-            state.hits[parts.path] = state.hits.get(parts.path, 0) + 1
-            route = state.routes.get(parts.path)
-            if route is None:
-                status, headers, body = 404, {"Content-Type": "text/plain"}, b"not found"
-            else:
-                status, headers, body = route(parts.path, parse_qs(parts.query))
-            try:
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+    def answer(raw: str, query: dict[str, list[str]]) -> tuple[int, dict[str, str], bytes]:
+        path = urlsplit(raw).path
+        state.hits[path] = state.hits.get(path, 0) + 1
+        route = state.routes.get(path)
+        if route is None:
+            return 404, {"Content-Type": "text/plain"}, b"not found"
+        return route(path, query)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    state.base = f"http://127.0.0.1:{server.server_address[1]}"
-    yield state
-    server.shutdown()
-    server.server_close()
+    with serving(answer) as base:
+        state.base = base
+        yield state
 
 
 @pytest.fixture(autouse=True)

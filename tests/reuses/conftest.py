@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
 
 from odl.harvest.models import HarvestedDataset, HarvestSource, MatchStatus, Publisher
 from odl.territories.models import Territory
+from tests.loopback import serving
 
 Reply = tuple[int, str, bytes]
 
@@ -32,32 +31,15 @@ class Server:
 def server() -> Iterator[Server]:
     state = Server()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            parts = urlsplit(self.path)
-            state.hits.append(self.path)
-            route = state.routes.get(parts.path)
-            status, kind, body = route(parse_qs(parts.query)) if route else (404, "text/plain", b"not found")
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+    def answer(raw: str, query: dict[str, list[str]]) -> tuple[int, dict[str, str], bytes]:
+        state.hits.append(raw)
+        route = state.routes.get(urlsplit(raw).path)
+        status, kind, body = route(query) if route else (404, "text/plain", b"not found")
+        return status, {"Content-Type": kind}, body
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(answer) as base:
+        state.base = base
+        yield state
 
 
 @pytest.fixture(autouse=True)
