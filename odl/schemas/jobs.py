@@ -36,8 +36,20 @@ logger = logging.getLogger(__name__)
 # At most this many files per drop: past it, the ETD's folder is a job for « odl validate DOSSIER ».
 MAX_FILES = 50
 # Jobs of this process run one after the other on two threads: a web worker's memory holds two
-# validations at most (each bounded, see docs/schemas.md).
-_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="validation")
+# validations at most (each bounded, see docs/schemas.md). On SQLite, one thread: it takes one writer at
+# a time, and two jobs writing their progress at once could meet « database is locked » (at once, on the
+# shared in-memory database of the tests), leaving a job « en attente » for ever.
+_pool: ThreadPoolExecutor | None = None
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        workers = 1 if connections["default"].vendor == "sqlite" else 2
+        _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="validation")
+    return _pool
+
+
 _futures: list[Future[None]] = []
 _lock = threading.Lock()
 # Progress is written at most this often (seconds): a row update per batch of rows would cost more than
@@ -112,7 +124,7 @@ def dispatch(job_ids: Sequence[uuid.UUID]) -> None:
         _futures[:] = [f for f in _futures if not f.done()]
         # The thread logs under the id of the request that queued the job (threads do not inherit it).
         rid = logs.request_id.get()
-        _futures.extend(_pool.submit(_in_thread, job_id, rid) for job_id in job_ids)
+        _futures.extend(_executor().submit(_in_thread, job_id, rid) for job_id in job_ids)
 
 
 def wait(timeout: float = 60) -> None:
@@ -127,6 +139,13 @@ def _in_thread(job_id: uuid.UUID, rid: str = "-") -> None:
     close_old_connections()
     try:
         run_job(job_id)
+    except Exception:
+        # A thread's exception would stay in its future, unseen: say it in the log, and end the job.
+        logger.exception("validation job %s stopped by an error", job_id)
+        ValidationJob.objects.filter(pk=job_id).exclude(status=JobStatus.DONE).update(
+            status=JobStatus.FAILED,
+            message="La validation s'est arrêtée sur une erreur interne : relancez-la.",
+        )
     finally:
         # The thread's own connection: left open, it would outlive the request that started it.
         connections.close_all()

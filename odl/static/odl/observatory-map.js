@@ -46,7 +46,8 @@
   function reset(crs) {
     showShapes(false);
     if (map) { map.remove(); }
-    map = L.map(element, { crs: crs, attributionControl: true, zoomSnap: 0.25, minZoom: -3 });
+    // No fade: a popup is readable (and checked for contrast) the moment it opens.
+    map = L.map(element, { crs: crs, attributionControl: true, zoomSnap: 0.25, minZoom: -3, fadeAnimation: false });
   }
 
   function cellParams(level) {

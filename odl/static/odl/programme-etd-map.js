@@ -37,7 +37,8 @@
   function reset(crs) {
     if (map) { map.remove(); }
     element.textContent = "";
-    map = L.map(element, { crs: crs, zoomSnap: 0.25, minZoom: -3 });
+    // No fade: a popup is readable (and checked for contrast) the moment it opens.
+    map = L.map(element, { crs: crs, zoomSnap: 0.25, minZoom: -3, fadeAnimation: false });
   }
 
   function drawGrid() {
