@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every line logged while the request is served carries its id, even the other middlewares'.
     "odl.core.middleware.RequestIdMiddleware",
+    "odl.core.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -142,3 +142,13 @@ def test_a_huge_source_id_in_a_mapping_file_is_one_line_in_error(
         call_command("import_mapping", str(path))
     assert info.value.returncode == 1
     assert f"ligne 2 : éditeur « x » de la source {HUGE} inconnu" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_an_address_with_a_nul_character_gets_a_french_400_on_every_database(client: Client) -> None:
+    # PostgreSQL refuses NUL in any text it compares: the API fuzzing found a 500 there.
+    api = client.get("/api/observatoire/indicateurs?departement=%00")
+    assert api.status_code == 400
+    assert api.json() == {"detail": "L'adresse contient un caractère nul (%00) : retirez-le et réessayez."}
+    page = client.get("/recherche/?q=a%00b")
+    assert page.status_code == 400 and "caractère nul" in page.content.decode()
