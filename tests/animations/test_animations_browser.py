@@ -116,7 +116,9 @@ def test_a_participant_adds_a_cartopartie_point_on_a_phone_even_offline(
         assert not CollectedPoint.objects.filter(name="Banc du parc").exists()
         page.context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
-        page.get_by_text("Point « Banc du parc » enregistré, merci !").wait_for()
+        # The queue resends on the « online » event, and every 30 s whatever happens (a browser may not
+        # fire the event): wait past one such round.
+        page.get_by_text("Point « Banc du parc » enregistré, merci !").wait_for(timeout=45_000)
     assert sorted(CollectedPoint.objects.filter(event=event).values_list("name", flat=True)) == [
         "Banc du parc",
         "Défibrillateur de la mairie",

@@ -73,6 +73,8 @@ def test_the_map_shows_the_departement_grid_offline_and_opens_a_popup(
 def test_with_synced_contours_the_map_shows_communes_filters_them_and_links_to_their_page(
     live_server: Any, harvested: Any, contours_server: Any
 ) -> None:
+    from playwright.sync_api import expect
+
     from odl.observatory.management.commands.geo import Command
 
     take_snapshot()
@@ -86,10 +88,11 @@ def test_with_synced_contours_the_map_shows_communes_filters_them_and_links_to_t
         page.get_by_label("Niveau").select_option("contours")
         page.wait_for_selector("#observatory-map[data-ready='contours']")
         # Rennes and Bruz (communes) and Rennes Métropole (EPCI) have contours in département 35.
-        assert page.locator("#observatory-map path.leaflet-interactive").count() == 3
+        # The paths are drawn just after the layer says it is ready: wait for them rather than count once.
+        expect(page.locator("#observatory-map path.leaflet-interactive")).to_have_count(3)
         page.get_by_label("Publication").select_option("oui")
         page.wait_for_selector("#observatory-map[data-ready='contours']")
-        assert page.locator("#observatory-map path.leaflet-interactive").count() == 2  # Rennes, the métropole
+        expect(page.locator("#observatory-map path.leaflet-interactive")).to_have_count(2)  # Rennes, EPCI
         page.get_by_label("Type de collectivité").select_option("commune")
         page.wait_for_selector("#observatory-map[data-ready='contours']")
         page.locator("#observatory-map path.leaflet-interactive").first.click(force=True)
