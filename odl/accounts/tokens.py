@@ -33,6 +33,10 @@ def ratelimit_key(group: str, request: HttpRequest) -> str:
     A made-up token counts for its IP address, so inventing keys gives no fresh allowance.
     """
     token = token_of(request)
+    user = getattr(request, "user", None)
+    if token is not None or (user is not None and user.is_authenticated):
+        # The 429 message then speaks of the account, not of the address (odl.core.middleware).
+        request.odl_rate_counted_per_account = True  # type: ignore[attr-defined]
     if token is not None:
         return str(token.user_id)
     return str(user_or_ip(request))

@@ -197,10 +197,23 @@ def cards(atd: Atd, etds: Iterable[E]) -> list[Card[E]]:
     ]
 
 
+def next_step(current: str) -> str | None:
+    """The step an ETD usually moves to from ``current``: the next column of the board (none after the
+    last one, nor from abandon, where any move is a deliberate choice)."""
+    if current not in PIPELINE:
+        return None
+    at = PIPELINE.index(EtdStep(current))
+    return PIPELINE[at + 1].value if at + 1 < len(PIPELINE) else None
+
+
 def step_options(current: str) -> str:
-    """The <option>s of a "move to" select: every step but the current one."""
+    """The <option>s of a "move to" select: every step but the current one, the next step selected
+    (otherwise the browser selects the first, « Ciblée », and a hurried click moves the ETD back)."""
+    following = next_step(current)
     return format_html_join(
-        "", '<option value="{}">{}</option>', ((s.value, s.label) for s in EtdStep if s != current)
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((s.value, " selected" if s == following else "", s.label) for s in EtdStep if s != current),
     )
 
 

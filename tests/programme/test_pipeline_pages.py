@@ -188,3 +188,19 @@ def test_a_long_column_shows_those_longest_at_their_step_and_links_to_all_of_the
         pipeline.BOARD_COLUMN_LIMIT = saved
     assert f'href="/suivi/{atd.slug}/tableau/?etape=ciblee">Voir les 2 dans la liste' in page
     assert "depuis 30 jours" in page
+
+
+def test_the_move_form_offers_the_next_step_first_and_never_preselects_a_step_back(
+    atd_agent: Any, atd_client: Client
+) -> None:
+    atd = alice_atd(atd_agent)
+    (rennes,) = follow(atd, "35238")
+    rennes.move_to(EtdStep.CONTACTEE, by=atd_agent)
+    page = atd_client.get(f"/suivi/{atd.slug}/etd/{rennes.pk}/").content.decode()
+    assert '<option value="convention_signee" selected>Convention signée</option>' in page
+    assert '<option value="ciblee">Ciblée</option>' in page
+    assert page.count(" selected>") == 1
+    # From the last column or from abandon, nothing is chosen for the user.
+    rennes.move_to(EtdStep.ABANDON, by=atd_agent, reason="Fusion de communes")
+    page = atd_client.get(f"/suivi/{atd.slug}/etd/{rennes.pk}/").content.decode()
+    assert '<option value="ciblee">Ciblée</option>' in page and " selected>" not in page

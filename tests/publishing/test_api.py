@@ -197,7 +197,9 @@ def test_token_calls_are_rate_limited_per_user_not_per_address(
     cache.clear()
     token, key = ApiToken.issue(etd_agent, "export")
     assert [client.get("/api/donnees", headers=_bearer(key)).status_code for _ in range(2)] == [200, 200]
-    assert client.get("/api/donnees", headers=_bearer(key)).status_code == 429
+    refused = client.get("/api/donnees", headers=_bearer(key))
+    assert refused.status_code == 429
+    assert refused.json()["detail"].startswith("Trop de requêtes pour votre compte : réessayez dans ")
     # The same address without the token has its own counter; a made-up token counts for the address.
     assert client.get("/api/donnees").status_code == 200
 
