@@ -107,10 +107,13 @@ def limit_for(view_name: str) -> tuple[str, str] | None:
 def too_many(request: HttpRequest, retry_after: int, api: bool) -> HttpResponse:
     # The rate-limit key (RATELIMIT_KEY) counts a signed-in user or a token's user per account and
     # anyone else per address, and marks the request so that the message says which.
-    counted = "pour votre compte" if getattr(request, "odl_rate_counted_per_account", False) else "depuis votre adresse"
+    counted = (
+        "pour votre compte"
+        if getattr(request, "odl_rate_counted_per_account", False)
+        else "depuis votre adresse"
+    )
     message = (
-        f"Trop de requêtes {counted} : réessayez dans {retry_after} seconde"
-        f"{'s' if retry_after > 1 else ''}."
+        f"Trop de requêtes {counted} : réessayez dans {retry_after} seconde{'s' if retry_after > 1 else ''}."
     )
     response: HttpResponse
     if api:
