@@ -26,6 +26,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, connections, transaction
 
 from odl.core import logs
+from odl.core.processes import dead_pid, process_token
 from odl.core.spreadsheets import UnreadableFile
 from odl.schemas.models import JobStatus, ValidationJob
 from odl.schemas.registry import SchemaNotFound
@@ -120,11 +121,53 @@ def dispatch(job_ids: Sequence[uuid.UUID]) -> None:
         for job_id in job_ids:
             tasks.validate_job.delay(str(job_id))
         return
+    # These jobs are this process's: if it stops before they end, another one takes them up.
+    ValidationJob.objects.filter(pk__in=job_ids).update(holder=process_token())
+    _submit(job_ids)
+
+
+def _submit(job_ids: Sequence[uuid.UUID]) -> None:
     with _lock:
         _futures[:] = [f for f in _futures if not f.done()]
         # The thread logs under the id of the request that queued the job (threads do not inherit it).
         rid = logs.request_id.get()
         _futures.extend(_executor().submit(_in_thread, job_id, rid) for job_id in job_ids)
+
+
+def take_up_orphans(jobs: Sequence[ValidationJob]) -> list[ValidationJob]:
+    """Jobs among ``jobs`` whose process stopped before they ended (a web worker restarted, a deploy):
+    queued again in this process when their file is still stored, else ended « échec » with the reason.
+
+    Only the process's own threads hold a job (Celery's broker redelivers its tasks itself), and only
+    the processes of this host can be seen dead: the others are left to their host's pages. Taking a job
+    is one conditional UPDATE, so two pages that see the same orphan do not both run it.
+    """
+    mine = process_token()
+    resumed: list[uuid.UUID] = []
+    for job in jobs:
+        if job.finished or not job.holder or dead_pid(job.holder) is None:
+            continue
+        stored = bool(job.upload) and Path(job.upload).is_file()
+        changes: dict[str, Any] = (
+            {"holder": mine, "status": JobStatus.PENDING, "progress": 0}
+            if stored
+            else {
+                "holder": "",
+                "status": JobStatus.FAILED,
+                "message": "La validation a été interrompue (le serveur a redémarré) et le fichier "
+                "n'est plus conservé : déposez-le de nouveau.",
+            }
+        )
+        if not ValidationJob.objects.filter(pk=job.pk, holder=job.holder).update(**changes):
+            continue  # another page took it first
+        logger.warning("validation job %s taken up: its process stopped", job.pk)
+        if stored:
+            resumed.append(job.pk)
+        for name, value in changes.items():
+            setattr(job, name, value)
+    if resumed:
+        _submit(resumed)
+    return list(jobs)
 
 
 def wait(timeout: float = 60) -> None:

@@ -74,6 +74,9 @@ class ValidationJob(models.Model):
     # The stored upload while the job waits or runs; removed once validated.
     upload = models.CharField(max_length=500, blank=True)
     run = models.OneToOneField(ValidationRun, null=True, blank=True, on_delete=models.SET_NULL)
+    # The process whose thread runs the job (``odl.core.processes``), on the embedded default only: a job
+    # whose process stopped is taken up again by the next page that shows it (``jobs.take_up_orphans``).
+    holder = models.CharField(max_length=200, blank=True, editable=False)
 
     objects = ValidationJobQuerySet.as_manager()
 

@@ -68,6 +68,7 @@ def batch_page(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
     rows = list(ValidationJob.objects.of_batch(batch))
     if not rows:
         raise Http404("Ce lot de validations n'existe pas ou a été supprimé.")
+    rows = jobs.take_up_orphans(rows)
     pending = any(not job.finished for job in rows)
     if len(rows) == 1 and rows[0].run is not None:
         return redirect("schemas:report", pk=rows[0].run.pk)

@@ -28,7 +28,7 @@ from odl.harvest.harvesters.dcat import DcatClient
 from odl.harvest.harvesters.errors import HarvestError, SourceUrlError
 from odl.harvest.harvesters.runner import run_source
 from odl.harvest.harvesters.sources import check_source
-from odl.harvest.locks import process_token
+from odl.core.processes import process_token
 from odl.harvest.models import HarvestRun, HarvestSource
 
 pytestmark = pytest.mark.django_db
@@ -325,7 +325,7 @@ def holder() -> Iterator[subprocess.Popen[str]]:
         [
             sys.executable,
             "-c",
-            "import time; from odl.harvest.locks import process_token; "
+            "import time; from odl.core.processes import process_token; "
             "print(process_token(), flush=True); time.sleep(120)",
         ],
         stdout=subprocess.PIPE,

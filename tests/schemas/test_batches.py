@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from odl.core.processes import process_token
 from odl.schemas import jobs
 from odl.schemas.models import JobStatus, ValidationJob, ValidationRun
 from tests.schemas.conftest import SUB_GOOD, SUB_HEADER, write_csv
@@ -189,3 +192,56 @@ def test_many_medium_files_past_the_threshold_in_total_become_jobs(
     client.post("/validation/", {"file": files, "schema": "auto"})
     statuses = [j.status for j in ValidationJob.objects.order_by("position")]
     assert statuses == [JobStatus.DONE, JobStatus.DONE, JobStatus.PENDING]
+
+
+def dead_process_token() -> str:
+    """The token a web process wrote on its jobs before it stopped (a restart, a deploy)."""
+    child = subprocess.run(
+        [sys.executable, "-c", "from odl.core.processes import process_token; print(process_token())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return child.stdout.strip()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_whose_process_stopped_is_taken_up_by_the_next_page_that_shows_it(
+    client: Client, tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.ODL_VALIDATE_ASYNC_BYTES = 100
+    monkeypatch.setattr(jobs, "_submit", lambda ids: None)  # the process « stops » before running it
+    response = client.post(
+        "/validation/", {"file": csv_upload(tmp_path, "gros.csv", bad=True), "schema": "subventions"}
+    )
+    job = ValidationJob.objects.get()
+    assert job.holder == process_token()
+    # Its process is gone: the job, half run, says « en cours » for ever unless someone takes it up.
+    ValidationJob.objects.filter(pk=job.pk).update(holder=dead_process_token(), status=JobStatus.RUNNING)
+    monkeypatch.undo()
+    settings.ODL_VALIDATE_ASYNC_BYTES = 100
+    client.get(response["Location"])
+    jobs.wait(timeout=120)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.holder == process_token()
+    assert job.run is not None and job.run.errors == 1
+    # A job of a living process (this one) is left alone.
+    alive = ValidationJob.objects.create(batch=job.batch, position=1, file_name="b.csv", holder=process_token())
+    client.get(response["Location"])
+    alive.refresh_from_db()
+    assert alive.status == JobStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_an_orphan_job_whose_file_is_gone_ends_with_a_french_reason(client: Client) -> None:
+    job = ValidationJob.objects.create(
+        batch="4b3c4c2e-8f53-4a8e-9d7e-1a2b3c4d5e6f",
+        file_name="gros.csv",
+        status=JobStatus.RUNNING,
+        upload="/nulle/part/gros.csv",
+        holder=dead_process_token(),
+    )
+    page = client.get(f"/validation/lots/{job.batch}/").content.decode()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.holder == ""
+    assert "interrompue (le serveur a redémarré)" in page and 'http-equiv="refresh"' not in page

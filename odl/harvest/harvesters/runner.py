@@ -30,7 +30,7 @@ from odl.harvest.harvesters.client import harvest_setting
 from odl.harvest.harvesters.errors import BudgetExceeded, HarvestError
 from odl.harvest.harvesters.items import HarvestedItem, Page
 from odl.harvest.harvesters.scdl import detect_schemas
-from odl.harvest.locks import dead_holder, process_token
+from odl.core.processes import dead_pid, process_token
 from odl.harvest.models import (
     ARCHIVED_VANISHED,
     RUN_STATUS_LABELS,
@@ -81,7 +81,8 @@ def release_dead_runs(source: HarvestSource) -> int:
     stale_after = timedelta(seconds=float(harvest_setting("ODL_HARVEST_STALE_SECONDS", 1800)))
     released = 0
     for run in HarvestRun.objects.filter(source=source, status=STATUS_RUNNING):
-        reason = dead_holder(run.worker) if run.worker else None
+        pid = dead_pid(run.worker) if run.worker else None
+        reason = None if pid is None else f"le processus {pid} qui moissonnait cette source s'est arrêté"
         last = run.heartbeat_at or run.started_at
         if reason is None and last < now - stale_after:
             reason = (

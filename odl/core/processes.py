@@ -1,8 +1,10 @@
-"""Who holds a harvest run: the process token stored on the run, and whether that process still lives.
+"""Who holds a piece of work (a harvest run, a validation job): the token of the process stored on it,
+and whether that process still lives.
 
-A run records ``host:pid:start`` (the start time of the process, from ``/proc``, tells a reused PID
-apart). On the same host a dead holder is seen at once; elsewhere the run's heartbeat says it.
-Nothing here touches the database, so a bare subprocess can compute its own token.
+Work records ``host:pid:start`` (the start time of the process, from ``/proc``, tells a reused PID
+apart). On the same host a dead holder is seen at once; elsewhere the caller's own clue decides (a
+harvest run's heartbeat). Nothing here touches the database, so a bare subprocess can compute its own
+token.
 """
 
 from __future__ import annotations
@@ -52,10 +54,10 @@ def _alive(pid: int, start: str) -> bool:
     return True
 
 
-def dead_holder(token: str) -> str | None:
-    """A French reason when the process named by ``token`` is known to be dead, else None.
+def dead_pid(token: str) -> int | None:
+    """The PID of the process named by ``token`` when it is known to be dead, else None.
 
-    None also means "cannot tell" (another host, an empty or foreign token): the heartbeat decides then.
+    None also means "cannot tell" (another host, an empty or foreign token).
     """
     host, _, rest = token.partition(":")
     pid_text, _, start = rest.partition(":")
@@ -66,4 +68,5 @@ def dead_holder(token: str) -> str | None:
         return None
     if _alive(pid, start):
         return None
-    return f"le processus {pid} qui moissonnait cette source s'est arrêté"
+    return pid
+
