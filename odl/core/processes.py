@@ -69,4 +69,3 @@ def dead_pid(token: str) -> int | None:
     if _alive(pid, start):
         return None
     return pid
-

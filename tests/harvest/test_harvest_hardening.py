@@ -23,12 +23,12 @@ from django.utils import timezone
 from harvest_replay import Replay
 
 from odl.core import netguard
+from odl.core.processes import process_token
 from odl.harvest import tasks
 from odl.harvest.harvesters.dcat import DcatClient
 from odl.harvest.harvesters.errors import HarvestError, SourceUrlError
 from odl.harvest.harvesters.runner import run_source
 from odl.harvest.harvesters.sources import check_source
-from odl.core.processes import process_token
 from odl.harvest.models import HarvestRun, HarvestSource
 
 pytestmark = pytest.mark.django_db

@@ -226,7 +226,9 @@ def test_a_job_whose_process_stopped_is_taken_up_by_the_next_page_that_shows_it(
     assert job.status == JobStatus.DONE and job.holder == process_token()
     assert job.run is not None and job.run.errors == 1
     # A job of a living process (this one) is left alone.
-    alive = ValidationJob.objects.create(batch=job.batch, position=1, file_name="b.csv", holder=process_token())
+    alive = ValidationJob.objects.create(
+        batch=job.batch, position=1, file_name="b.csv", holder=process_token()
+    )
     client.get(response["Location"])
     alive.refresh_from_db()
     assert alive.status == JobStatus.PENDING

@@ -22,6 +22,7 @@ from django.db import DatabaseError, connections, models, transaction
 from django.utils import timezone
 
 from odl.core import logs
+from odl.core.processes import dead_pid, process_token
 from odl.core.text import fold
 from odl.harvest import matching
 from odl.harvest.harvesters.base import ANNOUNCED_TOLERANCE, REGISTRY, harvester_for
@@ -30,7 +31,6 @@ from odl.harvest.harvesters.client import harvest_setting
 from odl.harvest.harvesters.errors import BudgetExceeded, HarvestError
 from odl.harvest.harvesters.items import HarvestedItem, Page
 from odl.harvest.harvesters.scdl import detect_schemas
-from odl.core.processes import dead_pid, process_token
 from odl.harvest.models import (
     ARCHIVED_VANISHED,
     RUN_STATUS_LABELS,
