@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -11,19 +9,9 @@ import pytest
 from django.db import connection
 from harvest_replay import Replay, load, paged_ckan, serve_udata_fixtures
 
-from odl.celery import app
 from odl.harvest import tasks
 from odl.harvest.models import HarvestedDataset, HarvestSource, Publisher
-
-REDIS = "redis://127.0.0.1:6379/13"
-
-
-def redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
+from tests.celery_worker import REDIS, redis_up, redis_worker
 
 
 def picture() -> list[tuple[Any, ...]]:
@@ -65,8 +53,6 @@ def test_celery_workers_on_redis_harvest_like_the_in_process_path(
 ) -> None:
     if not redis_up():
         pytest.skip("Redis absent sur 127.0.0.1:6379")
-    from celery.contrib.testing.worker import start_worker
-
     sources = declare_sources(replay, harvest_data)
     in_process = tasks.harvest(sources)
     assert not tasks.celery_enabled()
@@ -75,27 +61,12 @@ def test_celery_workers_on_redis_harvest_like_the_in_process_path(
 
     HarvestedDataset.objects.all().delete()
     Publisher.objects.all().delete()
-    queue = f"odl-harvest-test-{uuid.uuid4().hex}"
     settings.CELERY_BROKER_URL = REDIS
-    keys = ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
-    previous = {key: app.conf[key] for key in keys}
-    app.conf.update(
-        broker_url=REDIS,
-        result_backend=REDIS,
-        task_always_eager=False,
-        task_default_queue=queue,
-        worker_hijack_root_logger=False,
-    )
-    try:
-        # The in-memory SQLite test database locks whole tables: parallel workers need PostgreSQL.
-        concurrency = 3 if connection.vendor == "postgresql" else 1
-        with start_worker(
-            app, pool="threads", concurrency=concurrency, perform_ping_check=False, queues=[queue]
-        ):
-            assert tasks.celery_enabled()
-            runs = tasks.harvest(sources, trigger="celery")
-    finally:
-        app.conf.update(previous)
+    # The in-memory SQLite test database locks whole tables: parallel workers need PostgreSQL.
+    concurrency = 3 if connection.vendor == "postgresql" else 1
+    with redis_worker(concurrency):
+        assert tasks.celery_enabled()
+        runs = tasks.harvest(sources, trigger="celery")
     assert sorted(r.status for r in runs) == ["failed", "success", "success", "success"]
     assert {r.trigger for r in runs} == {"celery"}
     assert picture() == expected
