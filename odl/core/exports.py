@@ -10,6 +10,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
+
 # html, not xml.sax.saxutils: that one imports urllib.request, a tenth of a small « odl validate ».
 from html import escape
 
