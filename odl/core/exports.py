@@ -9,10 +9,8 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
+from html import escape  # not xml.sax.saxutils's: that module imports urllib.request (and http.client)
 from typing import Any
-
-# html, not xml.sax.saxutils: that one imports urllib.request, a tenth of a small « odl validate ».
-from html import escape
 
 # Full-width forms too: spreadsheets with an East Asian input method read ＝ as =.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
