@@ -58,7 +58,7 @@ def run_lean(args: list[str]) -> None:
 
     # Set before any app is imported: only these apps' modules can be (no admin, API, harvesters).
     settings.INSTALLED_APPS = LEAN_APPS
-    if settings.LOGGING_CONFIG:
+    if settings.LOGGING_CONFIG and settings.LOGGING:
         import_string(settings.LOGGING_CONFIG)(settings.LOGGING)
     load_command_class(LEAN_COMMANDS[args[0]], args[0]).run_from_argv(["odl", *args])
 
