@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import sys
 
-# Read-only commands that need only the référentiel and the schemas: they start with these apps alone,
-# which spares them the import of every other app (harvesters, the API, the admin), about half of a
-# small file's start-up. A module they reach that belongs to another app fails loudly (« isn't in
-# INSTALLED_APPS »); tests/schemas/test_cli.py runs the real command line.
-LEAN_COMMANDS = {"validate", "schemas"}
+# Read-only commands that need only the référentiel and the schemas, with the app that holds each. They
+# start without ``django.setup()``: no system checks, no app imported until a model is needed (the
+# référentiel's, odl/core/startup.py), then only these apps, which spares them the import of every other
+# app (harvesters, the API, the admin). A module they reach that belongs to another app fails loudly
+# (« isn't in INSTALLED_APPS »); tests/schemas/test_cli.py and tests/core/test_odl_command.py run the real
+# command line.
+LEAN_COMMANDS = {"validate": "odl.schemas", "schemas": "odl.schemas"}
 LEAN_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -26,23 +28,39 @@ LEAN_APPS = [
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "odl.settings")
-    from django.core.management import execute_from_command_line
     from django.db import DatabaseError
 
     args = sys.argv[1:] if argv is None else argv
-    if args and args[0] in LEAN_COMMANDS:
-        from django.conf import settings
-
-        # Set before django.setup(): only these apps' modules are imported (no admin, API, harvesters).
-        settings.INSTALLED_APPS = LEAN_APPS
     try:
-        execute_from_command_line(["odl", *args])
+        if args and args[0] in LEAN_COMMANDS:
+            run_lean(args)
+        else:
+            from django.core.management import execute_from_command_line
+
+            execute_from_command_line(["odl", *args])
     except DatabaseError:
         message = database_problem()
         if message is None:
             raise
         sys.stderr.write(message + "\n")
         sys.exit(2)
+
+
+def run_lean(args: list[str]) -> None:
+    """``args[0]``, one of LEAN_COMMANDS, as ``manage.py`` would run it, minus ``django.setup()``.
+
+    The platform's logging is configured (Django's own defaults, for requests and e-mails to the admins,
+    are not: they import the mail and debug-page modules, and a command needs neither).
+    """
+    from django.conf import settings
+    from django.core.management import load_command_class
+    from django.utils.module_loading import import_string
+
+    # Set before any app is imported: only these apps' modules can be (no admin, API, harvesters).
+    settings.INSTALLED_APPS = LEAN_APPS
+    if settings.LOGGING_CONFIG and settings.LOGGING:
+        import_string(settings.LOGGING_CONFIG)(settings.LOGGING)
+    load_command_class(LEAN_COMMANDS[args[0]], args[0]).run_from_argv(["odl", *args])
 
 
 def database_problem() -> str | None:
@@ -54,6 +72,9 @@ def database_problem() -> str | None:
     from django.db import DatabaseError, connection
     from django.db.migrations.executor import MigrationExecutor
 
+    from odl.core.startup import models_ready
+
+    models_ready()  # a lean command (run_lean) may meet the database before any app is loaded
     where = connection.settings_dict.get("NAME") or "?"
     try:
         executor = MigrationExecutor(connection)

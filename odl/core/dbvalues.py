@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
-from django.db import models
+if TYPE_CHECKING:
+    from django.db import models
 
 # The largest integer both databases store (a signed 64-bit BIGINT).
 MAX_DB_INT = 2**63 - 1
@@ -46,6 +48,8 @@ def too_long(instance: models.Model, labels: dict[str, str] | None = None) -> li
 
     ``labels`` names the fields in French when their ``verbose_name`` is not.
     """
+    from django.db import models  # here: the command line reads db_int without loading the ORM
+
     problems = []
     for field in instance._meta.concrete_fields:
         if isinstance(field, models.CharField) and field.max_length is not None:

@@ -9,8 +9,8 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
+from html import escape  # not xml.sax.saxutils's: that module imports urllib.request (and http.client)
 from typing import Any
-from xml.sax.saxutils import escape
 
 # Full-width forms too: spreadsheets with an East Asian input method read ＝ as =.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -93,7 +93,7 @@ def _ods_cell(value: Any) -> str:
         return "<table:table-cell/>"
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
-    text = escape(str(neutralise(value)))
+    text = escape(str(neutralise(value)), quote=False)
     return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
 
 

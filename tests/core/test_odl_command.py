@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,23 +48,91 @@ def test_a_migrated_database_is_no_problem_so_real_errors_keep_their_traceback()
     assert database_problem() is None
 
 
-def test_read_only_commands_start_without_the_other_apps(tmp_path: Path) -> None:
+# Run by the tests below in a fresh interpreter: the command line, then what it loaded, as the last line.
+LEAN_PROBE = """
+import json, sys
+from django.core.management.base import BaseCommand
+checks = []
+BaseCommand.check = lambda self, *args, **kwargs: checks.append(1)  # Django's system checks
+from odl.cli import main
+try:
+    main(sys.argv[1:])
+    code = 0
+except SystemExit as exc:
+    code = exc.code
+from django.apps import apps
+watched = [
+    "django.db.models", "django.contrib.auth.models", "odl.territories.models", "django.urls",
+    "django.core.mail", "django.template", "urllib.request",
+    "odl.harvest.models", "ninja", "rdflib", "django.contrib.admin",
+]
+print()  # « schemas list --format json » ends without a newline
+print(json.dumps({"code": code, "ready": apps.ready, "checks": len(checks),
+                  "loaded": [m for m in watched if m in sys.modules]}))
+"""
+
+
+def lean_probe(tmp_path: Path, *args: str) -> tuple[dict[str, Any], str]:
+    """What ``odl ARGS`` loaded (see LEAN_PROBE), and what it printed."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "ODL_DATA_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'odl.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", LEAN_PROBE, *args], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    printed, _, last = result.stdout.rstrip("\n").rpartition("\n")
+    return json.loads(last), printed
+
+
+def test_a_small_file_is_validated_without_system_checks_models_or_other_apps(tmp_path: Path) -> None:
     from tests.schemas.conftest import SUB_GOOD, SUB_HEADER, write_csv
 
     path = write_csv(tmp_path / "f.csv", SUB_HEADER, [list(SUB_GOOD)])
-    script = (
-        "import sys\n"
-        "from odl.cli import main\n"
-        "try:\n"
-        f"    main(['validate', {str(path)!r}, '--no-progress'])\n"
-        "except SystemExit as exc:\n"
-        "    assert not exc.code, exc.code\n"
-        "heavy = [m for m in ('odl.harvest.models', 'ninja', 'rdflib', 'django.contrib.admin') if m in sys.modules]\n"
-        "print('lourds:', heavy)\n"
+    for args in (["validate", str(path), "--no-progress"], ["schemas", "list", "--format", "json"]):
+        probe, printed = lean_probe(tmp_path, *args)
+        # Subventions name no collectivité: the référentiel is not asked, so no model is ever imported.
+        assert probe == {"code": 0, "ready": False, "checks": 0, "loaded": []}, args
+    assert "VALIDE" in lean_probe(tmp_path, "validate", str(path), "--no-progress")[1]
+
+
+def test_the_referentiel_loads_the_models_it_needs_and_no_other_app(tmp_path: Path) -> None:
+    from tests.schemas.conftest import write_csv
+    from tests.schemas.corpus import DELIB_GOOD, DELIB_HEADER
+
+    # A database holding Rennes alone (made with the models, quicker than every migration).
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup()\n"
+            "from django.db import connection\n"
+            "from odl.territories.models import ReferentielLoad, Territory\n"
+            "with connection.schema_editor() as editor:\n"
+            "    editor.create_model(ReferentielLoad)\n"
+            "    editor.create_model(Territory)\n"
+            "Territory.objects.create(kind='commune', code='35238', siren='213502388', nom='Rennes')\n",
+        ],
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "DJANGO_SETTINGS_MODULE": "odl.settings",
+            "ODL_DATA_DIR": str(tmp_path / "var"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'odl.sqlite3'}",
+        },
+        check=True,
     )
-    env = {"PATH": os.environ.get("PATH", ""), "ODL_DATA_DIR": str(tmp_path / "var")}
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    rows = [list(DELIB_GOOD), list(DELIB_GOOD)]
+    rows[1][2] = "DEL-2024-002"
+    rows[1][1] = "12345678200010"  # a right check digit, but no such collectivité
+    path = write_csv(tmp_path / "d.csv", DELIB_HEADER, rows)
+    probe, printed = lean_probe(tmp_path, "validate", str(path), "--schema", "deliberations", "--no-progress")
+    assert probe["code"] == 0 and probe["ready"] and probe["checks"] == 0
+    # The ORM brings Django's forms, templates and mail modules; no other app, no HTTP client.
+    assert "odl.territories.models" in probe["loaded"]
+    assert not {"odl.harvest.models", "ninja", "rdflib", "django.contrib.admin", "urllib.request"} & set(
+        probe["loaded"]
     )
-    assert result.returncode == 0, result.stderr
-    assert "VALIDE" in result.stdout and "lourds: []" in result.stdout
+    assert "ligne 3 : « 12345678200010 » n'existe pas dans le référentiel" in printed
+    assert "21350238800019" not in printed and "non chargé" not in printed

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from odl.core.identifiers import luhn_ok
+from odl.core.startup import models_ready
 from odl.core.text import fold
 from odl.schemas.checks.base import Batch, Check, Explained, Table, TableCheck, errors, registry
 
@@ -142,6 +143,7 @@ class Referentiel(TableCheck):
         if not insee and not siren:
             return None
         try:
+            models_ready()  # odl validate starts without the models (odl/cli.py): this file needs them
             from odl.territories.models import Territory
 
             has_data = Territory.objects.exists()

@@ -1,11 +1,15 @@
+from __future__ import annotations
+
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from odl.core.cli_output import progress_bar, write_table
-from odl.schemas import catalogue
 from odl.schemas.registry import list_schemas
+
+if TYPE_CHECKING:
+    from odl.schemas import catalogue
 
 
 class Command(BaseCommand):
@@ -53,6 +57,8 @@ class Command(BaseCommand):
         write_table(self.stdout, fmt, header, table, None, json_rows=rows)
 
     def handle_one(self, source: str | None, progress: bool = False) -> catalogue.SyncResult:
+        from odl.schemas import catalogue  # here: « schemas list » needs no HTTP client (httpx)
+
         if source is not None and not Path(source).is_dir():
             raise CommandError(f"Le dossier « {source} » n'existe pas.", returncode=2)
         origin = catalogue.Source(Path(source) if source else None)
