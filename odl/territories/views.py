@@ -5,7 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.db.models import Case, F, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst, slugify
@@ -187,6 +188,36 @@ def search(request: HttpRequest) -> HttpResponse:
             .order_by("kind", "-population")[:100]
         )
     return render(request, "territories/search.html", {"query": query, "results": results})
+
+
+COMMUNE_SUGGESTIONS = 10
+
+
+@access("signed_in")
+def communes_suggest(request: HttpRequest) -> JsonResponse:
+    """Communes of the référentiel matching a name or a code INSEE, for the forms' autocomplete.
+
+    At most 10, the exact code first then the most populated; one query. Fewer than 2 characters
+    give no result (every commune would match).
+    """
+    query = request.GET.get("q", "").strip()[:100]
+    results: list[dict[str, str]] = []
+    if len(query) >= 2:
+        rows = (
+            Territory.objects.active()
+            .filter(kind=Kind.COMMUNE)
+            .search(query)
+            .annotate(exact=Case(When(code=query.upper(), then=Value(0)), default=Value(1)))
+            .order_by("exact", F("population").desc(nulls_last=True), "nom")
+            .values_list("code", "nom", "departement_code")[:COMMUNE_SUGGESTIONS]
+        )
+        results = [
+            {"code": code, "nom": nom, "departement": dep, "label": f"{nom} ({dep}) – {code}"}
+            for code, nom, dep in rows
+        ]
+    response = JsonResponse({"q": query, "results": results})
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @access("signed_in")
