@@ -407,7 +407,7 @@ def _public_figure(dataset: Dataset, latest: DatasetVersion, schema: Any) -> dic
 
     from odl.publishing import widgets  # widgets imports this module
 
-    key = f"publishing:public-figure:{widgets.RENDER_VERSION}:{latest.pk}:{latest.sha256}"
+    key = f"publishing:public-figure:{widgets.RENDER_VERSION}:{PUBLIC_MAP_POINTS}:{latest.pk}:{latest.sha256}"
     figure: dict[str, Any] | None = cache.get(key)
     if figure is None:
         table = widgets.table_of(latest)

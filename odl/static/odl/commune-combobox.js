@@ -30,7 +30,7 @@
     input.insertAdjacentElement("afterend", list);
     list.insertAdjacentElement("afterend", chosen);
     chosen.insertAdjacentElement("afterend", status);
-    var help = document.getElementById(base + "-help");
+    var help = document.getElementById(base + "_helptext");
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
