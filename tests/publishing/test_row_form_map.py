@@ -45,6 +45,14 @@ def parking_csv(rows: list[dict[str, str]]) -> bytes:
     return out.getvalue().encode()
 
 
+def grants_csv() -> bytes:
+    """Three grants, two of them « aide en numéraire » and one « aide en nature »."""
+    header, row = TABLE.decode().splitlines()
+    assert '"aide en numéraire"' in row
+    second = row.replace('"aide en numéraire"', '"aide en nature"')
+    return ("\n".join([header, row, row, second]) + "\n").encode()
+
+
 @pytest.fixture
 def parkings(etd: Etd) -> Dataset:
     dataset = Dataset.objects.create(etd=etd, schema_name="stationnement", title="Parkings", public=True)
@@ -135,12 +143,8 @@ def test_the_public_map_is_bounded_and_says_so(parkings: Dataset, monkeypatch: p
 
 def test_the_public_page_charts_the_amounts_by_a_category(etd: Etd) -> None:
     dataset = Dataset.objects.create(etd=etd, schema_name="subventions", title="Subventions", public=True)
-    header, row = TABLE.decode().splitlines()
-    names = header.split(",")
-    second = row.replace('"aide en numéraire"', '"aide en nature"') if "aide en numéraire" in row else row
-    body = "\n".join([header, row, row, second]) + "\n"
-    versions.publish(dataset, body.encode(), known("subventions"), by=None, valid=True)
+    versions.publish(dataset, grants_csv(), known("subventions"), by=None, valid=True)
     page = Client().get(f"/donnees/{dataset.pk}/").content.decode()
     assert 'data-testid="public-chart"' in page and "widget-map-config" not in page
-    assert "Somme de montant par" in page and "nature" in names
-    assert '<th scope="row">aide en numéraire</th>' in page
+    assert "Somme de montant par nature" in page
+    assert '<th scope="row">aide en numéraire</th>' in page and '<th scope="row">aide en nature</th>' in page
