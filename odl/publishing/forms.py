@@ -137,7 +137,9 @@ class RowForm(forms.Form):
         if isinstance(self.coordinates, str):
             field = self.fields[self.coordinates]
             example = "[2.357,48.853]" if self.formats.get(self.coordinates) == "array" else "2.357, 48.853"
-            field.help_text += f" ; longitude puis latitude en degrés décimaux ({example}), ou un clic sur la carte"
+            field.help_text += (
+                f" ; longitude puis latitude en degrés décimaux ({example}), ou un clic sur la carte"
+            )
             field.widget.attrs["data-map-point"] = self.formats.get(self.coordinates, "default")
         elif self.coordinates is not None:
             for role, name in zip(("lat", "lon"), self.coordinates, strict=True):

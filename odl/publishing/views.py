@@ -339,7 +339,9 @@ def _picker_config(
         "others": others,
         # Offline background: the communes of the collectivité's département once synced (odl geo sync),
         # else a grid of degrees. Tiles only when the platform was given a tile server.
-        "contours": reverse("observatory:map_contours", args=["communes", departement]) if departement else "",
+        "contours": reverse("observatory:map_contours", args=["communes", departement])
+        if departement
+        else "",
         "commune": territory.code if territory.kind == "commune" else "",
         "tiles": settings.ODL_ANIMATIONS_TILES_URL,
         "attribution": settings.ODL_ANIMATIONS_TILES_ATTRIBUTION,
@@ -449,8 +451,11 @@ def public(request: HttpRequest, pk: int) -> HttpResponse:
             "by_atd": latest.by_atd,
             "due": dataset.next_update_due(),
             "chart": figure["chart"],
-            "map": {"points": figure["points"], "tiles": settings.ODL_ANIMATIONS_TILES_URL,
-                    "attribution": settings.ODL_ANIMATIONS_TILES_ATTRIBUTION}
+            "map": {
+                "points": figure["points"],
+                "tiles": settings.ODL_ANIMATIONS_TILES_URL,
+                "attribution": settings.ODL_ANIMATIONS_TILES_ATTRIBUTION,
+            }
             if figure["points"]
             else None,
             "map_points": len(figure["points"]),

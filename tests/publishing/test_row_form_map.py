@@ -76,7 +76,9 @@ def test_a_code_insee_field_is_hooked_to_the_communes_suggestions(db: None) -> N
     attrs = form.fields["insee"].widget.attrs
     assert attrs["data-commune-suggest"] == "/recherche/communes.json" and attrs["autocomplete"] == "off"
     assert "tapez le nom de la commune" in form.fields["insee"].help_text
-    assert form.fields["Ylat"].widget.attrs["data-map-lat"] and form.fields["Xlong"].widget.attrs["data-map-lon"]
+    assert (
+        form.fields["Ylat"].widget.attrs["data-map-lat"] and form.fields["Xlong"].widget.attrs["data-map-lon"]
+    )
     assert form.map_after == "Ylat"
     # A schema without coordinates has no map.
     assert RowForm(known("subventions")).map_after == ""
@@ -93,7 +95,9 @@ def test_the_row_form_page_has_the_map_and_the_other_rows(etd_client: Client, pa
     assert "<script>" not in page.split("row-map-config")[0].rsplit("</form>", 1)[-1]
 
 
-def test_typed_coordinates_publish_the_row_with_a_decimal_point(etd_client: Client, parkings: Dataset) -> None:
+def test_typed_coordinates_publish_the_row_with_a_decimal_point(
+    etd_client: Client, parkings: Dataset
+) -> None:
     response = etd_client.post(space(parkings, "lignes/nouvelle/"), {**PARKING, "id": "35238-P-004"})
     page = response.content.decode()
     assert response.status_code == 302, re.findall(r"errorlist[^>]*>(.*?)</div>", page, re.S)
@@ -138,7 +142,10 @@ def test_the_public_map_is_bounded_and_says_so(parkings: Dataset, monkeypatch: p
     monkeypatch.setattr(views, "PUBLIC_MAP_POINTS", 1)
     page = Client().get(f"/donnees/{parkings.pk}/").content.decode()
     assert len(_json(page, "widget-map-config")["points"]) == 1
-    assert "La carte montre les 1 premières lignes qui ont des coordonnées : elle n'en montre pas plus de 1." in page
+    assert (
+        "La carte montre les 1 premières lignes qui ont des coordonnées : elle n'en montre pas plus de 1."
+        in page
+    )
 
 
 def test_the_public_page_charts_the_amounts_by_a_category(etd: Etd) -> None:
