@@ -42,6 +42,10 @@ def test_a_name_accents_and_case_aside_gives_the_communes_only(member: Client) -
 def test_a_code_comes_first_and_a_short_or_odd_query_gives_nothing(member: Client) -> None:
     assert _codes(member, "35047")[0] == "35047"
     assert _codes(member, "2a004") == ["2A004"]
+    # The beginning of a code, most populated first: a code is typed from its first digits.
+    assert _codes(member, "350") == ["35047", "35024", "35001", "35002"]
+    assert _codes(member, "2a") == ["2A004"]
+    assert _codes(member, "35000") == ["35238"]  # a postcode: Rennes
     assert _codes(member, "r") == []
     assert _codes(member, "") == []
     assert _codes(member, "%_'\"<script>") == []
