@@ -320,7 +320,8 @@ PICKER_POINTS = 500
 def _picker_config(
     dataset: Dataset, schema: Any, table: versions.Table, index: int | None
 ) -> dict[str, Any] | None:
-    """What the row form's map needs: the coordinate fields, the other rows' points, the background."""
+    """What the row form's map needs: the other rows' points and the background (its fields are marked by
+    the form's data-map-* attributes)."""
     where = services.coordinates(schema)
     if where is None:
         return None

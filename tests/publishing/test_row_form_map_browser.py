@@ -1,10 +1,12 @@
 """In a real Chromium: an agent of Rennes adds a parking to its dataset, choosing the commune in the
 autocomplete with the keyboard only and placing the point with a click on the map (then correcting it
 by keyboard); the public page then shows the map, or the chart for a dataset without coordinates; axe
-finds nothing serious on either page."""
+finds nothing serious on either page. With the contours synced, the map draws the communes instead of
+the grid of degrees."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -111,3 +113,42 @@ def test_the_public_page_shows_its_map_or_its_chart(live_server: Any, etd: Etd) 
         assert page.get_by_test_id("public-chart").is_visible()
         assert axe_violations(page) == []
         assert not [p for p in problems if "Content Security Policy" in p]
+
+
+def test_with_synced_contours_the_map_draws_the_communes_and_centres_on_the_collectivite(
+    live_server: Any, etd: Etd, etd_agent: Any, settings: Any, tmp_path: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    settings.DATA_DIR = tmp_path
+    square = [[-1.75, 48.08], [-1.62, 48.08], [-1.62, 48.15], [-1.75, 48.15], [-1.75, 48.08]]
+    folder = tmp_path / "geo" / "communes"
+    folder.mkdir(parents=True)
+    (folder / "35.geojson").write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"code": "35238", "nom": "Rennes"},
+                        "geometry": {"type": "Polygon", "coordinates": [square]},
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    dataset = Dataset.objects.create(etd=etd, schema_name="stationnement", title="Parkings")
+    with chromium_page() as page:
+        _sign_in(page, live_server.url)
+        page.goto(f"{live_server.url}{dataset.space_url()}lignes/nouvelle/")
+        page.wait_for_selector("#row-map[data-ready=contours]")
+        assert page.locator("#row-map svg path").count() >= 1  # the commune drawn by Leaflet
+        box = page.locator("#row-map").bounding_box()
+        page.locator("#row-map").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+        lat = float(page.get_by_label("Ylat").input_value())
+        lon = float(page.get_by_label("Xlong").input_value())
+        assert 48.08 < lat < 48.15 and -1.75 < lon < -1.62  # inside Rennes, the map is centred on it
+        expect(page.locator("#row-map-status")).to_have_text(re.compile(r"^Point placé : latitude 48\.1"))
+        assert axe_violations(page) == []
