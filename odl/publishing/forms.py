@@ -13,10 +13,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 
 from odl.core.identifiers import siret_problem
 from odl.publishing.importing import key
 from odl.publishing.models import Dataset
+from odl.publishing.services import coordinates
 from odl.schemas.registry import Schema, embedded
 from odl.territories.models import Territory
 
@@ -84,6 +86,24 @@ def _date(value: str) -> str:
     raise forms.ValidationError(f"« {value} » n'est pas une date (exemple : 27/06/2025).")
 
 
+def _geopoint(value: str, fmt: str) -> str:
+    """« lon, lat » (« [lon,lat] » for the array format); the object format is left to the engine."""
+    if fmt not in ("default", "array"):
+        return value.strip()
+    parts = [p.strip() for p in value.strip().strip("[]").split(",")]
+    try:
+        lon, lat = (float(Decimal(p)) for p in parts) if len(parts) == 2 else (None, None)
+    except (InvalidOperation, ValueError):
+        lon = lat = None
+    if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        example = "[2.357,48.853]" if fmt == "array" else "2.357, 48.853"
+        raise forms.ValidationError(
+            f"« {value} » n'est pas un point : longitude puis latitude en degrés décimaux, séparées par une "
+            f"virgule et avec un point décimal (exemple : {example})."
+        )
+    return f"{parts[0]}, {parts[1]}" if fmt == "default" else f"[{parts[0]},{parts[1]}]"
+
+
 class RowForm(forms.Form):
     """One field per schema column, in the schema's order; cleaned values are the CSV's text."""
 
@@ -93,10 +113,47 @@ class RowForm(forms.Form):
         self.siret_fields = _siret_fields(schema)
         self.insee_fields = _insee_fields(schema)
         self.kinds: dict[str, str] = {}
+        self.formats: dict[str, str] = {}
         for spec in schema.table_schema.get("fields", []):
             name = spec["name"]
             self.fields[name] = self._field(spec)
             self.kinds[name] = spec.get("type", "string")
+            self.formats[name] = spec.get("format", "default")
+        self.coordinates = coordinates(schema)
+        self._enhance()
+
+    def _enhance(self) -> None:
+        """Hooks for the page's scripts: the communes' autocomplete and the point picked on a map.
+
+        Without JavaScript the fields stay plain text inputs that the server checks.
+        """
+        suggest = reverse("territories:communes_suggest")
+        for name in self.insee_fields:
+            field = self.fields[name]
+            field.widget.attrs.update(
+                {"data-commune-suggest": suggest, "autocomplete": "off", "spellcheck": "false"}
+            )
+            field.help_text += " ; tapez le nom de la commune ou son code, puis choisissez-la dans la liste"
+        if isinstance(self.coordinates, str):
+            field = self.fields[self.coordinates]
+            example = "[2.357,48.853]" if self.formats.get(self.coordinates) == "array" else "2.357, 48.853"
+            field.help_text += (
+                f" ; longitude puis latitude en degrés décimaux ({example}), ou un clic sur la carte"
+            )
+            field.widget.attrs["data-map-point"] = self.formats.get(self.coordinates, "default")
+        elif self.coordinates is not None:
+            for role, name in zip(("lat", "lon"), self.coordinates, strict=True):
+                self.fields[name].help_text += " ; degrés décimaux, ou un clic sur la carte"
+                self.fields[name].widget.attrs["data-map-" + role] = "1"
+
+    @property
+    def map_after(self) -> str:
+        """The field after which the map is shown (the last coordinate field), or ""."""
+        if self.coordinates is None:
+            return ""
+        if isinstance(self.coordinates, str):
+            return self.coordinates
+        return max(self.coordinates, key=self.schema.field_names.index)
 
     def _field(self, spec: dict[str, Any]) -> forms.Field:
         name = spec["name"]
@@ -154,6 +211,8 @@ class RowForm(forms.Form):
                     value = _date(value)
                 elif kind == "datetime" and len(value) == 16:
                     value += ":00"
+                elif kind == "geopoint":
+                    value = _geopoint(value, self.formats.get(name, "default"))
                 if name in self.siret_fields:
                     value = re.sub(r"\s", "", value)
                     problem = siret_problem(value)

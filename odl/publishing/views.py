@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -306,9 +307,46 @@ def _row_form(request: HttpRequest, dataset: Dataset, index: int | None) -> Http
             index=index,
             engine_errors=engine_errors,
             required_marker=any(f.required for f in form.fields.values()),
+            map_config=_picker_config(dataset, schema, table, index),
         ),
         status=400 if request.method == "POST" else 200,
     )
+
+
+# The other rows shown on the row form's map, for context (the first ones of the latest version).
+PICKER_POINTS = 500
+
+
+def _picker_config(
+    dataset: Dataset, schema: Any, table: versions.Table, index: int | None
+) -> dict[str, Any] | None:
+    """What the row form's map needs: the other rows' points and the background (its fields are marked by
+    the form's data-map-* attributes)."""
+    where = services.coordinates(schema)
+    if where is None:
+        return None
+    others: list[list[float]] = []
+    for n, row in enumerate(table.rows, start=1):
+        if n == index:
+            continue
+        point = services._point(dict(zip(table.header, row, strict=False)), where)
+        if point is not None:
+            others.append([point[1], point[0]])
+        if len(others) >= PICKER_POINTS:
+            break
+    territory = dataset.etd.territory
+    departement = territory.departement_code or (territory.code if territory.kind == "departement" else "")
+    return {
+        "others": others,
+        # Offline background: the communes of the collectivité's département once synced (odl geo sync),
+        # else a grid of degrees. Tiles only when the platform was given a tile server.
+        "contours": reverse("observatory:map_contours", args=["communes", departement])
+        if departement
+        else "",
+        "commune": territory.code if territory.kind == "commune" else "",
+        "tiles": settings.ODL_ANIMATIONS_TILES_URL,
+        "attribution": settings.ODL_ANIMATIONS_TILES_ATTRIBUTION,
+    }
 
 
 @access("etd")
@@ -333,6 +371,63 @@ def _public(pk: int) -> Dataset:
     return dataset
 
 
+# The public page's map shows at most this many rows (the first ones with a point); the downloads have all.
+PUBLIC_MAP_POINTS = 1000
+
+
+def _chart_columns(schema: Any, table: versions.Table) -> tuple[str, str] | None:
+    """A numeric column and a category to sum it by, when a chart makes sense: a number that is not a
+    coordinate, and a category with between 2 and 50 distinct values (a list of values first)."""
+    from odl.publishing import widgets  # widgets imports this module
+
+    where = services.coordinates(schema)
+    skip = {where} if isinstance(where, str) else set(where or ())
+    numeric = [n for n in widgets.numeric_fields(schema) if n in table.header and n not in skip]
+    specs = {f["name"]: f for f in schema.table_schema.get("fields", [])}
+    categories = sorted(
+        (n for n in widgets.category_fields(schema) if n in table.header and n not in skip),
+        key=lambda n: 0 if specs.get(n, {}).get("constraints", {}).get("enum") else 1,
+    )
+    if not numeric or not categories:
+        return None
+    value_index = table.header.index(numeric[0])
+    if not any(widgets._number(r[value_index]) is not None for r in table.rows if value_index < len(r)):
+        return None
+    for name in categories:
+        i = table.header.index(name)
+        distinct = {r[i].strip() for r in table.rows if i < len(r) and r[i].strip()}
+        if 2 <= len(distinct) <= 50:
+            return numeric[0], name
+    return None
+
+
+def _public_figure(dataset: Dataset, latest: DatasetVersion, schema: Any) -> dict[str, Any]:
+    """The public page's map (rows with coordinates) or bar chart, drawn by the widget's code.
+
+    A version never changes: the figure is kept in the cache under the version's id and SHA-256.
+    """
+    from django.core.cache import cache
+
+    from odl.publishing import widgets  # widgets imports this module
+
+    key = f"publishing:public-figure:{widgets.RENDER_VERSION}:{PUBLIC_MAP_POINTS}:{latest.pk}:{latest.sha256}"
+    figure: dict[str, Any] | None = cache.get(key)
+    if figure is None:
+        table = widgets.table_of(latest)
+        figure = {"points": [], "chart": None, "with_point": 0}
+        if services.coordinates(schema) is not None:
+            label = widgets._label_column(table.header, schema)
+            points = widgets.points_of(table.rows, table.header, schema, label)
+            figure["with_point"] = len(points)
+            figure["points"] = points[:PUBLIC_MAP_POINTS]
+        else:
+            columns = _chart_columns(schema, table)
+            if columns is not None:
+                figure["chart"] = widgets.chart_of(table.rows, table.header, *columns)
+        cache.set(key, figure, 24 * 3600)
+    return figure
+
+
 @access("public")
 def public(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = _public(pk)
@@ -340,6 +435,7 @@ def public(request: HttpRequest, pk: int) -> HttpResponse:
     assert latest is not None
     table = versions.read_version(latest)
     schema = services.schema_of(dataset)
+    figure = _public_figure(dataset, latest, schema)
     return render(
         request,
         "publishing/public.html",
@@ -355,6 +451,17 @@ def public(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": list(dataset.versions.select_related("dataset__etd__atd", "dataset__etd__territory")),
             "by_atd": latest.by_atd,
             "due": dataset.next_update_due(),
+            "chart": figure["chart"],
+            "map": {
+                "points": figure["points"],
+                "tiles": settings.ODL_ANIMATIONS_TILES_URL,
+                "attribution": settings.ODL_ANIMATIONS_TILES_ATTRIBUTION,
+            }
+            if figure["points"]
+            else None,
+            "map_points": len(figure["points"]),
+            "map_limit": PUBLIC_MAP_POINTS,
+            "map_capped": figure["with_point"] > len(figure["points"]),
         },
     )
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Case, F, Q, Value, When
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst, slugify
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from odl.core import exports
 from odl.core.access import access
-from odl.territories.models import COLLECTIVITE_KINDS, Kind, Perimeter, Territory
+from odl.territories.models import COLLECTIVITE_KINDS, Kind, Perimeter, Territory, TerritoryQuerySet
 from odl.territories.obligation import OBLIGATION_LABELS, band_label, evaluate
 from odl.territories.targeting import (
     EXPORT_COLUMNS,
@@ -187,6 +189,47 @@ def search(request: HttpRequest) -> HttpResponse:
             .order_by("kind", "-population")[:100]
         )
     return render(request, "territories/search.html", {"query": query, "results": results})
+
+
+COMMUNE_SUGGESTIONS = 10
+
+
+def _communes_matching(query: str) -> TerritoryQuerySet:
+    """The active communes whose code INSEE begins with the query (or whose postcode it is), when it
+    looks like a code; else the référentiel's search by name (accents and case aside). One query."""
+    communes = Territory.objects.active().filter(kind=Kind.COMMUNE)
+    code = query.upper().replace(" ", "")
+    if re.fullmatch(r"(\d\d|2A|2B)\d{0,3}", code):
+        condition = Q(code__startswith=code)
+        if len(code) == 5 and code.isdigit():
+            condition |= Q(codes_postaux__contains=code)
+        return communes.filter(condition)
+    return communes.search(query)
+
+
+@access("signed_in")
+def communes_suggest(request: HttpRequest) -> JsonResponse:
+    """Communes of the référentiel matching a name or a code INSEE, for the forms' autocomplete.
+
+    At most 10, the exact code first then the most populated; one query. Fewer than 2 characters
+    give no result (every commune would match).
+    """
+    query = request.GET.get("q", "").strip()[:100]
+    results: list[dict[str, str]] = []
+    if len(query) >= 2:
+        rows = (
+            _communes_matching(query)
+            .annotate(exact=Case(When(code=query.upper(), then=Value(0)), default=Value(1)))
+            .order_by("exact", F("population").desc(nulls_last=True), "nom")
+            .values_list("code", "nom", "departement_code")[:COMMUNE_SUGGESTIONS]
+        )
+        results = [
+            {"code": code, "nom": nom, "departement": dep, "label": f"{nom} ({dep}) – {code}"}
+            for code, nom, dep in rows
+        ]
+    response = JsonResponse({"q": query, "results": results})
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @access("signed_in")
