@@ -93,7 +93,6 @@
     columns: columns,
     height: "65vh",
     renderVertical: "virtual",
-    renderHorizontal: "virtual",
     placeholder: "Aucune ligne : ajoutez-en une ou collez un tableau.",
     rowHeader: { formatter: "rownum", headerSort: false, resizable: false, frozen: true, width: 64, hozAlign: "right", title: "N°" },
     columnDefaults: { headerSort: false, resizable: "header" },
@@ -277,7 +276,12 @@
     if (!row) { return; }
     table.scrollToRow(row, "center", false).then(function () {
       var cell = row.getCell(field);
-      if (cell) { table.addRange(cell, cell); showCell(cell); }
+      if (cell) {
+        table.addRange(cell, cell);
+        showCell(cell);
+        // The keyboard goes on in the grid: Enter now opens that cell.
+        element.querySelector(".tabulator-tableholder").focus({ preventScroll: true });
+      }
     });
   }
 
@@ -367,7 +371,25 @@
     if (dirty) { event.preventDefault(); event.returnValue = ""; }
   });
 
+  // ARIA: Tabulator makes its outer box the grid, but the scrolling box inside it is focusable (for the
+  // keyboard) without a role, which a grid may not contain. That scrolling box becomes the grid, owning
+  // the header's row group.
+  function ariaGrid() {
+    var holderEl = element.querySelector(".tabulator-tableholder");
+    var headerEl = element.querySelector(".tabulator-header");
+    if (!holderEl || !headerEl) { return; }
+    headerEl.id = "grid-header";
+    headerEl.removeAttribute("tabindex");
+    element.removeAttribute("role");
+    element.removeAttribute("aria-owns");
+    holderEl.setAttribute("role", "grid");
+    holderEl.setAttribute("aria-label", element.getAttribute("data-label") || "Grille");
+    holderEl.setAttribute("aria-owns", "grid-header");
+    holderEl.setAttribute("aria-multiselectable", "true");
+  }
+
   table.on("tableBuilt", function () {
+    ariaGrid();
     element.setAttribute("data-ready", "grid");
     say(rowsInOrder().length + " ligne(s) dans la grille.");
   });
