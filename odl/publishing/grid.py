@@ -250,7 +250,9 @@ def grid_save(request: HttpRequest, slug: str, etd: int, pk: int) -> HttpRespons
     url = reverse("publishing:version", args=[slug, etd, pk, version.number])
     message = f"Version {version.number} publiée depuis la grille : {version.rows} lignes."
     messages.success(request, message)
-    return JsonResponse({**answer, "published": True, "number": version.number, "url": url, "message": message})
+    return JsonResponse(
+        {**answer, "published": True, "number": version.number, "url": url, "message": message}
+    )
 
 
 urlpatterns: list[URLPattern] = [

@@ -88,7 +88,9 @@ def test_the_check_names_the_row_and_column_of_each_error_in_french(
     assert dataset.latest is not None and dataset.latest.number == 1  # a check publishes nothing
 
 
-def test_saving_publishes_a_new_version_whose_diff_shows_the_edit(etd_client: Client, dataset: Dataset) -> None:
+def test_saving_publishes_a_new_version_whose_diff_shows_the_edit(
+    etd_client: Client, dataset: Dataset
+) -> None:
     publish(dataset, 3)
     rows = [row(1), row(2, objet="Fête de la musique"), row(3), row(4)]
     response = post(etd_client, dataset, "grille/enregistrer/", {"base": 1, "rows": rows})

@@ -75,7 +75,9 @@ def test_an_agent_edits_pastes_fixes_and_saves_a_5000_row_grid(
         assert "2 ligne(s) collée(s), dont 1 ajoutée(s)" in page.get_by_test_id("grid-status").inner_text()
         page.wait_for_selector("#grid[data-checked='1']", timeout=30_000)
         item = page.get_by_test_id("grid-errors").get_by_role("button")
-        assert item.count() == 1 and item.inner_text().startswith("Ligne 5002, colonne « Montant total de la subvention » : La valeur « beaucoup »")
+        assert item.count() == 1 and item.inner_text().startswith(
+            "Ligne 5002, colonne « Montant total de la subvention » : La valeur « beaucoup »"
+        )
         assert page.locator(".tabulator-cell.grid-cell-error").count() == 1
         assert axe_violations(page) == []
 
