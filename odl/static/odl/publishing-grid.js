@@ -93,6 +93,8 @@
     columns: columns,
     height: "65vh",
     renderVertical: "virtual",
+    // One height for every row: Tabulator then never measures a row as it scrolls into view.
+    rowHeight: 32,
     placeholder: "Aucune ligne : ajoutez-en une ou collez un tableau.",
     rowHeader: { formatter: "rownum", headerSort: false, resizable: false, frozen: true, width: 64, hozAlign: "right", title: "N°" },
     columnDefaults: { headerSort: false, resizable: "header" },
