@@ -202,3 +202,15 @@ def test_saving_needs_the_csrf_token(etd_agent: Any, dataset: Dataset) -> None:
 
 def test_an_anonymous_visitor_cannot_open_the_grid(client: Client, dataset: Dataset) -> None:
     assert client.get(space(dataset, "grille/")).status_code in (302, 403)
+
+
+def test_the_grid_page_runs_as_many_queries_for_3000_rows_as_for_3(
+    etd_client: Client, dataset: Dataset, django_assert_max_num_queries: Any
+) -> None:
+    publish(dataset, 3)
+    etd_client.get(space(dataset, "grille/"))  # warms the session and the schema's cache
+    with django_assert_max_num_queries(12) as few:
+        etd_client.get(space(dataset, "grille/"))
+    publish(dataset, 3000)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert etd_client.get(space(dataset, "grille/")).status_code == 200
