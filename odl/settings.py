@@ -218,6 +218,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "odl" / "static",
     ("vendor/chartjs", NODE_MODULES_DIR / "chart.js" / "dist"),
     ("vendor/leaflet", NODE_MODULES_DIR / "leaflet" / "dist"),
+    # Tabulator (MIT): the data space's grid (virtual rows, range selection, keyboard, paste).
+    ("vendor/tabulator", NODE_MODULES_DIR / "tabulator-tables" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

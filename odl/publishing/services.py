@@ -222,13 +222,15 @@ def restore(dataset: Dataset, old: DatasetVersion, by: Any) -> DatasetVersion:
     )
 
 
-def validate_table(dataset: Dataset, table: versions.Table) -> tuple[bytes, Any]:
-    """Check a whole table (form edits) with the engine and its safe fixes: (corrected CSV, result)."""
+def validate_table(dataset: Dataset, table: versions.Table, keep_per_group: int = 20) -> tuple[bytes, Any]:
+    """Check a whole table (form and grid edits) with the engine and its safe fixes: (corrected CSV, result).
+
+    ``keep_per_group`` bounds the errors listed per kind (the counts stay exact)."""
     schema = schema_of(dataset)
     with tempfile.TemporaryDirectory() as tmp:
         raw, fixed = Path(tmp) / "table.csv", Path(tmp) / "fixed.csv"
         raw.write_bytes(to_plain_csv(table.header, table.rows))
-        result = validate_file(raw, schema, fix=fixed, keep_per_group=20)
+        result = validate_file(raw, schema, fix=fixed, keep_per_group=keep_per_group)
         return fixed.read_bytes(), result
 
 
