@@ -103,19 +103,19 @@ def breakdown_key(spec: Spec) -> pl.Expr:
 
 def _check_columns(frame: pl.DataFrame, spec: Spec) -> None:
     header = frame.columns
-    wanted = [(spec.breakdown_column, "la ventilation")]
+    wanted = [(spec.breakdown_column, "de la ventilation")]
     if spec.measure != Measure.COUNT:
-        wanted.append((spec.value_column, "la mesure" if spec.measure != Measure.RATE else "le numérateur"))
+        wanted.append((spec.value_column, "mesurée" if spec.measure != Measure.RATE else "du numérateur"))
     if spec.measure == Measure.RATE:
-        wanted.append((spec.denominator_column, "le dénominateur"))
+        wanted.append((spec.denominator_column, "du dénominateur"))
     if spec.method_column:
-        wanted.append((spec.method_column, "la méthode"))
+        wanted.append((spec.method_column, "de la méthode"))
     for name, role in wanted:
         if not name:
-            raise FiguresRefused(f"Choisissez la colonne de {role}.")
+            raise FiguresRefused(f"Choisissez la colonne {role}.")
         if name not in header:
             raise FiguresRefused(
-                f"La colonne « {name[:80]} » ({role}) n'existe pas dans la source : "
+                f"La colonne « {name[:80]} » (colonne {role}) n'existe pas dans la source : "
                 f"colonnes disponibles : {', '.join(header[:20])}."
             )
 

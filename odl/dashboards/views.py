@@ -228,8 +228,8 @@ def chart_form(request: HttpRequest, slug: str, pk: int, chart: int | None = Non
     columns: list[str] = []
     problem = ""
     refusals: list[rules.Refusal] = []
+    action = request.POST.get("action", "enregistrer")
     if request.method == "POST":
-        action = request.POST.get("action", "enregistrer")
         data: Any = request.POST
         try:
             _apply_source(draft, request.POST.get("source", ""), allowed, request.POST.get("copie", ""), action == "relire")
@@ -244,11 +244,15 @@ def chart_form(request: HttpRequest, slug: str, pk: int, chart: int | None = Non
             for name, value in form.cleaned_data.items():
                 if name != "source":
                     setattr(draft, name, value)
-            try:
-                figures = compute(sources.frame_for(draft), Spec.of(draft))
-            except FiguresRefused as exc:
-                form.add_error(None, str(exc))
-            else:
+            # The rules that need no figure first: a rate without its denominator is refused as such.
+            refusals = rules.refusals(draft, None)
+            figures = None
+            if not refusals:
+                try:
+                    figures = compute(sources.frame_for(draft), Spec.of(draft))
+                except FiguresRefused as exc:
+                    form.add_error(None, str(exc))
+            if figures is not None:
                 refusals = rules.refusals(draft, figures)
                 if not refusals:
                     with transaction.atomic():
@@ -272,7 +276,8 @@ def chart_form(request: HttpRequest, slug: str, pk: int, chart: int | None = Non
             except sources.SourceUnreadable as exc:
                 problem = str(exc)
         form = ChartForm(initial=_initial(draft) if existing else None, sources=allowed, columns=columns)
-    status = 400 if (problem or refusals) and request.method == "POST" else 200
+    refused = problem or refusals or (request.method == "POST" and form.errors and action == "enregistrer")
+    status = 400 if request.method == "POST" and refused else 200
     return render(
         request,
         "dashboards/chart_form.html",

@@ -83,7 +83,7 @@ def test_a_change_of_method_makes_two_series() -> None:
 
 
 def test_a_missing_column_or_too_many_values_is_refused_in_french() -> None:
-    with pytest.raises(FiguresRefused, match="« inconnue » \\(la ventilation\\) n'existe pas"):
+    with pytest.raises(FiguresRefused, match="« inconnue » \\(colonne de la ventilation\\) n'existe pas"):
         compute(FRAME, spec(breakdown_column="inconnue"))
     many = pl.DataFrame({"v": [str(i) for i in range(40)]})
     with pytest.raises(FiguresRefused, match="40 valeurs différentes"):

@@ -1,0 +1,227 @@
+"""The builder refuses a dishonest chart and says why, reads harvested resources (or says in French why it
+cannot, keeping what is stored), and the public page, embed and exports show what was built."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from odl.dashboards.models import Chart, Dashboard, ResourceCopy
+from odl.harvest.models import HarvestedDataset, HarvestSource, Publisher
+from odl.programme.models import Etd
+from odl.publishing.models import Dataset
+from tests import personas
+from tests.dashboards.conftest import HEADER, ROWS, builder, csv_of
+from tests.loopback import serving
+
+pytestmark = pytest.mark.django_db
+
+
+def chart_post(source: str, **change: str) -> dict[str, str]:
+    data = {
+        "action": "enregistrer",
+        "source": source,
+        "title": "Valeurs par quartier",
+        "measure": "sum",
+        "value_column": "valeur",
+        "denominator_column": "",
+        "breakdown_column": "quartier",
+        "breakdown": "category",
+        "kind": "bar",
+        "y_min": "",
+        "y_max": "",
+        "method": "Somme des relevés.",
+        "method_version": "1",
+        "method_column": "",
+    }
+    data.update(change)
+    return data
+
+
+def test_an_agent_creates_a_dashboard_and_a_truncated_bar_chart_is_refused_then_accepted(
+    etd_client: Client, etd: Etd, air: Dataset
+) -> None:
+    response = etd_client.post(
+        f"/suivi/{etd.atd.slug}/etd/{etd.pk}/tableaux-de-bord/", {"title": "L'air", "device": "Des capteurs"}
+    )
+    board = Dashboard.objects.get()
+    assert response.status_code == 302 and response["Location"] == board.builder_url()
+    assert board.etd == etd and board.slug == "lair-rennes"
+    url = builder(board, "graphiques/nouveau/")
+    refused = etd_client.post(url, chart_post(f"p:{air.pk}", y_min="50"))
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "Un diagramme en barres commence à zéro : l&#x27;axe vertical commence ici à 50" in text
+    assert not Chart.objects.exists()
+    # What was typed stays in the form.
+    assert 'value="Valeurs par quartier"' in text
+    accepted = etd_client.post(url, chart_post(f"p:{air.pk}"))
+    assert accepted.status_code == 302
+    chart = Chart.objects.get()
+    assert (chart.dataset, chart.measure, chart.value_column) == (air, "sum", "valeur")
+
+
+def test_the_columns_step_offers_the_sources_columns(etd_client: Client, board: Dashboard, air: Dataset) -> None:
+    response = etd_client.post(builder(board, "graphiques/nouveau/"), {"action": "colonnes", "source": f"p:{air.pk}"})
+    assert response.status_code == 200
+    assert '<option value="depassements">' in response.content.decode()
+
+
+def test_a_dual_axis_and_a_rate_without_denominator_are_refused_with_their_reasons(
+    etd_client: Client, board: Dashboard, air: Dataset
+) -> None:
+    response = etd_client.post(
+        builder(board, "graphiques/nouveau/"),
+        chart_post(f"p:{air.pk}", second_axis="on", measure="rate", value_column="depassements"),
+    )
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "Pas de second axe vertical" in text
+    assert "Un taux montre son dénominateur" in text
+
+
+def _harvested(etd: Etd, resources: list[dict[str, Any]]) -> HarvestedDataset:
+    source = HarvestSource.objects.create(name="Portail", kind="ckan", url="https://exemple.org/", owner=etd.territory)
+    publisher = Publisher.objects.create(source=source, remote_id="r", name="Rennes", territory=etd.territory)
+    return HarvestedDataset.objects.create(
+        source=source, remote_id="air", title="Air moissonné", publisher=publisher, resources=resources
+    )
+
+
+def test_a_harvested_resource_is_read_through_the_guard_and_charted(
+    etd_client: Client, etd: Etd, board: Dashboard
+) -> None:
+    body = csv_of(HEADER, ROWS)
+
+    def answer(path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, str], bytes]:
+        return (200, {"Content-Type": "text/csv"}, body) if path == "/air.csv" else (404, {}, b"")
+
+    with serving(answer) as base:
+        harvested = _harvested(etd, [{"url": f"{base}/air.csv", "format": "csv", "title": "air.csv"}])
+        response = etd_client.post(builder(board, "graphiques/nouveau/"), chart_post(f"h:{harvested.pk}:0"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    chart = Chart.objects.get()
+    assert chart.copy is not None and chart.copy.rows == len(ROWS)
+    page = Client().get(board.get_absolute_url()).content.decode()
+    assert "Air moissonné" in page and "air.csv" in page
+
+
+def test_an_unreadable_resource_gets_a_french_message_and_nothing_stored_is_lost(
+    etd_client: Client, etd: Etd, board: Dashboard
+) -> None:
+    body = csv_of(HEADER, ROWS)
+    state = {"up": True}
+
+    def answer(path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, str], bytes]:
+        return (200, {}, body) if state["up"] else (404, {}, b"gone")
+
+    with serving(answer) as base:
+        harvested = _harvested(etd, [{"url": f"{base}/air.csv", "format": "csv", "title": "air.csv"}])
+        url = builder(board, "graphiques/nouveau/")
+        assert etd_client.post(url, chart_post(f"h:{harvested.pk}:0")).status_code == 302
+        chart = Chart.objects.get()
+        kept = chart.copy
+        state["up"] = False
+        edit = builder(board, f"graphiques/{chart.pk}/")
+        response = etd_client.post(edit, chart_post(f"h:{harvested.pk}:0", action="relire", title="Nouveau titre"))
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "La ressource « air.csv »" in text and "n&#x27;a pas pu être lue : la ressource est introuvable (code HTTP 404)" in text
+    assert "ce qui l'était déjà est conservé" in text
+    chart.refresh_from_db()
+    assert chart.copy == kept and chart.title == "Valeurs par quartier"
+    assert ResourceCopy.objects.count() == 1
+    # The public page still draws it from the stored copy.
+    assert "Valeurs par quartier" in Client().get(board.get_absolute_url()).content.decode()
+
+
+def test_a_resource_that_is_not_a_table_is_refused_in_french(etd_client: Client, etd: Etd, board: Dashboard) -> None:
+    def answer(path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, str], bytes]:
+        return 200, {}, b"\x00\x01\x02 binaire"
+
+    with serving(answer) as base:
+        harvested = _harvested(etd, [{"url": f"{base}/x.csv", "format": "csv", "title": "x.csv"}])
+        response = etd_client.post(builder(board, "graphiques/nouveau/"), chart_post(f"h:{harvested.pk}:0"))
+    assert response.status_code == 400
+    assert "n&#x27;a pas pu être lue" in response.content.decode()
+    assert not Chart.objects.exists()
+
+
+def test_the_public_page_follows_the_kits_outline_with_every_figures_source(
+    client: Client, chart: Chart, board: Dashboard
+) -> None:
+    text = client.get(board.get_absolute_url()).content.decode()
+    positions = [text.index(h) for h in ("Le dispositif</h2>", "Les données partagées</h2>", "Les résultats</h2>")]
+    assert positions == sorted(positions)
+    assert "Qualité de l&#x27;air" in text and "version 1" in text
+    assert "Somme des valeurs relevées." in text
+    assert "n (lignes)" in text
+    assert f"/tableaux-de-bord/{board.slug}/graphiques/{chart.pk}/lignes.csv?valeur=Nord" in text
+    assert 'data-testid="chart-svg"' in text
+
+
+def test_a_saved_chart_is_checked_again_on_render(client: Client, chart: Chart, board: Dashboard) -> None:
+    Chart.objects.filter(pk=chart.pk).update(y_min=10)
+    text = client.get(board.get_absolute_url()).content.decode()
+    assert "Un diagramme en barres commence à zéro" in text
+    assert 'data-testid="chart-svg"' not in text
+    assert 'data-testid="figures"' in text  # the figures stay
+
+
+def test_the_embed_may_be_framed_sets_no_cookie_and_runs_no_script(
+    etd_client: Client, chart: Chart, board: Dashboard
+) -> None:
+    response = etd_client.get(f"/tableaux-de-bord/{board.slug}/integrer/")
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response
+    assert "frame-ancestors *" in response["Content-Security-Policy"]
+    assert "Set-Cookie" not in str(response.cookies) and not response.cookies
+    assert "Cookie" not in response.get("Vary", "")
+    assert "<script" not in response.content.decode()
+    # Every other page keeps its protection.
+    assert Client().get(board.get_absolute_url()).get("X-Frame-Options") == "DENY"
+
+
+def test_a_private_dashboard_is_nobodys_public_page(client: Client, chart: Chart, board: Dashboard) -> None:
+    Dashboard.objects.filter(pk=board.pk).update(public=False)
+    assert client.get(board.get_absolute_url()).status_code == 404
+    assert client.get(f"/tableaux-de-bord/{board.slug}/integrer/").status_code == 404
+    assert client.get(f"/tableaux-de-bord/{board.slug}/graphiques/{chart.pk}/lignes.csv").status_code == 404
+
+
+def test_the_exports_give_the_figures_and_stream_the_raw_rows(client: Client, chart: Chart, board: Dashboard) -> None:
+    figures = client.get(f"/tableaux-de-bord/{board.slug}/graphiques/{chart.pk}/chiffres.csv")
+    text = figures.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("quartier;méthode;Somme de « valeur »;n;source;date de la source")
+    assert "Centre;;52.5;3;" in text
+    raw = client.get(f"/tableaux-de-bord/{board.slug}/graphiques/{chart.pk}/lignes.csv?valeur=Nord")
+    assert raw.streaming
+    rows = b"".join(raw.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(rows) == 3 and "'=HYPERLINK" in rows[2]
+
+
+def test_another_atd_may_not_open_the_builder(etd: Etd, board: Dashboard) -> None:
+    other = Client()
+    other.force_login(personas.atd_agent("bob", territory=("departement", "22")))
+    assert other.get(builder(board)).status_code == 403
+
+
+def test_the_builder_lists_stay_within_a_fixed_number_of_queries(
+    atd_client: Client, etd: Etd, air: Dataset, django_assert_max_num_queries: Any
+) -> None:
+    from odl.dashboards.models import Kind
+
+    for i in range(6):
+        board = Dashboard.objects.create(atd=etd.atd, etd=etd if i % 2 else None, title=f"T{i}", slug=f"t{i}", public=True)
+        Chart.objects.create(
+            dashboard=board, title="c", dataset=air, breakdown_column="quartier", kind=Kind.BAR, method="m"
+        )
+    with django_assert_max_num_queries(12):
+        assert atd_client.get(f"/suivi/{etd.atd.slug}/tableaux-de-bord/").status_code == 200
+    board = Dashboard.objects.get(slug="t1")
+    for _ in range(5):
+        Chart.objects.create(dashboard=board, title="c", dataset=air, breakdown_column="quartier", kind=Kind.BAR, method="m")
+    with django_assert_max_num_queries(10):
+        assert Client().get(board.get_absolute_url()).status_code == 200
