@@ -250,8 +250,8 @@ def french(value: float | None, decimals: int = 2) -> str:
     if value is None:
         return "—"
     text = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
-    if decimals and text.endswith("," + "0" * decimals):
-        text = text[: -(decimals + 1)]
+    if decimals and "," in text:
+        text = text.rstrip("0").rstrip(",")
     return text
 
 
