@@ -17,15 +17,17 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 View = TypeVar("View", bound=Callable[..., Any])
+Response = TypeVar("Response", bound=HttpResponseBase)
 
 
 def frameable(view: View) -> View:
     """The view's pages may be framed by any site (X-Frame-Options lifted, ``frame-ancestors *``)."""
-    framed = csp_replace({"frame-ancestors": ["*"]})(xframe_options_exempt(view))  # type: ignore[arg-type]
+    framed = csp_replace({"frame-ancestors": ["*"]})(xframe_options_exempt(view))
     return cast(View, framed)
 
 
-def unread_session(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+def unread_session(request: HttpRequest, response: Response) -> Response:
+    """The response, with the session marked unread when nothing was written to it."""
     session = getattr(request, "session", None)
     if session is not None and not session.modified:
         session.accessed = False

@@ -18,7 +18,7 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 12, 12, 48
 
 def _step(span: float) -> float:
     raw = span / 5 or 1.0
-    power = 10 ** math.floor(math.log10(raw))
+    power = float(10.0 ** math.floor(math.log10(raw)))
     for factor in (1, 2, 2.5, 5, 10):
         if raw <= factor * power:
             return factor * power
@@ -64,9 +64,7 @@ def geometry(chart: Chart, figures: Figures) -> dict[str, Any] | None:
             keys.append(f.key)
             labels[f.key] = f.label
     slot = plot_w / max(len(keys), 1)
-    x_labels = [
-        {"x": round(LEFT + slot * (i + 0.5), 2), "label": labels[k][:14]} for i, k in enumerate(keys)
-    ]
+    x_labels = [{"x": round(LEFT + slot * (i + 0.5), 2), "label": labels[k][:14]} for i, k in enumerate(keys)]
     series = figures.series()
     shapes: list[dict[str, Any]] = []
     zero = y(max(low, min(0.0, high)))
@@ -115,7 +113,8 @@ def geometry(chart: Chart, figures: Figures) -> dict[str, Any] | None:
         "label_y": HEIGHT - BOTTOM + 18,
         "shapes": shapes,
         "legend": [
-            {"css": f"series-{i % 4}", "method": m or "méthode non renseignée"} for i, (m, _) in enumerate(series)
+            {"css": f"series-{i % 4}", "method": m or "méthode non renseignée"}
+            for i, (m, _) in enumerate(series)
         ]
         if len(series) > 1
         else [],

@@ -16,7 +16,6 @@ import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
-
 import polars as pl
 from django.core.cache import cache
 
@@ -126,7 +125,11 @@ def compute(frame: pl.DataFrame, spec: Spec) -> Figures:
     if spec.method_column:
         keys.append(pl.col(spec.method_column).str.strip_chars().fill_null("").alias("_method"))
     if spec.measure == Measure.COUNT:
-        aggs = [pl.len().alias("_n"), pl.len().cast(pl.Float64).alias("_num"), pl.lit(None, pl.Float64).alias("_den")]
+        aggs = [
+            pl.len().alias("_n"),
+            pl.len().cast(pl.Float64).alias("_num"),
+            pl.lit(None, pl.Float64).alias("_den"),
+        ]
         usable = pl.lit(True)
     elif spec.measure == Measure.RATE:
         num, den = number(spec.value_column), number(spec.denominator_column)
@@ -262,5 +265,3 @@ def shown(chart: Chart, figure: Figure) -> str:
     if chart.measure == Measure.RATE:
         return "—" if figure.value is None else f"{french(figure.value * 100, 1)}\u202f%"
     return french(figure.value)
-
-

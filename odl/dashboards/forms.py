@@ -37,20 +37,29 @@ class ChartForm(forms.Form):
     breakdown = forms.ChoiceField(label="Type de ventilation", choices=Breakdown.choices)
     kind = forms.ChoiceField(label="Type de graphique", choices=Kind.choices)
     y_min = forms.DecimalField(
-        label="Début de l'axe vertical", required=False, max_digits=18, decimal_places=4,
+        label="Début de l'axe vertical",
+        required=False,
+        max_digits=18,
+        decimal_places=4,
         help_text="vide : zéro, ou la plus petite valeur si elle est négative",
     )
     y_max = forms.DecimalField(
-        label="Fin de l'axe vertical", required=False, max_digits=18, decimal_places=4,
+        label="Fin de l'axe vertical",
+        required=False,
+        max_digits=18,
+        decimal_places=4,
         help_text="vide : la plus grande valeur",
     )
     second_axis = forms.BooleanField(label="Second axe vertical", required=False)
     method = forms.CharField(
-        label="Méthode", widget=forms.Textarea(attrs={"rows": 3}),
+        label="Méthode",
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="comment les chiffres sont produits : d'où viennent les lignes, ce qui est compté",
     )
     method_version = forms.CharField(label="Version de la méthode", max_length=40, initial="1")
-    join_series = forms.BooleanField(label="Relier les points malgré un changement de méthode", required=False)
+    join_series = forms.BooleanField(
+        label="Relier les points malgré un changement de méthode", required=False
+    )
 
     def __init__(self, *args: Any, sources: list[tuple[str, str]], columns: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,7 +67,10 @@ class ChartForm(forms.Form):
         assert isinstance(source, forms.ChoiceField)
         source.choices = [("", "— choisir —"), *sources]
         self.fields["value_column"] = _column_field(
-            "Colonne mesurée (ou numérateur d'un taux)", columns, False, "pour une somme, une moyenne ou un taux"
+            "Colonne mesurée (ou numérateur d'un taux)",
+            columns,
+            False,
+            "pour une somme, une moyenne ou un taux",
         )
         self.fields["denominator_column"] = _column_field("Colonne du dénominateur (taux)", columns, False)
         self.fields["breakdown_column"] = _column_field("Ventilation par la colonne", columns, True)
@@ -69,8 +81,20 @@ class ChartForm(forms.Form):
             "la colonne qui dit, ligne par ligne, la méthode de mesure : un changement coupe la série",
         )
         order = [
-            "source", "title", "measure", "value_column", "denominator_column", "breakdown_column",
-            "breakdown", "kind", "y_min", "y_max", "second_axis", "method", "method_version",
-            "method_column", "join_series",
+            "source",
+            "title",
+            "measure",
+            "value_column",
+            "denominator_column",
+            "breakdown_column",
+            "breakdown",
+            "kind",
+            "y_min",
+            "y_max",
+            "second_axis",
+            "method",
+            "method_version",
+            "method_column",
+            "join_series",
         ]
         self.order_fields(order)

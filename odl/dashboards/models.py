@@ -108,10 +108,16 @@ class Chart(models.Model):
         "type de ventilation", max_length=10, choices=Breakdown.choices, default=Breakdown.CATEGORY
     )
     kind = models.CharField("type de graphique", max_length=10, choices=Kind.choices, default=Kind.BAR)
-    y_min = models.DecimalField("début de l'axe vertical", max_digits=18, decimal_places=4, null=True, blank=True)
-    y_max = models.DecimalField("fin de l'axe vertical", max_digits=18, decimal_places=4, null=True, blank=True)
+    y_min = models.DecimalField(
+        "début de l'axe vertical", max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    y_max = models.DecimalField(
+        "fin de l'axe vertical", max_digits=18, decimal_places=4, null=True, blank=True
+    )
     second_axis = models.BooleanField("second axe vertical", default=False)
-    method = models.TextField("méthode", help_text="comment les chiffres sont produits, en une ou deux phrases")
+    method = models.TextField(
+        "méthode", help_text="comment les chiffres sont produits, en une ou deux phrases"
+    )
     method_version = models.CharField("version de la méthode", max_length=40, default="1")
     method_column = models.CharField(
         "colonne de la méthode",

@@ -92,10 +92,15 @@ def figures_table(chart: Chart, result: Figures) -> tuple[list[str], list[list[A
     header += ["source", "date de la source", "méthode du graphique", "version de la méthode"]
     lines = []
     for f in result.figures:
-        value: Any = "" if f.value is None else round(f.value * (100 if chart.measure == Measure.RATE else 1), 6)
+        value: Any = (
+            "" if f.value is None else round(f.value * (100 if chart.measure == Measure.RATE else 1), 6)
+        )
         line: list[Any] = [f.label, f.method or "", value, f.n]
         if chart.measure == Measure.RATE:
-            line += ["" if f.numerator is None else f.numerator, "" if f.denominator is None else f.denominator]
+            line += [
+                "" if f.numerator is None else f.numerator,
+                "" if f.denominator is None else f.denominator,
+            ]
         line += [info.label, info.date, chart.method, chart.method_version]
         lines.append(line)
     return header, lines

@@ -85,7 +85,9 @@ def fetch_copy(harvested: HarvestedDataset, index: int) -> ResourceCopy:
     """Download and read resource ``index`` of ``harvested``; a new copy, or SourceUnreadable (French)."""
     resources = harvested.resources or []
     if not (0 <= index < len(resources)) or not isinstance(resources[index], dict):
-        raise SourceUnreadable("Cette ressource n'existe plus dans le jeu moissonné : choisissez-en une autre.")
+        raise SourceUnreadable(
+            "Cette ressource n'existe plus dans le jeu moissonné : choisissez-en une autre."
+        )
     resource = resources[index]
     url = str(resource.get("url") or "")
     title = str(resource.get("title") or PurePosixPath(urlsplit(url).path).name or url)[:500]
@@ -135,7 +137,9 @@ def _read_frame(data: bytes) -> pl.DataFrame:
     try:
         return pl.read_csv(io.BytesIO(data), infer_schema=False, encoding="utf8-lossy")
     except (pl.exceptions.PolarsError, ValueError) as exc:
-        raise SourceUnreadable(f"Le fichier des données ne peut pas être lu ({exc.__class__.__name__}).") from exc
+        raise SourceUnreadable(
+            f"Le fichier des données ne peut pas être lu ({exc.__class__.__name__})."
+        ) from exc
 
 
 def frame_of(checksum: str, open_bytes: Any) -> pl.DataFrame:

@@ -82,10 +82,12 @@ def index(request: HttpRequest, slug: str, etd: int | None = None) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         board = form.save(commit=False)
         board.atd, board.etd = atd, item
-        board.created_by = board.updated_by = request.user  # type: ignore[assignment]
+        board.created_by = board.updated_by = request.user
         board.slug = _unique_slug(board.title, item.territory.nom if item else atd.name)
         board.save()
-        messages.success(request, f"Le tableau de bord « {board.title} » est créé : ajoutez-lui un graphique.")
+        messages.success(
+            request, f"Le tableau de bord « {board.title} » est créé : ajoutez-lui un graphique."
+        )
         return redirect(board.builder_url())
     boards = list(_boards(atd, item).annotate(chart_count=Count("charts")).order_by("title"))
     return render(
@@ -100,7 +102,10 @@ def _snippets(board: Dashboard, charts: list[Chart]) -> list[dict[str, str]]:
     found = [{"label": "Tout le tableau de bord", "code": _iframe(src, board.title, 900)}]
     for chart in charts:
         found.append(
-            {"label": f"Le graphique « {chart.title} »", "code": _iframe(f"{src}?graphique={chart.pk}", chart.title, 640)}
+            {
+                "label": f"Le graphique « {chart.title} »",
+                "code": _iframe(f"{src}?graphique={chart.pk}", chart.title, 640),
+            }
         )
     return found
 
@@ -117,7 +122,7 @@ def edit(request: HttpRequest, slug: str, pk: int, etd: int | None = None) -> Ht
     form = DashboardForm(request.POST or None, instance=board)
     if request.method == "POST" and form.is_valid():
         board = form.save(commit=False)
-        board.updated_by = request.user  # type: ignore[assignment]
+        board.updated_by = request.user
         board.save()
         messages.success(request, "Le tableau de bord est enregistré.")
         return redirect(board.builder_url())
@@ -155,7 +160,9 @@ def _published(atd: Atd, etd: Etd | None) -> list[Dataset]:
 
 
 def _harvested(atd: Atd, etd: Etd | None) -> list[HarvestedDataset]:
-    territories = [etd.territory_id] if etd is not None else list(atd.etds.values_list("territory_id", flat=True))
+    territories = (
+        [etd.territory_id] if etd is not None else list(atd.etds.values_list("territory_id", flat=True))
+    )
     found = HarvestedDataset.objects.filter(
         publisher__territory_id__in=territories, archived_at__isnull=True, duplicate_of__isnull=True
     ).order_by("title")
@@ -172,7 +179,9 @@ def source_choices(atd: Atd, etd: Etd | None) -> list[tuple[str, str]]:
         for index, resource in sources.tabular_resources(harvested):
             name = str(resource.get("title") or resource.get("url"))[:80]
             fmt = sources.resource_format(resource).upper()
-            choices.append((f"h:{harvested.pk}:{index}", f"Moissonné — {harvested.title[:100]} — {name} ({fmt})"))
+            choices.append(
+                (f"h:{harvested.pk}:{index}", f"Moissonné — {harvested.title[:100]} — {name} ({fmt})")
+            )
     return choices
 
 
@@ -188,8 +197,20 @@ def _source_of(chart: Chart) -> str:
 
 def _initial(chart: Chart) -> dict[str, Any]:
     names = [
-        "title", "measure", "value_column", "denominator_column", "breakdown_column", "breakdown", "kind",
-        "y_min", "y_max", "second_axis", "method", "method_version", "method_column", "join_series",
+        "title",
+        "measure",
+        "value_column",
+        "denominator_column",
+        "breakdown_column",
+        "breakdown",
+        "kind",
+        "y_min",
+        "y_max",
+        "second_axis",
+        "method",
+        "method_version",
+        "method_column",
+        "join_series",
     ]
     initial = {name: getattr(chart, name) for name in names}
     initial["source"] = _source_of(chart)
@@ -220,7 +241,9 @@ def _apply_source(
     chart.copy = kept or sources.fetch_copy(harvested, index)
 
 
-def chart_form(request: HttpRequest, slug: str, pk: int, chart: int | None = None, etd: int | None = None) -> HttpResponse:
+def chart_form(
+    request: HttpRequest, slug: str, pk: int, chart: int | None = None, etd: int | None = None
+) -> HttpResponse:
     atd, item, board = _board(request, etd, pk)
     existing = get_object_or_404(_charts(board), pk=chart) if chart is not None else None
     draft = existing or Chart(dashboard=board)
@@ -232,7 +255,13 @@ def chart_form(request: HttpRequest, slug: str, pk: int, chart: int | None = Non
     if request.method == "POST":
         data: Any = request.POST
         try:
-            _apply_source(draft, request.POST.get("source", ""), allowed, request.POST.get("copie", ""), action == "relire")
+            _apply_source(
+                draft,
+                request.POST.get("source", ""),
+                allowed,
+                request.POST.get("copie", ""),
+                action == "relire",
+            )
             columns = list(sources.frame_for(draft).columns)
         except sources.SourceUnreadable as exc:
             problem = str(exc)
@@ -257,9 +286,9 @@ def chart_form(request: HttpRequest, slug: str, pk: int, chart: int | None = Non
                 if not refusals:
                     with transaction.atomic():
                         if draft.pk is None:
-                            draft.created_by = request.user  # type: ignore[assignment]
+                            draft.created_by = request.user
                             draft.position = board.charts.count()
-                        draft.updated_by = request.user  # type: ignore[assignment]
+                        draft.updated_by = request.user
                         draft.save()
                         board.updated_by = request.user  # type: ignore[assignment]
                         board.save(update_fields=["updated_by", "updated_at"])
@@ -298,7 +327,9 @@ def chart_form(request: HttpRequest, slug: str, pk: int, chart: int | None = Non
     )
 
 
-def chart_delete(request: HttpRequest, slug: str, pk: int, chart: int, etd: int | None = None) -> HttpResponse:
+def chart_delete(
+    request: HttpRequest, slug: str, pk: int, chart: int, etd: int | None = None
+) -> HttpResponse:
     _, _, board = _board(request, etd, pk)
     item = get_object_or_404(Chart, pk=chart, dashboard=board)
     title = item.title
@@ -321,7 +352,9 @@ def _shared(board: Dashboard, contexts: list[dict[str, Any]]) -> list[dict[str, 
         info = context["info"]
         if info is None:
             continue
-        entry = found.setdefault(info.checksum, {"info": info, "charts": [], "raw_url": context["all_rows_url"]})
+        entry = found.setdefault(
+            info.checksum, {"info": info, "charts": [], "raw_url": context["all_rows_url"]}
+        )
         entry["charts"].append(context["chart"].title)
     return list(found.values())
 
@@ -414,7 +447,9 @@ ATD = "suivi/<slug:slug>/tableaux-de-bord/"
 ETD = "suivi/<slug:slug>/etd/<int:etd>/tableaux-de-bord/"
 
 
-def _both(view: Callable[..., HttpResponse], name: str, tail: str, post_only: bool = False) -> list[URLPattern]:
+def _both(
+    view: Callable[..., HttpResponse], name: str, tail: str, post_only: bool = False
+) -> list[URLPattern]:
     """The same builder page under the ATD (its team) and under a collectivité (its agents and the ATD)."""
     inner = require_POST(view) if post_only else view
     return [

@@ -20,7 +20,7 @@ ROWS = [
     ["2021-07-01", "Nord", "7,5", "10", "1", "capteur A"],
     ["2022-06-01", "Centre", "10", "20", "4", "capteur A"],
     ["2023-06-01", "Centre", "30", "40", "10", "capteur B"],
-    ["2023-06-02", "Nord", "=HYPERLINK(\"x\")", "10", "", "capteur B"],
+    ["2023-06-02", "Nord", '=HYPERLINK("x")', "10", "", "capteur B"],
     ["", "Sud", "5", "0", "0", "capteur B"],
 ]
 
@@ -32,7 +32,9 @@ def csv_of(header: list[str], rows: list[list[str]]) -> bytes:
 
 @pytest.fixture(autouse=True)
 def _fresh(settings: Any) -> None:
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dash"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dash"}
+    }
     settings.ODL_ALLOW_INTERNAL_RESOURCE_HOSTS = True
     settings.ODL_HARVEST_RETRIES = 0
     settings.ODL_HARVEST_TIMEOUT = 2.0

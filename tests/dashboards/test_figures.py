@@ -13,7 +13,9 @@ from odl.dashboards.figures import Figures, FiguresRefused, Spec, compute
 from odl.dashboards.models import Chart, Measure
 from tests.dashboards.conftest import HEADER, ROWS
 
-FRAME = pl.DataFrame([dict(zip(HEADER, r, strict=True)) for r in ROWS], schema=dict.fromkeys(HEADER, pl.String))
+FRAME = pl.DataFrame(
+    [dict(zip(HEADER, r, strict=True)) for r in ROWS], schema=dict.fromkeys(HEADER, pl.String)
+)
 
 
 def spec(**change: str) -> Spec:

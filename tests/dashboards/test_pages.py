@@ -63,8 +63,12 @@ def test_an_agent_creates_a_dashboard_and_a_truncated_bar_chart_is_refused_then_
     assert (chart.dataset, chart.measure, chart.value_column) == (air, "sum", "valeur")
 
 
-def test_the_columns_step_offers_the_sources_columns(etd_client: Client, board: Dashboard, air: Dataset) -> None:
-    response = etd_client.post(builder(board, "graphiques/nouveau/"), {"action": "colonnes", "source": f"p:{air.pk}"})
+def test_the_columns_step_offers_the_sources_columns(
+    etd_client: Client, board: Dashboard, air: Dataset
+) -> None:
+    response = etd_client.post(
+        builder(board, "graphiques/nouveau/"), {"action": "colonnes", "source": f"p:{air.pk}"}
+    )
     assert response.status_code == 200
     assert '<option value="depassements">' in response.content.decode()
 
@@ -83,7 +87,9 @@ def test_a_dual_axis_and_a_rate_without_denominator_are_refused_with_their_reaso
 
 
 def _harvested(etd: Etd, resources: list[dict[str, Any]]) -> HarvestedDataset:
-    source = HarvestSource.objects.create(name="Portail", kind="ckan", url="https://exemple.org/", owner=etd.territory)
+    source = HarvestSource.objects.create(
+        name="Portail", kind="ckan", url="https://exemple.org/", owner=etd.territory
+    )
     publisher = Publisher.objects.create(source=source, remote_id="r", name="Rennes", territory=etd.territory)
     return HarvestedDataset.objects.create(
         source=source, remote_id="air", title="Air moissonné", publisher=publisher, resources=resources
@@ -125,10 +131,15 @@ def test_an_unreadable_resource_gets_a_french_message_and_nothing_stored_is_lost
         kept = chart.copy
         state["up"] = False
         edit = builder(board, f"graphiques/{chart.pk}/")
-        response = etd_client.post(edit, chart_post(f"h:{harvested.pk}:0", action="relire", title="Nouveau titre"))
+        response = etd_client.post(
+            edit, chart_post(f"h:{harvested.pk}:0", action="relire", title="Nouveau titre")
+        )
     text = response.content.decode()
     assert response.status_code == 400
-    assert "La ressource « air.csv »" in text and "n&#x27;a pas pu être lue : la ressource est introuvable (code HTTP 404)" in text
+    assert (
+        "La ressource « air.csv »" in text
+        and "n&#x27;a pas pu être lue : la ressource est introuvable (code HTTP 404)" in text
+    )
     assert "ce qui l'était déjà est conservé" in text
     chart.refresh_from_db()
     assert chart.copy == kept and chart.title == "Valeurs par quartier"
@@ -137,7 +148,9 @@ def test_an_unreadable_resource_gets_a_french_message_and_nothing_stored_is_lost
     assert "Valeurs par quartier" in Client().get(board.get_absolute_url()).content.decode()
 
 
-def test_a_resource_that_is_not_a_table_is_refused_in_french(etd_client: Client, etd: Etd, board: Dashboard) -> None:
+def test_a_resource_that_is_not_a_table_is_refused_in_french(
+    etd_client: Client, etd: Etd, board: Dashboard
+) -> None:
     def answer(path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, str], bytes]:
         return 200, {}, b"\x00\x01\x02 binaire"
 
@@ -153,7 +166,9 @@ def test_the_public_page_follows_the_kits_outline_with_every_figures_source(
     client: Client, chart: Chart, board: Dashboard
 ) -> None:
     text = client.get(board.get_absolute_url()).content.decode()
-    positions = [text.index(h) for h in ("Le dispositif</h2>", "Les données partagées</h2>", "Les résultats</h2>")]
+    positions = [
+        text.index(h) for h in ("Le dispositif</h2>", "Les données partagées</h2>", "Les résultats</h2>")
+    ]
     assert positions == sorted(positions)
     assert "Qualité de l&#x27;air" in text and "version 1" in text
     assert "Somme des valeurs relevées." in text
@@ -191,7 +206,9 @@ def test_a_private_dashboard_is_nobodys_public_page(client: Client, chart: Chart
     assert client.get(f"/tableaux-de-bord/{board.slug}/graphiques/{chart.pk}/lignes.csv").status_code == 404
 
 
-def test_the_exports_give_the_figures_and_stream_the_raw_rows(client: Client, chart: Chart, board: Dashboard) -> None:
+def test_the_exports_give_the_figures_and_stream_the_raw_rows(
+    client: Client, chart: Chart, board: Dashboard
+) -> None:
     figures = client.get(f"/tableaux-de-bord/{board.slug}/graphiques/{chart.pk}/chiffres.csv")
     text = figures.content.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("quartier;méthode;Somme de « valeur »;n;source;date de la source")
@@ -214,7 +231,9 @@ def test_the_builder_lists_stay_within_a_fixed_number_of_queries(
     from odl.dashboards.models import Kind
 
     for i in range(6):
-        board = Dashboard.objects.create(atd=etd.atd, etd=etd if i % 2 else None, title=f"T{i}", slug=f"t{i}", public=True)
+        board = Dashboard.objects.create(
+            atd=etd.atd, etd=etd if i % 2 else None, title=f"T{i}", slug=f"t{i}", public=True
+        )
         Chart.objects.create(
             dashboard=board, title="c", dataset=air, breakdown_column="quartier", kind=Kind.BAR, method="m"
         )
@@ -222,6 +241,8 @@ def test_the_builder_lists_stay_within_a_fixed_number_of_queries(
         assert atd_client.get(f"/suivi/{etd.atd.slug}/tableaux-de-bord/").status_code == 200
     board = Dashboard.objects.get(slug="t1")
     for _ in range(5):
-        Chart.objects.create(dashboard=board, title="c", dataset=air, breakdown_column="quartier", kind=Kind.BAR, method="m")
+        Chart.objects.create(
+            dashboard=board, title="c", dataset=air, breakdown_column="quartier", kind=Kind.BAR, method="m"
+        )
     with django_assert_max_num_queries(10):
         assert Client().get(board.get_absolute_url()).status_code == 200

@@ -23,7 +23,9 @@ def chart(**change: object) -> Chart:
 
 def figs(*values: float, methods: list[str] | None = None, **extra: object) -> Figures:
     return Figures(
-        figures=[Figure(key=str(i), label=str(i), method="", n=3, value=v, **extra) for i, v in enumerate(values)],  # type: ignore[arg-type]
+        figures=[
+            Figure(key=str(i), label=str(i), method="", n=3, value=v, **extra) for i, v in enumerate(values)
+        ],  # type: ignore[arg-type]
         rows=3 * len(values),
         left_out=0,
         methods=methods or [],
@@ -32,7 +34,9 @@ def figs(*values: float, methods: list[str] | None = None, **extra: object) -> F
 
 def test_a_bar_chart_starts_at_zero() -> None:
     message = rules.ZeroBaseline().check(chart(y_min=Decimal(50)), figs(60, 80))
-    assert message and message.startswith("un diagramme en barres commence à zéro : l'axe vertical commence ici à 50")
+    assert message and message.startswith(
+        "un diagramme en barres commence à zéro : l'axe vertical commence ici à 50"
+    )
     assert rules.ZeroBaseline().check(chart(kind=Kind.AREA, y_min=Decimal(1)), None)
     assert rules.ZeroBaseline().check(chart(y_min=Decimal(0)), None) is None
     assert rules.ZeroBaseline().check(chart(kind=Kind.LINE, y_min=Decimal(50)), figs(60, 80)) is None
@@ -40,7 +44,9 @@ def test_a_bar_chart_starts_at_zero() -> None:
 
 def test_no_axis_hides_a_figure() -> None:
     rule = rules.NoTruncatedAxis()
-    assert "tronqué : il commence à 70" in (rule.check(chart(kind=Kind.LINE, y_min=Decimal(70)), figs(60, 80)) or "")
+    assert "tronqué : il commence à 70" in (
+        rule.check(chart(kind=Kind.LINE, y_min=Decimal(70)), figs(60, 80)) or ""
+    )
     assert "il s'arrête à 70" in (rule.check(chart(kind=Kind.LINE, y_max=Decimal(70)), figs(60, 80)) or "")
     assert "inversé" in (rule.check(chart(y_min=Decimal(5), y_max=Decimal(1)), None) or "")
     assert rule.check(chart(kind=Kind.LINE, y_min=Decimal(50), y_max=Decimal(100)), figs(60, 80)) is None
