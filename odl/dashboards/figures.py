@@ -121,30 +121,35 @@ def _check_columns(frame: pl.DataFrame, spec: Spec) -> None:
 
 def compute(frame: pl.DataFrame, spec: Spec) -> Figures:
     _check_columns(frame, spec)
-    keys = [breakdown_key(spec).alias("_key")]
+    # Each column is parsed once; the groups then only add up what is parsed.
+    columns = [breakdown_key(spec).alias("_key")]
+    keys = ["_key"]
     if spec.method_column:
-        keys.append(pl.col(spec.method_column).str.strip_chars().fill_null("").alias("_method"))
+        columns.append(pl.col(spec.method_column).str.strip_chars().fill_null("").alias("_method"))
+        keys.append("_method")
+    if spec.measure != Measure.COUNT:
+        columns.append(number(spec.value_column).alias("_v"))
+    if spec.measure == Measure.RATE:
+        columns.append(number(spec.denominator_column).alias("_d"))
+    work = frame.lazy().select(columns)
     if spec.measure == Measure.COUNT:
-        aggs = [
-            pl.len().alias("_n"),
-            pl.len().cast(pl.Float64).alias("_num"),
-            pl.lit(None, pl.Float64).alias("_den"),
-        ]
-        usable = pl.lit(True)
+        aggs = [pl.len().alias("_n"), pl.lit(None, pl.Float64).alias("_num"), pl.lit(None, pl.Float64).alias("_den")]
     elif spec.measure == Measure.RATE:
-        num, den = number(spec.value_column), number(spec.denominator_column)
-        usable = num.is_not_null() & den.is_not_null()
+        usable = pl.col("_v").is_not_null() & pl.col("_d").is_not_null()
         aggs = [
             usable.sum().alias("_n"),
-            num.filter(usable).sum().alias("_num"),
-            den.filter(usable).sum().alias("_den"),
+            pl.col("_v").filter(usable).sum().alias("_num"),
+            pl.col("_d").filter(usable).sum().alias("_den"),
         ]
     else:
-        num = number(spec.value_column)
-        usable = num.is_not_null()
-        aggs = [usable.sum().alias("_n"), num.sum().alias("_num"), pl.lit(None, pl.Float64).alias("_den")]
-    grouped = frame.lazy().group_by(keys).agg(aggs).collect()
-    left_out = int(frame.select((~usable).sum()).item()) if spec.measure != Measure.COUNT else 0
+        aggs = [
+            pl.col("_v").is_not_null().sum().alias("_n"),
+            pl.col("_v").sum().alias("_num"),
+            pl.lit(None, pl.Float64).alias("_den"),
+        ]
+    grouped = work.group_by(keys).agg(aggs).collect()
+    counted = int(grouped.get_column("_n").sum() or 0)
+    left_out = frame.height - counted if spec.measure != Measure.COUNT else 0
     distinct = grouped.get_column("_key").n_unique()
     if distinct > MAX_VALUES:
         raise FiguresRefused(
