@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 import polars as pl
 from django.core.cache import cache
 
-from odl.core.exports import neutralise
+from odl.core.exports import FORMULA_PATTERN, neutralise
 from odl.dashboards import sources
 from odl.dashboards.models import Breakdown, Chart, Measure
 
@@ -133,7 +133,11 @@ def compute(frame: pl.DataFrame, spec: Spec) -> Figures:
         columns.append(number(spec.denominator_column).alias("_d"))
     work = frame.lazy().select(columns)
     if spec.measure == Measure.COUNT:
-        aggs = [pl.len().alias("_n"), pl.lit(None, pl.Float64).alias("_num"), pl.lit(None, pl.Float64).alias("_den")]
+        aggs = [
+            pl.len().alias("_n"),
+            pl.lit(None, pl.Float64).alias("_num"),
+            pl.lit(None, pl.Float64).alias("_den"),
+        ]
     elif spec.measure == Measure.RATE:
         usable = pl.col("_v").is_not_null() & pl.col("_d").is_not_null()
         aggs = [
@@ -240,18 +244,29 @@ def raw_rows(chart: Chart, key: str | None, method: str | None) -> tuple[list[st
     return frame.columns, frame
 
 
-def stream_csv(header: list[str], frame: pl.DataFrame, chunk: int = 5000) -> Iterator[bytes]:
+def _neutralised(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every cell a spreadsheet would run as a formula gets its apostrophe (odl.core.exports' rule)."""
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(FORMULA_PATTERN))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in frame.columns
+    )
+
+
+def stream_csv(header: list[str], frame: pl.DataFrame, chunk: int = 20000) -> Iterator[bytes]:
     """The rows as a CSV (UTF-8 with BOM, « ; »), in chunks, each cell safe from formula injection."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([neutralise(h) for h in header])
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
     for part in frame.iter_slices(chunk):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        for row in part.iter_rows():
-            writer.writerow(["" if v is None else neutralise(v) for v in row])
-        yield buffer.getvalue().encode("utf-8")
+        yield (
+            _neutralised(part)
+            .write_csv(include_header=False, separator=";", line_terminator="\r\n", quote_style="necessary")
+            .encode("utf-8")
+        )
 
 
 def french(value: float | None, decimals: int = 2) -> str:

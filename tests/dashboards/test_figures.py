@@ -117,3 +117,31 @@ def test_the_raw_rows_of_a_figure_are_its_rows_and_safe_in_a_spreadsheet(chart: 
     assert body.splitlines()[0] == ";".join(HEADER)
     assert "'=HYPERLINK" in body
     assert "Centre" not in body
+
+
+def test_the_streamed_rows_neutralise_exactly_what_the_export_helper_does() -> None:
+    from odl.core.exports import neutralise
+
+    cells = [
+        "=1+1",
+        "  +33 6",
+        "-2",
+        "@x",
+        "\tx",
+        "\rx",
+        "\uff1dA",
+        "\u3000=x",
+        "a=b",
+        "1 = 1",
+        "",
+        "ok",
+        "'=x",
+        '"q"; r',
+    ]
+    frame = pl.DataFrame({"c": cells})
+    body = b"".join(figures.stream_csv(["c"], frame)).decode("utf-8-sig")
+    import csv
+    import io
+
+    read = [r[0] if r else "" for r in csv.reader(io.StringIO(body, newline=""), delimiter=";")][1:]
+    assert read == [neutralise(c) for c in cells]
