@@ -1,3 +1,4 @@
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -20,3 +21,20 @@ class DashboardsConfig(AppConfig):
         from odl.dashboards import demo
 
         demo.load(say)
+
+    def purge_expired(self, now: dt.datetime, days: int) -> str:
+        """Called by « odl purge »: copies of harvested resources read for a chart that was never saved
+        (or was changed since), a day after they were read (``days`` does not apply to them)."""
+        from django.db.models import Exists, OuterRef
+
+        from odl.dashboards.models import Chart, ResourceCopy
+
+        unused = ResourceCopy.objects.filter(fetched_at__lt=now - dt.timedelta(days=1)).exclude(
+            Exists(Chart.objects.filter(copy=OuterRef("pk")))
+        )
+        removed = 0
+        for copy in unused:
+            copy.file.delete(save=False)
+            copy.delete()
+            removed += 1
+        return f"{removed} copie(s) de ressource moissonnée inutilisée(s) supprimée(s)."

@@ -246,3 +246,86 @@ def test_the_builder_lists_stay_within_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(10):
         assert Client().get(board.get_absolute_url()).status_code == 200
+
+
+def test_the_atds_team_builds_a_dashboard_of_its_own_from_its_sub_menu(
+    atd_client: Client, etd: Etd, air: Dataset
+) -> None:
+    atd = etd.atd
+    board_page = atd_client.get(f"/suivi/{atd.slug}/").content.decode()
+    assert f'href="/suivi/{atd.slug}/tableaux-de-bord/"' in board_page
+    response = atd_client.post(f"/suivi/{atd.slug}/tableaux-de-bord/", {"title": "Le réseau", "public": "on"})
+    board = Dashboard.objects.get()
+    assert board.etd is None and response["Location"] == f"/suivi/{atd.slug}/tableaux-de-bord/{board.pk}/"
+    # The ATD's form offers every collectivité's published datasets.
+    form = atd_client.get(
+        f"/suivi/{atd.slug}/tableaux-de-bord/{board.pk}/graphiques/nouveau/"
+    ).content.decode()
+    assert f'value="p:{air.pk}"' in form
+    # A collectivité's dashboard is not reached under the ATD.
+    other = Dashboard.objects.create(atd=atd, etd=etd, title="R", slug="r")
+    assert atd_client.get(f"/suivi/{atd.slug}/tableaux-de-bord/{other.pk}/").status_code == 404
+
+
+def test_a_change_of_method_draws_two_series_that_are_not_joined(
+    client: Client, board: Dashboard, air: Dataset
+) -> None:
+    Chart.objects.create(
+        dashboard=board,
+        title="Taux par année",
+        dataset=air,
+        measure="rate",
+        value_column="depassements",
+        denominator_column="mesures",
+        breakdown_column="annee",
+        breakdown="year",
+        kind="line",
+        method_column="methode",
+        method="Part des mesures en dépassement.",
+    )
+    text = client.get(board.get_absolute_url()).content.decode()
+    assert text.count('data-testid="series"') == 2
+    assert "Méthode « capteur A »" in text and "Méthode « capteur B »" in text
+    assert "Un changement de méthode coupe la série" in text
+    assert "<td>capteur A</td>" in text and "Dénominateur" in text
+    # 2021: (2 + 1) / (10 + 10); 2023 with the new sensor: 10 / 40 (the row without a count is left out).
+    assert ">15\u202f%<" in text and ">25\u202f%<" in text
+
+
+def test_a_harvested_spreadsheet_is_read_too(etd_client: Client, etd: Etd, board: Dashboard) -> None:
+    from odl.core.exports import to_xlsx
+
+    body = to_xlsx(HEADER, ROWS)
+
+    def answer(path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, str], bytes]:
+        return 200, {}, body
+
+    with serving(answer) as base:
+        harvested = _harvested(etd, [{"url": f"{base}/air.xlsx", "format": "XLSX", "title": "air.xlsx"}])
+        response = etd_client.post(builder(board, "graphiques/nouveau/"), chart_post(f"h:{harvested.pk}:0"))
+    assert response.status_code == 302
+    assert Chart.objects.get().copy.header == HEADER  # type: ignore[union-attr]
+
+
+def test_odl_purge_removes_the_copies_no_chart_uses(chart: Chart, etd: Etd) -> None:
+    import datetime as dt
+
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    harvested = _harvested(etd, [])
+    old = timezone.now() - dt.timedelta(days=3)
+    copies = []
+    for name in ("used", "unused", "recent"):
+        copy = ResourceCopy(
+            harvested=harvested, url=f"https://exemple.org/{name}.csv", sha256=name, fetched_at=old
+        )
+        copy.file.save(f"{name}.csv", ContentFile(b"a\n1\n"), save=False)
+        copy.save()
+        copies.append(copy)
+    ResourceCopy.objects.filter(pk=copies[2].pk).update(fetched_at=timezone.now())
+    Chart.objects.filter(pk=chart.pk).update(dataset=None, copy=copies[0])
+    line = apps.get_app_config("dashboards").purge_expired(timezone.now(), 30)
+    assert line.startswith("1 copie(s)")
+    assert set(ResourceCopy.objects.values_list("sha256", flat=True)) == {"used", "recent"}
