@@ -61,7 +61,11 @@ class Dashboard(models.Model):
 class ResourceCopy(models.Model):
     """A harvested resource as the platform read it: a normalised CSV, its checksum and when it was read."""
 
-    harvested = models.ForeignKey(HarvestedDataset, on_delete=models.CASCADE, related_name="+")
+    # The copy outlives its harvested dataset (a source deleted, a dataset gone): the chart keeps its figures.
+    harvested = models.ForeignKey(
+        HarvestedDataset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dataset_title = models.CharField(max_length=500, blank=True)
     url = models.URLField(max_length=1000)
     title = models.CharField(max_length=500, blank=True)
     file = models.FileField(upload_to="dashboards/copies/")
@@ -97,9 +101,10 @@ class Chart(models.Model):
     dashboard = models.ForeignKey(Dashboard, on_delete=models.CASCADE, related_name="charts")
     position = models.PositiveIntegerField(default=0)
     title = models.CharField("titre", max_length=200)
-    # One of the two sources: a published dataset (its latest version is read) or a harvested copy.
-    dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    copy = models.ForeignKey(ResourceCopy, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # One of the two sources: a published dataset (its latest version is read) or a harvested copy. A source
+    # deleted leaves the chart, which then says it has no source, rather than deleting it.
+    dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    copy = models.ForeignKey(ResourceCopy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     measure = models.CharField("mesure", max_length=10, choices=Measure.choices, default=Measure.COUNT)
     value_column = models.CharField("colonne mesurée (ou numérateur)", max_length=200, blank=True)
     denominator_column = models.CharField("colonne du dénominateur", max_length=200, blank=True)

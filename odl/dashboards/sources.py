@@ -119,6 +119,7 @@ def fetch_copy(harvested: HarvestedDataset, index: int) -> ResourceCopy:
     digest = hashlib.sha256(data).hexdigest()
     copy = ResourceCopy(
         harvested=harvested,
+        dataset_title=harvested.title[:500],
         url=url,
         title=title,
         sha256=digest,
@@ -183,7 +184,7 @@ def info_of(chart: Chart) -> SourceInfo:
     if chart.copy is not None:
         copy = chart.copy
         return SourceInfo(
-            label=f"« {copy.harvested.title} », ressource « {copy.title} » moissonnée",
+            label=f"« {copy.dataset_title} », ressource « {copy.title} » moissonnée",
             url=copy.url,
             date=timezone.localtime(copy.fetched_at).strftime("%d/%m/%Y"),
             checksum=copy.sha256,

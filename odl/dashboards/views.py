@@ -188,7 +188,7 @@ def source_choices(atd: Atd, etd: Etd | None) -> list[tuple[str, str]]:
 def _source_of(chart: Chart) -> str:
     if chart.dataset_id:
         return f"p:{chart.dataset_id}"
-    if chart.copy is not None:
+    if chart.copy is not None and chart.copy.harvested is not None:
         for index, resource in enumerate(chart.copy.harvested.resources or []):
             if isinstance(resource, dict) and resource.get("url") == chart.copy.url:
                 return f"h:{chart.copy.harvested_id}:{index}"

@@ -329,3 +329,13 @@ def test_odl_purge_removes_the_copies_no_chart_uses(chart: Chart, etd: Etd) -> N
     line = apps.get_app_config("dashboards").purge_expired(timezone.now(), 30)
     assert line.startswith("1 copie(s)")
     assert set(ResourceCopy.objects.values_list("sha256", flat=True)) == {"used", "recent"}
+
+
+def test_a_deleted_source_leaves_the_chart_saying_it_has_none(
+    client: Client, chart: Chart, board: Dashboard
+) -> None:
+    Dataset.objects.filter(pk=chart.dataset_id).delete()
+    chart.refresh_from_db()
+    assert chart.dataset is None
+    text = client.get(board.get_absolute_url()).content.decode()
+    assert "Ce graphique n&#x27;a pas de source" in text
