@@ -153,7 +153,9 @@ def _charts(board: Dashboard) -> Any:
 
 
 def _published(atd: Atd, etd: Etd | None) -> list[Dataset]:
-    found = Dataset.objects.filter(etd__atd=atd, latest__isnull=False).select_related("etd__territory")
+    found = Dataset.objects.filter(etd__atd=atd, latest__isnull=False).select_related(
+        "etd__territory", "latest"
+    )
     if etd is not None:
         found = found.filter(etd=etd)
     return list(found.order_by("title"))
