@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from odl.dashboards.figures import Figures, french
-from odl.dashboards.models import Chart, Kind, Measure
+from odl.dashboards.models import Breakdown, Chart, Kind, Measure
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 12, 48
@@ -38,6 +38,10 @@ def geometry(chart: Chart, figures: Figures) -> dict[str, Any] | None:
     if chart.kind == Kind.TABLE:
         return None
     scale = 100.0 if chart.measure == Measure.RATE else 1.0
+    # Rows whose date holds no year stay in the figures table, off the time axis: never a point after the
+    # last year, joined to the line.
+    drawn = [f for f in figures.figures if not (chart.breakdown == Breakdown.YEAR and f.key == "")]
+    figures = Figures(figures=drawn, rows=figures.rows, left_out=figures.left_out, methods=figures.methods)
     values = [f.value * scale for f in figures.figures if f.value is not None]
     if not values:
         return None
@@ -64,7 +68,7 @@ def geometry(chart: Chart, figures: Figures) -> dict[str, Any] | None:
             keys.append(f.key)
             labels[f.key] = f.label
     slot = plot_w / max(len(keys), 1)
-    x_labels = [{"x": round(LEFT + slot * (i + 0.5), 2), "label": labels[k][:14]} for i, k in enumerate(keys)]
+    x_labels = [{"x": round(LEFT + slot * (i + 0.5), 2), "label": labels[k][:18]} for i, k in enumerate(keys)]
     series = figures.series()
     shapes: list[dict[str, Any]] = []
     zero = y(max(low, min(0.0, high)))

@@ -366,3 +366,28 @@ def test_a_deleted_source_leaves_the_chart_saying_it_has_none(
     assert chart.dataset is None
     text = client.get(board.get_absolute_url()).content.decode()
     assert "Ce graphique n&#x27;a pas de source" in text
+
+
+def test_the_drawing_uses_svg_numbers_not_french_ones(client: Client, chart: Chart, board: Dashboard) -> None:
+    import re
+
+    text = client.get(board.get_absolute_url()).content.decode()
+    svg = text[text.index("<svg") : text.index("</svg>")]
+    assert re.search(r'<rect x="[0-9.]+" y="[0-9.]+" width="[0-9.]+" height="[0-9.]+"', svg)
+    assert not re.search(r'="\d+,\d+"', svg)
+
+
+def test_rows_without_a_year_stay_off_the_time_axis(client: Client, board: Dashboard, air: Dataset) -> None:
+    Chart.objects.create(
+        dashboard=board,
+        title="Relevés par année",
+        dataset=air,
+        breakdown_column="annee",
+        breakdown="year",
+        kind="line",
+        method="Nombre de relevés.",
+    )
+    text = client.get(board.get_absolute_url()).content.decode()
+    svg = text[text.index("<svg") : text.index("</svg>")]
+    assert svg.count("<circle") == 3 and "(date illisible)" not in svg
+    assert '<th scope="row">(date illisible)</th>' in text
