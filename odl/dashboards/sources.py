@@ -13,6 +13,7 @@ import hashlib
 import io
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -30,6 +31,8 @@ from odl.harvest.scdl_checks import ResourceClient, ResourceUnavailable
 from odl.publishing.models import Dataset, DatasetVersion
 
 TABULAR = ("csv", "xlsx", "ods", "xls")
+# The longest the chart form waits for a harvested resource (every retry and byte included).
+FETCH_SECONDS = 30.0
 # Parsed frames of the last sources read, by checksum: a version or a copy never changes.
 _FRAMES: OrderedDict[str, pl.DataFrame] = OrderedDict()
 _FRAMES_LOCK = threading.Lock()
@@ -95,6 +98,9 @@ def fetch_copy(harvested: HarvestedDataset, index: int) -> ResourceCopy:
     if resource_format(resource) not in TABULAR:
         raise SourceUnreadable(f"{what} : seuls les fichiers CSV, XLSX et ODS sont lus.")
     client = ResourceClient("")
+    # Read while the builder waits: one retry at most, and the whole download within FETCH_SECONDS.
+    client.retries = min(client.retries, 1)
+    client.set_deadline(time.monotonic() + FETCH_SECONDS)
     try:
         with tempfile.TemporaryDirectory() as folder:
             dest = Path(folder) / "ressource"
