@@ -391,3 +391,16 @@ def test_rows_without_a_year_stay_off_the_time_axis(client: Client, board: Dashb
     svg = text[text.index("<svg") : text.index("</svg>")]
     assert svg.count("<circle") == 3 and "(date illisible)" not in svg
     assert '<th scope="row">(date illisible)</th>' in text
+
+
+def test_the_collectivites_page_links_to_its_dashboards(etd_client: Client, etd: Etd) -> None:
+    page = etd_client.get(f"/suivi/{etd.atd.slug}/etd/{etd.pk}/").content.decode()
+    assert f'href="/suivi/{etd.atd.slug}/etd/{etd.pk}/tableaux-de-bord/"' in page
+
+
+def test_the_embed_of_one_chart_shows_that_chart_only(
+    client: Client, chart: Chart, board: Dashboard, air: Dataset
+) -> None:
+    Chart.objects.create(dashboard=board, title="Autre", dataset=air, breakdown_column="quartier", method="m")
+    text = client.get(f"/tableaux-de-bord/{board.slug}/integrer/?graphique={chart.pk}").content.decode()
+    assert text.count('data-testid="chart"') == 1 and "Mesures par quartier" in text
