@@ -296,6 +296,12 @@ def chart_form(
                         board.save(update_fields=["updated_by", "updated_at"])
                     messages.success(request, f"Le graphique « {draft.title} » est enregistré.")
                     return redirect(board.builder_url())
+        elif action == "enregistrer" and not problem:
+            # Fields to correct, and the honesty rules the fields already read break: said at once.
+            for name, value in getattr(form, "cleaned_data", {}).items():
+                if name != "source":
+                    setattr(draft, name, value)
+            refusals = rules.refusals(draft, None)
         elif action == "relire" and not problem and existing is not None and draft.copy is not None:
             existing.copy = draft.copy
             existing.save(update_fields=["copy", "updated_at"])
@@ -324,6 +330,7 @@ def chart_form(
             "refusals": refusals,
             "rules": rules.RULES,
             "has_sources": bool(allowed),
+            "to_correct": [form[name].label for name in form.errors if name in form.fields],
         },
         status=status,
     )

@@ -404,3 +404,13 @@ def test_the_embed_of_one_chart_shows_that_chart_only(
     Chart.objects.create(dashboard=board, title="Autre", dataset=air, breakdown_column="quartier", method="m")
     text = client.get(f"/tableaux-de-bord/{board.slug}/integrer/?graphique={chart.pk}").content.decode()
     assert text.count('data-testid="chart"') == 1 and "Mesures par quartier" in text
+
+
+def test_an_incomplete_chart_names_its_fields_to_correct_and_the_rules_it_already_breaks(
+    etd_client: Client, board: Dashboard, air: Dataset
+) -> None:
+    data = chart_post(f"p:{air.pk}", y_min="50", second_axis="on", breakdown_column="", method="")
+    text = etd_client.post(builder(board, "graphiques/nouveau/"), data).content.decode()
+    assert "2 champs à corriger : Ventilation par la colonne, Méthode." in text
+    assert "Un diagramme en barres commence à zéro" in text and "Pas de second axe vertical" in text
+    assert not Chart.objects.exists()
