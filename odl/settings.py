@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "odl.reuses",
     "odl.publishing",
     "odl.operations",
+    "odl.dashboards",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("odl.reuses.urls")),
     path("", include("odl.publishing.urls")),
     path("", include("odl.operations.urls")),
+    path("", include("odl.dashboards.urls")),
     path("api/", api.urls),
     path("comptes/connexion/", account_views.sign_in, name="login"),
     path("comptes/deconnexion/", account_views.sign_out, name="logout"),

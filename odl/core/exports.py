@@ -16,6 +16,15 @@ from typing import Any
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 # Leading spaces do not stop a spreadsheet that trims cells on import (LibreOffice's option).
 _SPACES = " \u00a0\u202f\u3000"
+# The same test as a regular expression, for column-wise exports (polars, SQL): see starts_formula.
+# Written with \uHHHH escapes, which Python's re and polars' (Rust) regex both read.
+FORMULA_PATTERN = (
+    "^["
+    + "".join(f"\\u{ord(c):04x}" for c in _SPACES)
+    + "]*["
+    + "".join(f"\\u{ord(c):04x}" for c in _FORMULA_START)
+    + "]"
+)
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",

@@ -57,6 +57,17 @@ ALLOWED = {
     # The coordinators' list of jobs reads the jobs of several apps (harvest runs, validation jobs,
     # pushes, animation follow-ups); it owns none and nothing imports it.
     "operations": {"core", "territories", "atds", "schemas", "harvest", "accounts", "datagouv", "animations"},
+    # Honest dashboards chart published datasets (publishing) and harvested resources (harvest, read with its
+    # resource client) of an ATD's collectivités (programme), under the ATD policies; nothing imports them.
+    "dashboards": {
+        "core",
+        "territories",
+        "atds",
+        "harvest",
+        "accounts",
+        "programme",
+        "publishing",
+    },
 }
 
 

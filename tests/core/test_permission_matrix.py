@@ -337,6 +337,26 @@ class World:
         from odl.accounts.models import ApiToken
 
         self.api_token, _key = ApiToken.issue(self.users["etd_agent"], "export")
+        from odl.dashboards.models import Chart as DashboardChart
+        from odl.dashboards.models import Dashboard
+
+        # A public dashboard of Rennes on its published dataset, and one of the ATD itself.
+        self.dash_etd = Dashboard.objects.create(
+            atd=self.atd, etd=self.etd, title="Subventions", slug="subventions-rennes", public=True
+        )
+        self.dash_atd = Dashboard.objects.create(atd=self.atd, title="Réseau", slug="reseau-35", public=True)
+        self.dash_charts = {
+            board.pk: DashboardChart.objects.create(
+                dashboard=board,
+                title="Montants",
+                dataset=self.published,
+                measure="sum",
+                value_column="montant",
+                breakdown_column="nomBeneficiaire",
+                method="Somme des montants.",
+            )
+            for board in (self.dash_etd, self.dash_atd)
+        }
 
     def kwargs(self, route: Route) -> dict[str, Any]:
         samples: dict[str, Any] = {
@@ -408,6 +428,9 @@ class World:
                 "format_slug": "hackathon",
                 "token": self.animation.collect_token,
             }
+        if route.name.startswith("dashboards:"):
+            dash = self.dash_atd if route.name.startswith("dashboards:atd_") else self.dash_etd
+            by_name[route.name] = {"pk": dash.pk, "chart": self.dash_charts[dash.pk].pk, "board": dash.slug}
         values = dict(by_name.get(route.name, {}))
         for converter in route.converters:
             if converter in values:
