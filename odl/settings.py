@@ -289,6 +289,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# The widget page (odl/publishing/widgets.py) keeps each dataset's state in the cache, so that a kept page
+# or a 304 reads no database; a change renews it. Only with a cache every process shares: with each
+# process's own, a dataset made private in one would still be shown by the others.
+PUBLISHING_WIDGET_STAMPS = bool(CACHE_URL)
 # Rate limits (django-ratelimit, counted per signed-in user or IP address): 429 with Retry-After past them.
 RATELIMIT_ENABLE = env_bool("ODL_RATELIMIT_ENABLE", True)
 RATELIMIT_USE_CACHE = "default"
