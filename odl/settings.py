@@ -126,7 +126,11 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'odl.sqlite3'}"),
+        # Seconds a connection is kept for the next requests of the same worker thread (0: one per
+        # request). docs/deploiement.md sets 60 behind gunicorn, whose threads live long; the health
+        # check then tests a kept connection before reusing it (PostgreSQL restarted meanwhile).
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
