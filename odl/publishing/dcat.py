@@ -240,7 +240,7 @@ def _fragments(fmt: str, rows: list[Any], site: str) -> list[str]:
             written[key] = rdfwrite.fragment(fmt, sink.triples, PREFIXES)
     if written:
         cache.set_many(written, FRAGMENT_SECONDS)
-    return [kept.get(key) or written[key] for key in keys]
+    return [kept[key] if key in kept else written[key] for key in keys]
 
 
 def write_page(fmt: str, page: int) -> bytes:

@@ -340,6 +340,9 @@ class Stamp:
 
 
 STAMP_SECONDS = 60
+# A generation that expires is replaced by a new one at the next visit (the database is then read): ids
+# asked by a crawler leave nothing behind for good.
+GENERATION_SECONDS = 24 * 3600
 _MISSING = Stamp(available=False)
 
 
@@ -380,7 +383,7 @@ def forget(pk: int) -> None:
     from django.db import transaction
 
     def renew() -> None:
-        cache.set(_generation_key(pk), secrets.token_hex(8), None)
+        cache.set(_generation_key(pk), secrets.token_hex(8), GENERATION_SECONDS)
 
     renew()
     transaction.on_commit(renew)
@@ -409,7 +412,7 @@ def _stamp(pk: int) -> tuple[Stamp, Dataset | None]:
     generation = cache.get(_generation_key(pk))
     if generation is None:
         # Never changed since the cache was emptied: a token first, then the database is read.
-        cache.add(_generation_key(pk), secrets.token_hex(8), None)
+        cache.add(_generation_key(pk), secrets.token_hex(8), GENERATION_SECONDS)
         generation = cache.get(_generation_key(pk))
     else:
         kept = cache.get(_stamp_key(pk, generation))
@@ -473,7 +476,8 @@ def widget(request: HttpRequest, pk: int) -> HttpResponse:
                 if not stamp.available:
                     return _unavailable(request)
                 key = _cache_key(pk, stamp, request.GET)
-        assert dataset is not None and dataset.latest is not None
+        if dataset is None or dataset.latest is None:
+            return _unavailable(request)
         try:
             html, _ = render_widget(dataset, dataset.latest, request.GET)
         except SchemaNotFound:
