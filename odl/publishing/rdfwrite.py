@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from xml.sax.saxutils import escape as _xml_escape
 
 import orjson
@@ -59,12 +60,19 @@ def _split(uri: str, prefixes: dict[str, str], name: re.Pattern[str]) -> tuple[s
 # --- Turtle ---------------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
+def _turtle_iri(uri: str, prefixes: tuple[tuple[str, str], ...]) -> str:
+    """An IRI as Turtle writes it: a prefixed name when it can be, else between angle brackets."""
+    qname = _split(uri, dict(prefixes), _TURTLE_LOCAL)
+    if qname is not None:
+        return f"{qname[0]}:{qname[1]}"
+    return f"<{uri.translate(_TURTLE_IRI)}>"
+
+
 def _turtle_term(term: Node, prefixes: dict[str, str]) -> str:
     if isinstance(term, URIRef):
-        qname = _split(str(term), prefixes, _TURTLE_LOCAL)
-        if qname is not None:
-            return f"{qname[0]}:{qname[1]}"
-        return f"<{str(term).translate(_TURTLE_IRI)}>"
+        # The same predicates, types and licences come back in every dataset: each is worked out once.
+        return _turtle_iri(str(term), tuple(prefixes.items()))
     if isinstance(term, BNode):
         return f"_:{term}"
     if isinstance(term, Literal):
@@ -79,16 +87,12 @@ def _turtle_term(term: Node, prefixes: dict[str, str]) -> str:
 
 def _turtle(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
     out = []
-    # IRIs repeat (predicates, types, licences): each is written once. Literals are not kept, since
-    # rdflib's Literal equality is by value ("1" and 1 are not the same term but may compare equal).
-    names: dict[Node, str] = {}
+    keyed = tuple(prefixes.items())
 
     def term(node: Node) -> str:
-        if isinstance(node, Literal):
-            return _turtle_term(node, prefixes)
-        if node not in names:
-            names[node] = _turtle_term(node, prefixes)
-        return names[node]
+        if isinstance(node, URIRef):
+            return _turtle_iri(str(node), keyed)
+        return _turtle_term(node, prefixes)
 
     for subject, predicates in _group(triples).items():
         lines = []
@@ -106,24 +110,28 @@ def _attr(value: str) -> str:
     return '"' + _xml_escape(value, _XML_ATTR) + '"'
 
 
+@lru_cache(maxsize=4096)
+def _xml_tag(uri: str, prefixes: tuple[tuple[str, str], ...]) -> tuple[str, str]:
+    """A predicate's element name, and the namespace to declare on it when the document has none."""
+    qname = _split(uri, dict(prefixes), _XML_NAME)
+    if qname is not None:
+        return f"{qname[0]}:{qname[1]}", ""
+    match = re.search(r"[A-Za-z_][A-Za-z0-9_.\-]*$", uri)
+    if match is None or match.start() == 0:
+        raise ValueError(f"prédicat impossible à écrire en RDF/XML : {uri}")
+    return f"ns0:{match.group(0)}", f" xmlns:ns0={_attr(uri[: match.start()])}"
+
+
 def _xml(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
     out = []
+    keyed = tuple(prefixes.items())
     for subject, predicates in _group(triples).items():
         if isinstance(subject, BNode):
             out.append(f"  <rdf:Description rdf:nodeID={_attr(str(subject))}>\n")
         else:
             out.append(f"  <rdf:Description rdf:about={_attr(str(subject))}>\n")
         for predicate, objects in predicates.items():
-            qname = _split(str(predicate), prefixes, _XML_NAME)
-            declare = ""
-            if qname is None:
-                # A namespace the document does not declare: declared on the element itself.
-                match = re.search(r"[A-Za-z_][A-Za-z0-9_.\-]*$", str(predicate))
-                if match is None or match.start() == 0:
-                    raise ValueError(f"prédicat impossible à écrire en RDF/XML : {predicate}")
-                qname = ("ns0", match.group(0))
-                declare = f" xmlns:ns0={_attr(str(predicate)[: match.start()])}"
-            tag = f"{qname[0]}:{qname[1]}"
+            tag, declare = _xml_tag(str(predicate), keyed)
             for o in objects:
                 if isinstance(o, URIRef):
                     out.append(f"    <{tag}{declare} rdf:resource={_attr(str(o))}/>\n")
