@@ -3,9 +3,12 @@
     .venv/bin/python -m bench.publishing_catalogue              # SQLite, and PostgreSQL if reachable
     .venv/bin/python -m bench.publishing_catalogue --sqlite-only
 
-Goal: each page under 300 ms (100 datasets a page, through Django's test client). A page is built by
-rdflib once and kept until a dataset changes: « à froid » clears the cache before each of 5 requests
-(the first visitor after a publication), « servie » is 20 requests of the kept page.
+Goal: each page under 300 ms (100 datasets a page, through Django's test client). A page is written
+once and kept until a dataset changes, and so is each dataset's own part of it: « à froid » clears the
+whole cache before each of 5 requests (a restarted cache: every dataset of the page written again),
+« après un changement » edits one dataset of the page before each of 5 requests (the first visitor after
+a publication: the page is written again from the other 99 kept parts), « servie » is 20 requests of
+the kept page.
 The datasets are spread over 100 collectivités of one ATD, each with one version. Times are
 wall-clock on this machine, printed with the machine's load; no test asserts them.
 """
@@ -67,6 +70,8 @@ def run_engine(database_url: str, data_dir: str) -> None:
     from django.core.cache import cache
     from django.test import Client
 
+    from odl.publishing.models import Dataset
+
     populate()
     database.analyze()
     client = Client()
@@ -82,14 +87,26 @@ def run_engine(database_url: str, data_dir: str) -> None:
                 response = client.get(url)
                 cold.append((time.perf_counter() - start) * 1000)
                 assert response.status_code == 200, (url, response.status_code)
+            changed = []
+            first = (page - 1) * 100
+            for i in range(5):
+                dataset = Dataset.objects.order_by("pk")[first + i]
+                dataset.title = f"{dataset.title} ({fmt} {i})"
+                dataset.save()
+                start = time.perf_counter()
+                response = client.get(url)
+                changed.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200 and dataset.title.encode() in response.content
             samples = []
             for _ in range(REQUESTS):
                 start = time.perf_counter()
                 response = client.get(url)
                 samples.append((time.perf_counter() - start) * 1000)
-            verdict = "objectif tenu" if database.p95(samples) < 300 else "au-dessus de l'objectif de 300 ms"
+            worst = max(database.p95(cold), database.p95(changed), database.p95(samples))
+            verdict = "objectif tenu" if worst < 300 else "au-dessus de l'objectif de 300 ms"
             print(
                 f"[{engine}] {fmt:<6} page {page:>3} : à froid {database.summary(cold)} ; "
+                f"après un changement {database.summary(changed)} ; "
                 f"servie {database.summary(samples)} : {verdict}"
             )
 

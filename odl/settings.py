@@ -127,7 +127,11 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'odl.sqlite3'}"),
+        # Seconds a connection is kept for the next requests of the same worker thread (0: one per
+        # request). docs/deploiement.md sets 60 behind gunicorn, whose threads live long; the health
+        # check then tests a kept connection before reusing it (PostgreSQL restarted meanwhile).
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -292,6 +296,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# The widget page (odl/publishing/widgets.py) keeps each dataset's state in the cache, so that a kept page
+# or a 304 reads no database; a change renews it. Only with a cache every process shares: with each
+# process's own, a dataset made private in one would still be shown by the others.
+PUBLISHING_WIDGET_STAMPS = bool(CACHE_URL)
 # Rate limits (django-ratelimit, counted per signed-in user or IP address): 429 with Retry-After past them.
 RATELIMIT_ENABLE = env_bool("ODL_RATELIMIT_ENABLE", True)
 RATELIMIT_USE_CACHE = "default"

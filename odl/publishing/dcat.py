@@ -8,16 +8,19 @@ the publisher is the collectivité, with its SIREN as ``dct:identifier``.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db.models import Min
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, XSD
+from rdflib.term import Node
 
-from odl.publishing import services
-from odl.publishing.models import LICENCE_URLS, Dataset, Frequency
+from odl.publishing import rdfwrite, services
+from odl.publishing.models import LICENCE_URLS, Dataset, DatasetVersion, Frequency
 from odl.schemas.registry import SchemaNotFound
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
@@ -68,36 +71,87 @@ def schema_uri(identifier: str, version: str) -> str:
 def cached_page(fmt: str, page: int) -> bytes:
     """The serialised page, kept until a dataset is published, edited, added or deleted.
 
-    rdflib needs about a second of CPU for a page of 100 datasets on a loaded machine: the key follows
-    the count, the highest id and the last modification of the public datasets, so any change renews it.
+    The key follows the count, the highest id and the last modification of the public datasets, so any
+    change renews it. Renewing it costs little: each dataset's own triples are written once and kept
+    (``_fragments``), so a page after one change writes only the changed dataset's.
     """
     from django.core.cache import cache
     from django.db.models import Count, Max
 
     state = Dataset.objects.published().aggregate(count=Count("pk"), top=Max("pk"), last=Max("updated_at"))
     last = state["last"].timestamp() if state["last"] else 0
-    key = f"publishing-dcat-{fmt}-{page}-{PAGE_SIZE}-{state['count']}-{state['top']}-{last}-{_site()}"
+    key = f"publishing-dcat-{fmt}-{page}-{PAGE_SIZE}-{state['count']}-{state['top']}-{last}-{_site()}-{_CODE}"
     body = cache.get(key)
     if body is None:
-        body = serialise(build(fmt, page), fmt)
+        body = write_page(fmt, page)
         cache.set(key, body, 3600)
     return bytes(body)
+
+
+class TripleSink(Protocol):
+    """What the page's triples are added to: an rdflib Graph, or a plain list (``_Triples``)."""
+
+    def add(self, triple: tuple[Node, Node, Node], /) -> Any: ...
+
+
+class _Triples:
+    """The triples as a list, in the order they are added: cheaper than an rdflib Graph to fill."""
+
+    def __init__(self) -> None:
+        self.triples: list[tuple[Node, Node, Node]] = []
+
+    def add(self, triple: tuple[Node, Node, Node], /) -> _Triples:
+        self.triples.append(triple)
+        return self
+
+
+@dataclass
+class _PageRows:
+    rows: list[Any]
+    total: int
+    last: int
+
+
+def _page_rows(page: int) -> _PageRows:
+    """The page's datasets with what their triples need, in three queries whatever the page."""
+    published = Dataset.objects.published()
+    total = published.count()
+    last = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    rows = list(
+        published.select_related("latest", "etd__territory").order_by("pk")[
+            (page - 1) * PAGE_SIZE : page * PAGE_SIZE
+        ]
+    )
+    # The first version's date, for the page's datasets only (an annotation over the join grouped
+    # every public dataset before the page was cut out of them).
+    first = dict(
+        DatasetVersion.objects.filter(dataset_id__in=[d.pk for d in rows])
+        .values("dataset_id")
+        .annotate(first=Min("created_at"))
+        .values_list("dataset_id", "first")
+    )
+    for dataset in rows:
+        dataset.first_published = first.get(dataset.pk)  # type: ignore[attr-defined]
+    return _PageRows(rows, total, last)
 
 
 def build(fmt: str, page: int) -> CataloguePage:
     """One page of the catalogue (``page`` from 1); a page past the last one is empty but well-formed."""
     site = _site()
-    published = Dataset.objects.published()
-    total = published.count()
-    last = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    rows = list(
-        published.select_related("latest", "etd__territory")
-        .annotate(first_published=Min("versions__created_at"))
-        .order_by("pk")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    )
+    found = _page_rows(page)
     graph = Graph()
     for prefix, namespace in (("dcat", DCAT), ("dct", DCTERMS), ("foaf", FOAF), ("hydra", HYDRA)):
         graph.bind(prefix, namespace)
+    schemas: dict[str, tuple[URIRef | None, list[str]]] = {}
+    nodes = [_dataset(graph, dataset, site, schemas) for dataset in found.rows]
+    _catalogue(graph, fmt, page, found.total, found.last, nodes, site)
+    return CataloguePage(graph, found.total, page, found.last)
+
+
+def _catalogue(
+    graph: TripleSink, fmt: str, page: int, total: int, last: int, nodes: list[URIRef], site: str
+) -> None:
+    """The catalogue, its publisher and the Hydra view of the page (the datasets are ``nodes``)."""
     catalogue = URIRef(f"{site}/donnees/catalogue")
     graph.add((catalogue, RDF.type, DCAT.Catalog))
     graph.add((catalogue, DCTERMS.title, Literal("Jeux de données publiés sur OpenDataLocale", lang="fr")))
@@ -112,9 +166,7 @@ def build(fmt: str, page: int) -> CataloguePage:
     graph.add((catalogue, DCTERMS.publisher, platform))
     graph.add((platform, RDF.type, FOAF.Agent))
     graph.add((platform, FOAF.name, Literal("OpenDataLocale")))
-    schemas: dict[str, tuple[URIRef | None, list[str]]] = {}
-    for dataset in rows:
-        node = _dataset(graph, dataset, site, schemas)
+    for node in nodes:
         graph.add((catalogue, DCAT.dataset, node))
     view = URIRef(page_url(fmt, page))
     graph.add((view, RDF.type, HYDRA.PagedCollection))
@@ -131,7 +183,75 @@ def build(fmt: str, page: int) -> CataloguePage:
     if page > 1:
         graph.add((view, HYDRA.previousPage, URIRef(page_url(fmt, page - 1))))
         graph.add((view, HYDRA.previous, URIRef(page_url(fmt, page - 1))))
-    return CataloguePage(graph, total, page, last)
+
+
+# Any change of this file (the triples written) renews the kept pages and fragments.
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+FRAGMENT_SECONDS = 24 * 3600
+PREFIXES = {
+    "rdf": str(RDF),
+    "xsd": str(XSD),
+    "owl": str(OWL),
+    "dcat": str(DCAT),
+    "dct": str(DCTERMS),
+    "foaf": str(FOAF),
+    "hydra": str(HYDRA),
+}
+
+
+def _fragment_key(fmt: str, dataset: Any, site: str) -> str:
+    """Everything a dataset's triples are made of: a change of any of them is a new key."""
+    latest, territory = dataset.latest, dataset.etd.territory
+    facts = (
+        _CODE,
+        fmt,
+        site,
+        dataset.pk,
+        dataset.updated_at.isoformat(),
+        dataset.title,
+        dataset.description,
+        dataset.schema_name,
+        dataset.licence,
+        dataset.frequency,
+        dataset.first_published.isoformat() if dataset.first_published else "",
+        latest.pk,
+        latest.number,
+        latest.schema_version,
+        latest.created_at.isoformat(),
+        territory.pk,
+        territory.nom,
+        territory.siren,
+    )
+    return f"publishing-dcat-dataset-{dataset.pk}-{hashlib.sha256(repr(facts).encode()).hexdigest()[:32]}"
+
+
+def _fragments(fmt: str, rows: list[Any], site: str) -> list[str]:
+    """Each dataset's triples written in ``fmt``: kept in the cache, written only when missing."""
+    from django.core.cache import cache
+
+    keys = [_fragment_key(fmt, dataset, site) for dataset in rows]
+    kept = cache.get_many(keys)
+    schemas: dict[str, tuple[URIRef | None, list[str]]] = {}
+    written: dict[str, str] = {}
+    for key, dataset in zip(keys, rows, strict=True):
+        if key not in kept:
+            sink = _Triples()
+            _dataset(sink, dataset, site, schemas)
+            written[key] = rdfwrite.fragment(fmt, sink.triples, PREFIXES)
+    if written:
+        cache.set_many(written, FRAGMENT_SECONDS)
+    return [kept[key] if key in kept else written[key] for key in keys]
+
+
+def write_page(fmt: str, page: int) -> bytes:
+    """One page as ``build`` makes it, written by ``rdfwrite`` from the kept fragments (same triples)."""
+    site = _site()
+    found = _page_rows(page)
+    header = _Triples()
+    nodes = [URIRef(f"{site}{dataset.get_absolute_url()}") for dataset in found.rows]
+    _catalogue(header, fmt, page, found.total, found.last, nodes, site)
+    parts = [rdfwrite.fragment(fmt, header.triples, PREFIXES), *_fragments(fmt, found.rows, site)]
+    return rdfwrite.document(fmt, parts, PREFIXES)
 
 
 def _schema_facts(
@@ -152,7 +272,7 @@ def _schema_facts(
 
 
 def _dataset(
-    graph: Graph, dataset: Any, site: str, schemas: dict[str, tuple[URIRef | None, list[str]]]
+    graph: TripleSink, dataset: Any, site: str, schemas: dict[str, tuple[URIRef | None, list[str]]]
 ) -> URIRef:
     latest = dataset.latest
     territory = dataset.etd.territory

@@ -272,8 +272,10 @@ def write_grid(grid: Grid, path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["_line", *(f"c{i}" for i in range(width))])
-        for line, row in zip(grid.lines, grid.rows, strict=True):
-            writer.writerow([line, *row, *([""] * (width - len(row)))])
+        writer.writerows(
+            [line, *row] if len(row) == width else [line, *row, *([""] * (width - len(row)))]
+            for line, row in zip(grid.lines, grid.rows, strict=True)
+        )
 
 
 def read_grid_head(path: Path, rows: int) -> list[tuple[int, list[str]]]:

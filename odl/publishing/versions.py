@@ -45,6 +45,10 @@ def read_version(version: DatasetVersion) -> Table:
 
 
 def _aligned(table: Table, header: Sequence[str]) -> list[tuple[str, ...]]:
+    width = len(header)
+    if list(table.header) == list(header) and all(len(row) == width for row in table.rows):
+        # The usual case (same columns, full rows): each row as it is, without a lookup per cell.
+        return list(map(tuple, table.rows))
     index = {name: i for i, name in enumerate(table.header)}
     picks = [index.get(name, -1) for name in header]
     return [tuple(row[i] if 0 <= i < len(row) else "" for i in picks) for row in table.rows]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import secrets
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
@@ -316,12 +317,113 @@ def site() -> str:
     return str(settings.SITE_URL).rstrip("/")
 
 
-def _cache_key(dataset: Dataset, version: DatasetVersion, params: QueryDict) -> str:
+def _cache_key(pk: int, stamp: Stamp, params: QueryDict) -> str:
     query = urlencode(sorted((k, v) for k, v in params.items() if k in QUERY_KEYS))
     digest = hashlib.sha256(
-        f"{RENDER_VERSION}|{dataset.pk}|{dataset.updated_at.isoformat()}|{version.pk}|{version.sha256}|{query}".encode()
+        f"{RENDER_VERSION}|{pk}|{stamp.updated}|{stamp.version}|{stamp.sha256}|{query}".encode()
     ).hexdigest()
-    return f"publishing:widget:{dataset.pk}:{digest[:32]}"
+    return f"publishing:widget:{pk}:{digest[:32]}"
+
+
+# --- The dataset's state, kept in the cache so that a kept page or a 304 reads no database ---------------------
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What the widget of a dataset depends on: shown or not, its change and its latest version."""
+
+    available: bool
+    updated: str = ""
+    version: int = 0
+    sha256: str = ""
+    changed: float = 0.0
+
+
+STAMP_SECONDS = 60
+# A generation that expires is replaced by a new one at the next visit (the database is then read): ids
+# asked by a crawler leave nothing behind for good.
+GENERATION_SECONDS = 24 * 3600
+_MISSING = Stamp(available=False)
+
+
+def _generation_key(pk: int) -> str:
+    return f"publishing:widget-generation:{pk}"
+
+
+def _stamp_key(pk: int, generation: str) -> str:
+    return f"publishing:widget-stamp:{pk}:{generation}"
+
+
+def _stamp_of(dataset: Dataset | None) -> Stamp:
+    version = dataset.latest if dataset is not None else None
+    if dataset is None or version is None:
+        return _MISSING
+    return Stamp(
+        available=True,
+        updated=dataset.updated_at.isoformat(),
+        version=version.pk,
+        sha256=version.sha256,
+        changed=max(version.created_at, dataset.updated_at).timestamp(),
+    )
+
+
+def _load(pk: int) -> Dataset | None:
+    return Dataset.objects.select_related("etd__territory", "latest").filter(pk=pk, public=True).first()
+
+
+def forget(pk: int) -> None:
+    """A dataset changed (saved, published, made private, deleted): its kept state is no longer read.
+
+    The state is kept under the dataset's current generation, a random token: a new token now, and
+    another once the transaction commits, so that a visitor who read the database before the commit
+    (and kept what she read under the first token) is not believed after it.
+    """
+    if not settings.PUBLISHING_WIDGET_STAMPS:
+        return
+    from django.db import transaction
+
+    def renew() -> None:
+        cache.set(_generation_key(pk), secrets.token_hex(8), GENERATION_SECONDS)
+
+    renew()
+    transaction.on_commit(renew)
+
+
+def _dataset_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    forget(instance.pk if isinstance(instance, Dataset) else instance.dataset_id)
+
+
+def connect_signals() -> None:
+    """Called by the app's ready(): any save or deletion of a dataset or a version renews its state."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in (Dataset, DatasetVersion):
+        post_save.connect(_dataset_changed, sender=model, dispatch_uid=f"widget-forget-{model.__name__}")
+        post_delete.connect(
+            _dataset_changed, sender=model, dispatch_uid=f"widget-forget-del-{model.__name__}"
+        )
+
+
+def _stamp(pk: int) -> tuple[Stamp, Dataset | None]:
+    """The dataset's state, from the cache when kept there (then no dataset is read: None)."""
+    if not settings.PUBLISHING_WIDGET_STAMPS:
+        dataset = _load(pk)
+        return _stamp_of(dataset), dataset
+    generation = cache.get(_generation_key(pk))
+    if generation is None:
+        # Never changed since the cache was emptied: a token first, then the database is read.
+        cache.add(_generation_key(pk), secrets.token_hex(8), GENERATION_SECONDS)
+        generation = cache.get(_generation_key(pk))
+    else:
+        kept = cache.get(_stamp_key(pk, generation))
+        if isinstance(kept, tuple) and len(kept) == len(fields(Stamp)):
+            return Stamp(*kept), None
+    dataset = _load(pk)
+    stamp = _stamp_of(dataset)
+    if generation is not None:
+        # A plain tuple: what a shared cache keeps does not depend on this class's pickled form.
+        cache.set(_stamp_key(pk, generation), astuple(stamp), STAMP_SECONDS)
+    return stamp, dataset
 
 
 QUERY_KEYS = ("colonnes", "q", "filtre", "valeur", "graphique", "par", "carte", "lignes", "page")
@@ -349,30 +451,47 @@ def _unavailable(request: HttpRequest) -> HttpResponse:
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]
 def widget(request: HttpRequest, pk: int) -> HttpResponse:
-    """The iframe page. Never reads request.user nor the session: no cookie, nothing varies by visitor."""
-    dataset = Dataset.objects.select_related("etd__territory", "latest").filter(pk=pk, public=True).first()
-    version = dataset.latest if dataset is not None else None
-    if dataset is None or version is None:
+    """The iframe page. Never reads request.user nor the session: no cookie, nothing varies by visitor.
+
+    A kept page and a 304 read no database when ``PUBLISHING_WIDGET_STAMPS`` (a cache shared by every
+    process): the dataset's state comes from the cache, renewed by any change (``forget``).
+    """
+    stamp, dataset = _stamp(pk)
+    if not stamp.available:
         return _unavailable(request)
-    key = _cache_key(dataset, version, request.GET)
-    etag = f'"{key.rsplit(":", 1)[1]}"'
-    changed = max(version.created_at, dataset.updated_at)
-    conditional = get_conditional_response(request, etag=etag, last_modified=int(changed.timestamp()))
+    key = _cache_key(pk, stamp, request.GET)
+    conditional = get_conditional_response(request, etag=_etag(key), last_modified=int(stamp.changed))
     if conditional is not None:
         conditional["Cache-Control"] = f"public, max-age={BROWSER_SECONDS}"
         return _embeddable(request, conditional)
     html = cache.get(key)
     if html is None:
+        if dataset is None:
+            # The state came from the cache; the page is rendered from the database's own.
+            dataset = _load(pk)
+            fresh = _stamp_of(dataset)
+            if fresh != stamp:
+                forget(pk)
+                stamp = fresh
+                if not stamp.available:
+                    return _unavailable(request)
+                key = _cache_key(pk, stamp, request.GET)
+        if dataset is None or dataset.latest is None:
+            return _unavailable(request)
         try:
-            html, _ = render_widget(dataset, version, request.GET)
+            html, _ = render_widget(dataset, dataset.latest, request.GET)
         except SchemaNotFound:
             return _unavailable(request)
         cache.set(key, html, CACHE_SECONDS)
     response = HttpResponse(html)
     response["Cache-Control"] = f"public, max-age={BROWSER_SECONDS}"
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(changed.timestamp())
+    response["ETag"] = _etag(key)
+    response["Last-Modified"] = http_date(stamp.changed)
     return _embeddable(request, response)
+
+
+def _etag(key: str) -> str:
+    return f'"{key.rsplit(":", 1)[1]}"'
 
 
 # --- The snippet generator of the data space ------------------------------------------------------------------

@@ -94,7 +94,14 @@ def test_a_signed_in_agent_gets_the_same_page_without_a_cookie(
     assert "Cookie" not in response.get("Vary", "")
 
 
-def test_the_etag_answers_not_modified_until_a_new_version(published: Dataset) -> None:
+@pytest.fixture(params=[False, True], ids=["database", "stamps"])
+def stamps(request: pytest.FixtureRequest, settings: Any) -> bool:
+    """Both ways of knowing a dataset's state: read each time, or kept in a shared cache."""
+    settings.PUBLISHING_WIDGET_STAMPS = request.param
+    return bool(request.param)
+
+
+def test_the_etag_answers_not_modified_until_a_new_version(published: Dataset, stamps: bool) -> None:
     first = _widget(published)
     again = Client().get(f"/donnees/{published.pk}/widget/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
@@ -158,7 +165,7 @@ def test_html_in_a_cell_is_shown_as_text(dataset: Dataset) -> None:
 
 
 def test_private_unpublished_and_deleted_datasets_answer_a_framable_404(
-    published: Dataset, dataset: Dataset
+    published: Dataset, dataset: Dataset, stamps: bool
 ) -> None:
     never = Dataset.objects.create(etd=published.etd, schema_name="subventions", title="Jamais publié")
     private = Dataset.objects.create(
@@ -261,3 +268,80 @@ def test_the_widget_costs_one_query_whatever_the_rows(
         assert _widget(published, "?graphique=montant&par=nature&lignes=100").status_code == 200
     with django_assert_num_queries(1):
         assert _widget(published, "?q=inconnu").status_code == 200
+
+
+@pytest.fixture
+def shared(settings: Any) -> None:
+    settings.PUBLISHING_WIDGET_STAMPS = True
+
+
+QUERY = "?graphique=montant&par=nature"
+
+
+def _revalidate(dataset_pk: int, etag: str) -> Any:
+    return Client().get(f"/donnees/{dataset_pk}/widget/{QUERY}", HTTP_IF_NONE_MATCH=etag)
+
+
+def test_with_a_shared_cache_a_kept_page_and_a_304_read_no_database(
+    published: Dataset, shared: None, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(1):
+        first = _widget(published, QUERY)
+    with django_assert_num_queries(0):
+        kept = _widget(published, QUERY)
+    assert kept.content == first.content and kept["ETag"] == first["ETag"]
+    assert kept["Last-Modified"] == first["Last-Modified"]
+    with django_assert_num_queries(0):
+        assert _revalidate(published.pk, first["ETag"]).status_code == 304
+    # Another search: rendered from the database's own state (one query), the state itself was kept.
+    with django_assert_num_queries(1):
+        assert _widget(published, QUERY + "&q=association").status_code == 200
+
+
+def test_with_a_shared_cache_every_change_is_seen_at_the_next_visit(published: Dataset, shared: None) -> None:
+    first = _widget(published, QUERY)
+    _publish(published, [{"nomBeneficiaire": "Association nouvelle"}])
+    fresh = _widget(published, QUERY)
+    assert "Association nouvelle" in fresh.content.decode() and fresh["ETag"] != first["ETag"]
+    assert _revalidate(published.pk, first["ETag"]).status_code == 200
+    published.title = "Subventions renommées"
+    published.save()
+    assert "Subventions renommées" in _widget(published, QUERY).content.decode()
+    published.public = False
+    published.save()
+    assert _widget(published, QUERY).status_code == 404
+    assert _revalidate(published.pk, fresh["ETag"]).status_code == 404
+    published.public = True
+    published.save()
+    assert _widget(published, QUERY).status_code == 200
+    pk = published.pk
+    published.delete()
+    assert Client().get(f"/donnees/{pk}/widget/{QUERY}").status_code == 404
+
+
+def test_a_kept_state_is_checked_against_the_database_before_rendering(
+    published: Dataset, shared: None
+) -> None:
+    # A change that no signal saw (a bulk update): a page not yet kept is rendered only after the
+    # database said the dataset is still shown.
+    assert _widget(published, QUERY).status_code == 200
+    Dataset.objects.filter(pk=published.pk).update(public=False)
+    assert _widget(published, QUERY + "&page=2").status_code == 404
+    assert _widget(published, QUERY).status_code == 404  # the state was renewed on the way
+
+
+def test_a_change_renews_the_state_again_once_committed(
+    published: Dataset, shared: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    from odl.publishing import widgets
+
+    assert _widget(published).status_code == 200
+    before = cache.get(widgets._generation_key(published.pk))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        published.public = False
+        published.save()
+        during = cache.get(widgets._generation_key(published.pk))
+        # A visitor reading now sees the uncommitted state under this generation, never after commit.
+        assert during != before
+    assert callbacks and cache.get(widgets._generation_key(published.pk)) not in (before, during)
+    assert _widget(published).status_code == 404
