@@ -1,8 +1,8 @@
 """Widgets for the collectivité's website: a published dataset as an iframe page (a table with search
 and pages, an optional bar chart or map) and the snippet generator of the data space.
 
-The iframe page is the only page of the platform another site may frame: X-Frame-Options is lifted and
-the CSP's frame-ancestors is ``*`` for it alone. It sets no cookie and never reads the session or the
+The iframe page is one of the pages another site may frame (``odl.core.embedding``, like the embedded
+dashboards): X-Frame-Options is lifted and the CSP's frame-ancestors is ``*`` for it alone. It sets no cookie and never reads the session or the
 user (a visitor of the commune's site is nobody here), so a shared cache may keep it: the rendered page
 is kept in Django's cache under the dataset, its latest version and the normalised query, and the answer
 carries Cache-Control, an ETag and Last-Modified from the latest version.
@@ -20,7 +20,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
-from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -30,10 +29,10 @@ from django.urls import URLPattern, path, reverse
 from django.utils.cache import get_conditional_response
 from django.utils.html import escape
 from django.utils.http import http_date
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from odl.accounts.access import access
+from odl.core.embedding import frameable, unread_session
 from odl.core.text import fold
 from odl.publishing import services, versions, views
 from odl.publishing.models import Dataset, DatasetVersion
@@ -429,27 +428,16 @@ def _stamp(pk: int) -> tuple[Stamp, Dataset | None]:
 QUERY_KEYS = ("colonnes", "q", "filtre", "valeur", "graphique", "par", "carte", "lignes", "page")
 
 
-def _embeddable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    # The page is the same for every visitor. Only auditlog's middleware looked the user up (and so read
-    # the session) before the view: marked unread, the session middleware adds no "Vary: Cookie", which
-    # would keep shared caches from serving one copy to everyone. Nothing was written to the session.
-    session = getattr(request, "session", None)
-    if session is not None and not session.modified:
-        session.accessed = False
-    return response
-
-
 def _unavailable(request: HttpRequest) -> HttpResponse:
     # Rendered without the request: no context processor may look the visitor up.
     response = HttpResponse(render_to_string("publishing/widget_missing.html"), status=404)
     response["Cache-Control"] = "public, max-age=60"
-    return _embeddable(request, response)
+    return unread_session(request, response)
 
 
 @access("public")
 @require_safe
-@xframe_options_exempt
-@csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]
+@frameable
 def widget(request: HttpRequest, pk: int) -> HttpResponse:
     """The iframe page. Never reads request.user nor the session: no cookie, nothing varies by visitor.
 
@@ -463,7 +451,7 @@ def widget(request: HttpRequest, pk: int) -> HttpResponse:
     conditional = get_conditional_response(request, etag=_etag(key), last_modified=int(stamp.changed))
     if conditional is not None:
         conditional["Cache-Control"] = f"public, max-age={BROWSER_SECONDS}"
-        return _embeddable(request, conditional)
+        return unread_session(request, conditional)
     html = cache.get(key)
     if html is None:
         if dataset is None:
@@ -487,7 +475,7 @@ def widget(request: HttpRequest, pk: int) -> HttpResponse:
     response["Cache-Control"] = f"public, max-age={BROWSER_SECONDS}"
     response["ETag"] = _etag(key)
     response["Last-Modified"] = http_date(stamp.changed)
-    return _embeddable(request, response)
+    return unread_session(request, response)
 
 
 def _etag(key: str) -> str:
