@@ -18,10 +18,11 @@ from odl.observatory.indicators import (
     EXPORT_COLUMNS,
     IndicatorError,
     Measure,
-    history,
+    dashboard_figures,
     measure,
     pick_snapshot,
 )
+from odl.observatory.history import previous_snapshot
 from odl.observatory.models import Snapshot, SnapshotEntry
 from odl.territories.models import Kind, Perimeter, Territory
 from odl.territories.targeting import Criteria, CriteriaError, build_criteria
@@ -128,20 +129,20 @@ def _measure(scope: Scope) -> Measure:
 def dashboard(request: HttpRequest) -> HttpResponse:
     try:
         scope = scope_from_request(request)
-        result = _measure(scope)
+        snapshot = pick_snapshot(scope.day)
     except CriteriaError as exc:
         return _error(request, str(exc))
     except IndicatorError as exc:
         # No snapshot yet is the normal state of a new install, not an error: say what to do.
         return _error(request, str(exc), status=200 if not Snapshot.objects.exists() else 400)
-    points = history(scope.criteria, result.records)
-    data = result.as_dict()
+    # The figures come from the cache after the first visit of a perimeter (they never change for a
+    # snapshot); the page around them (menus, links) is rendered for each visitor.
+    data, points = dashboard_figures(scope.criteria, snapshot, scope.label)
     context = {
         "scope": scope,
-        "result": result,
         "data": data,
-        "snapshot": result.snapshot,
-        "previous": result.previous,
+        "snapshot": snapshot,
+        "previous": previous_snapshot(snapshot),
         "points": points,
         "chart": {
             "labels": [p["snapshot"]["date"] for p in points],
@@ -153,7 +154,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "snapshots": Snapshot.objects.order_by("-date", "-created_at"),
         "regions": Territory.objects.filter(kind=Kind.REGION, active=True).order_by("nom"),
         "departements": Territory.objects.filter(kind=Kind.DEPARTEMENT, active=True).order_by("code"),
-        "rows_query": _with_snapshot(scope.query, result.snapshot),
+        "rows_query": _with_snapshot(scope.query, snapshot),
     }
     return render(request, "observatory/dashboard.html", context)
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.text import capfirst, slugify
 from django.views.decorators.http import require_POST
 
-from odl.core import exports
+from odl.core import exports, figures
 from odl.core.access import access
 from odl.territories.models import COLLECTIVITE_KINDS, Kind, Perimeter, Territory
 from odl.territories.obligation import OBLIGATION_LABELS, band_label, evaluate
@@ -22,7 +22,8 @@ from odl.territories.targeting import (
     CriteriaError,
     TargetResult,
     build_criteria,
-    compute_targets,
+    cache_parts,
+    cached_targets,
     criteria_from_params,
     export_rows,
     summarise,
@@ -49,7 +50,7 @@ def targets(request: HttpRequest) -> HttpResponse:
     error = None
     try:
         criteria = criteria_from_request(request)
-        result = compute_targets(criteria)
+        result = cached_targets(criteria)
     except CriteriaError as exc:
         error = str(exc)
         criteria = build_criteria(check_codes=False)
@@ -111,9 +112,13 @@ def targets_export(request: HttpRequest, fmt: str) -> HttpResponse:
         criteria = criteria_from_request(request)
     except CriteriaError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    result = compute_targets(criteria)
     delimiter = "," if request.GET.get("sep") in (",", "virgule") else ";"
-    data = exports.render(fmt, EXPORT_COLUMNS, export_rows(result), delimiter=delimiter)
+    # The file is public and the same for everyone: its bytes are kept per référentiel version.
+    data = figures.remember(
+        "targets-export",
+        (*cache_parts(criteria), fmt, delimiter),
+        lambda: exports.render(fmt, EXPORT_COLUMNS, export_rows(cached_targets(criteria)), delimiter=delimiter),
+    )
     response = HttpResponse(data, content_type=exports.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="collectivites-obligees.{fmt}"'
     return response
