@@ -246,7 +246,9 @@ def run_engine(database_url: str, data_dir: str, clients: int, seconds: float) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sqlite-only", action="store_true", help="ne pas mesurer PostgreSQL")
     parser.add_argument("--seconds", type=float, default=30.0, help="durée de charge par cible (30 s)")
     parser.add_argument("--clients", type=int, default=50, help="clients simultanés (50)")

@@ -8,7 +8,13 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from odl.observatory.indicators import IndicatorError, dashboard_figures, history, pick_snapshot, snapshot_info
+from odl.observatory.indicators import (
+    IndicatorError,
+    dashboard_figures,
+    history,
+    pick_snapshot,
+    snapshot_info,
+)
 from odl.observatory.models import Snapshot
 from odl.observatory.views import perimeter_label
 from odl.territories.targeting import CriteriaError, build_criteria

@@ -602,7 +602,8 @@ def snapshots_version() -> tuple[tuple[int, float], ...]:
     snapshot never changes once taken (retaking a day's makes a new one), so with the référentiel
     version this is everything a perimeter's figures and history depend on."""
     return tuple(
-        (pk, created.timestamp()) for pk, created in Snapshot.objects.order_by("pk").values_list("pk", "created_at")
+        (pk, created.timestamp())
+        for pk, created in Snapshot.objects.order_by("pk").values_list("pk", "created_at")
     )
 
 

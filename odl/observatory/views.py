@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 
 from odl.core import exports
 from odl.core.access import access
+from odl.observatory.history import previous_snapshot
 from odl.observatory.indicators import (
     EXPORT_COLUMNS,
     IndicatorError,
@@ -22,7 +23,6 @@ from odl.observatory.indicators import (
     measure,
     pick_snapshot,
 )
-from odl.observatory.history import previous_snapshot
 from odl.observatory.models import Snapshot, SnapshotEntry
 from odl.territories.models import Kind, Perimeter, Territory
 from odl.territories.targeting import Criteria, CriteriaError, build_criteria

@@ -117,7 +117,9 @@ def targets_export(request: HttpRequest, fmt: str) -> HttpResponse:
     data = figures.remember(
         "targets-export",
         (*cache_parts(criteria), fmt, delimiter),
-        lambda: exports.render(fmt, EXPORT_COLUMNS, export_rows(cached_targets(criteria)), delimiter=delimiter),
+        lambda: exports.render(
+            fmt, EXPORT_COLUMNS, export_rows(cached_targets(criteria)), delimiter=delimiter
+        ),
     )
     response = HttpResponse(data, content_type=exports.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="collectivites-obligees.{fmt}"'

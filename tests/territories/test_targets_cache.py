@@ -73,9 +73,11 @@ def test_a_referentiel_change_invalidates_the_ciblage(
     client: Client, computed: list[Any], tmp_path: Path
 ) -> None:
     def obligation(code: str) -> str:
-        rows = client.get("/ciblage/", {"departement": "35", "kind": "commune", "toutes": "1"}).context[
-            "result"
-        ].rows
+        rows = (
+            client.get("/ciblage/", {"departement": "35", "kind": "commune", "toutes": "1"})
+            .context["result"]
+            .rows
+        )
         return next(r["obligation"] for r in rows if r["code"] == code)
 
     assert obligation("35047") != "non"

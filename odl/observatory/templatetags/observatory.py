@@ -52,9 +52,9 @@ def publication(context: template.Context, territory: Territory) -> dict[str, An
     sources = sorted(
         {
             (name, technology or kind_labels.get(kind, kind))
-            for name, technology, kind in current.order_by().values_list(
-                "source__name", "source__technology", "source__kind"
-            ).distinct()
+            for name, technology, kind in current.order_by()
+            .values_list("source__name", "source__technology", "source__kind")
+            .distinct()
         }
     )
     datasets_total = current.count()
