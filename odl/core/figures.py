@@ -12,6 +12,10 @@ lost to eviction becomes a new one, which only costs a recomputation.
 
 Only what is public and the same for everyone goes here (figures of a perimeter, the ciblage of some
 criteria, an export's bytes): keys hold criteria, never a user, and the pages add what is personal.
+``cached_page`` keeps a whole page only for a visitor with no session and no message waiting (the page
+is then the same for every such visitor); a signed-in visitor's page is rendered each time, around
+the kept figures. Every key also holds a fingerprint of the platform's code and templates, so an
+upgrade never reads figures or pages of the previous version.
 """
 
 from __future__ import annotations
@@ -19,9 +23,13 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
 
 ALIAS = "figures"
 T = TypeVar("T")
@@ -32,9 +40,21 @@ def _cache() -> Any:
     return caches[ALIAS]
 
 
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A fingerprint of the platform's Python code and templates (read once per process)."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".html") and "migrations" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def key_of(namespace: str, parts: Any) -> str:
     """A cache key for ``parts`` (anything with a stable ``repr``: tuples, frozen dataclasses, numbers)."""
-    digest = hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:40]
+    digest = hashlib.sha256(repr((code_version(), parts)).encode("utf-8")).hexdigest()[:40]
     return f"odl:{namespace}:{digest}"
 
 
@@ -62,3 +82,35 @@ def version(name: str) -> str:
 def bump(name: str) -> None:
     """``name`` changed: every key built from its previous token is never read again."""
     _cache().set(f"odl:version:{name}", uuid.uuid4().hex, timeout=None)
+
+
+def _anonymous(request: HttpRequest) -> bool:
+    """Not signed in, no session and no message waiting: the page is the one every such visitor gets."""
+    cookies = request.COOKIES
+    user = getattr(request, "user", None)
+    return (
+        request.method in ("GET", "HEAD")
+        and user is not None
+        and not user.is_authenticated
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and "messages" not in cookies
+    )
+
+
+def cached_page(
+    namespace: str, request: HttpRequest, parts: Any, render: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """The page ``render`` makes, kept under ``parts`` and the address for visitors without a session.
+
+    Only a 200 that sets no cookie is kept (a page that hands out a CSRF token or a session is personal)."""
+    if not _anonymous(request):
+        return render()
+    key = key_of(f"page:{namespace}", (parts, request.get_full_path()))
+    kept = _cache().get(key)
+    if kept is not None:
+        content, content_type = kept
+        return HttpResponse(content, content_type=content_type)
+    response = render()
+    if response.status_code == 200 and not response.cookies and not response.streaming:
+        _cache().set(key, (response.content, response["Content-Type"]), timeout=7 * 24 * 3600)
+    return response

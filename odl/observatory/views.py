@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -12,7 +13,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 
-from odl.core import exports
+from odl.core import exports, figures
 from odl.core.access import access
 from odl.observatory.history import previous_snapshot
 from odl.observatory.indicators import (
@@ -22,9 +23,10 @@ from odl.observatory.indicators import (
     dashboard_figures,
     measure,
     pick_snapshot,
+    snapshots_version,
 )
 from odl.observatory.models import Snapshot, SnapshotEntry
-from odl.territories.models import Kind, Perimeter, Territory
+from odl.territories.models import Kind, Perimeter, Territory, referentiel_version
 from odl.territories.targeting import Criteria, CriteriaError, build_criteria
 
 LISTS = {
@@ -125,8 +127,28 @@ def _measure(scope: Scope) -> Measure:
     return measure(scope.criteria, snapshot, scope.label)
 
 
+def public_parts(request: HttpRequest) -> tuple[Any, ...] | None:
+    """What an observatory page depends on besides its address, for ``figures.cached_page``; None for a
+    saved perimeter (its criteria live in the database), which is then rendered each time."""
+    if "perimetre" in request.GET:
+        return None
+    return (snapshots_version(), referentiel_version())
+
+
+def _cached(namespace: str, request: HttpRequest, render: Callable[[], HttpResponse]) -> HttpResponse:
+    parts = public_parts(request)
+    if parts is None:
+        return render()
+    return figures.cached_page(namespace, request, parts, render)
+
+
 @access("public")
 def dashboard(request: HttpRequest) -> HttpResponse:
+    # Kept whole for visitors without a session (the same page for all of them); rendered otherwise.
+    return _cached("dashboard", request, lambda: _dashboard(request))
+
+
+def _dashboard(request: HttpRequest) -> HttpResponse:
     try:
         scope = scope_from_request(request)
         snapshot = pick_snapshot(scope.day)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from odl.core import exports, figures
 from odl.core.access import access
-from odl.territories.models import COLLECTIVITE_KINDS, Kind, Perimeter, Territory
+from odl.territories.models import COLLECTIVITE_KINDS, Kind, Perimeter, Territory, referentiel_version
 from odl.territories.obligation import OBLIGATION_LABELS, band_label, evaluate
 from odl.territories.targeting import (
     EXPORT_COLUMNS,
@@ -47,6 +47,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @access("public")
 def targets(request: HttpRequest) -> HttpResponse:
+    # Kept whole for visitors without a session (the same page for all of them); rendered otherwise.
+    parts = (settings.ODL_AGENTS_THRESHOLD, referentiel_version())
+    return figures.cached_page("targets", request, parts, lambda: _targets(request))
+
+
+def _targets(request: HttpRequest) -> HttpResponse:
     error = None
     try:
         criteria = criteria_from_request(request)

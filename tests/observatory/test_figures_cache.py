@@ -36,17 +36,23 @@ def _get(client: Any, url: str, params: dict[str, str]) -> tuple[Any, int]:
     return response, len(captured.captured_queries)
 
 
-def test_the_dashboard_computes_a_perimeter_once_per_snapshot(client, harvested, measured):
+def test_the_dashboard_computes_a_perimeter_once_per_snapshot(client, harvested, measured, atd_agent):
     take_snapshot()
     url = reverse("observatory:dashboard")
     first, first_queries = _get(client, url, {"departement": "35"})
     assert len(measured) == 1 and first.context["data"]["open"] == 2
+    # A visitor without a session gets the kept page: only the snapshots' list is read (the key).
     again, again_queries = _get(client, url, {"departement": "35"})
     assert len(measured) == 1, "the second visit recomputed the figures"
-    assert again.context["data"] == first.context["data"]
-    assert again.context["points"] == first.context["points"]
-    # Only the page around the figures is read again (snapshot, menus): not the collectivités.
-    assert again_queries < first_queries
+    assert again.content == first.content and again_queries <= 1 < first_queries
+    # A signed-in visitor's page is rendered for them, around the kept figures.
+    client.force_login(atd_agent)
+    signed_in, signed_in_queries = _get(client, url, {"departement": "35"})
+    assert signed_in.context is not None and len(measured) == 1
+    assert signed_in.context["data"] == first.context["data"]
+    assert signed_in.context["points"] == first.context["points"]
+    assert signed_in.content != first.content  # their menu
+    client.logout()
     # Another perimeter is another key: its own figures, computed once.
     region, _ = _get(client, url, {"region": "53"})
     assert len(measured) == 2 and region.context["data"]["perimeter"] == "Bretagne"
@@ -65,6 +71,7 @@ def test_a_new_snapshot_gives_new_figures(client, harvested, measured):
     )
     take_snapshot()
     response = client.get(url, {"departement": "35"})
+    assert response.context is not None, "the page of the former snapshot was served"
     assert response.context["data"]["open"] == 1
     assert [p["open"] for p in response.context["points"]] == [1]
     assert len(measured) == 2
@@ -139,3 +146,22 @@ def test_the_collectivite_page_costs_the_same_queries_for_3000_datasets_as_for_3
     response, many = _get(client, url, {"jeux": "2"})
     assert many == few
     assert response.content.decode().count("Jeu numéro") == 50
+
+
+def test_the_map_and_its_grid_are_kept_per_snapshot(client, harvested):
+    take_snapshot()
+    grid = reverse("observatory:map_grid")
+    first = client.get(grid, {"niveau": "departement"}).json()
+    assert next(c for c in first["cells"] if c["code"] == "35")["open_obliged"] == 2
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(grid, {"niveau": "departement"}).json() == first
+        assert client.get(reverse("observatory:map")).status_code == 200
+        assert client.get(reverse("observatory:map")).status_code == 200
+    first_map_queries = len(captured.captured_queries)
+    HarvestedDataset.objects.filter(publisher__territory__code="35238").update(
+        archived_at="2020-01-01T00:00Z"
+    )
+    take_snapshot()
+    after = client.get(grid, {"niveau": "departement"}).json()
+    assert next(c for c in after["cells"] if c["code"] == "35")["open_obliged"] == 1
+    assert first_map_queries < 10

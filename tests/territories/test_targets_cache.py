@@ -34,8 +34,7 @@ def test_the_second_visit_of_a_ciblage_does_not_recompute_it(client: Client, com
     first = client.get("/ciblage/", {"region": "53"})
     again = client.get("/ciblage/", {"region": "53"})
     assert len(computed) == 1
-    assert again.context["result"].rows == first.context["result"].rows
-    assert again.content == first.content
+    assert again.context is None and again.content == first.content  # the kept page
     # The API and the other pages of the same criteria read the same rows.
     assert client.get("/api/targets", {"region": "53"}).json()["count"] == len(first.context["result"].rows)
     assert client.get("/ciblage/", {"region": "53", "page": "2"}).status_code == 200
@@ -73,12 +72,9 @@ def test_a_referentiel_change_invalidates_the_ciblage(
     client: Client, computed: list[Any], tmp_path: Path
 ) -> None:
     def obligation(code: str) -> str:
-        rows = (
-            client.get("/ciblage/", {"departement": "35", "kind": "commune", "toutes": "1"})
-            .context["result"]
-            .rows
-        )
-        return next(r["obligation"] for r in rows if r["code"] == code)
+        response = client.get("/ciblage/", {"departement": "35", "kind": "commune", "toutes": "1"})
+        assert response.context is not None, "the page of the former référentiel was served"
+        return next(r["obligation"] for r in response.context["result"].rows if r["code"] == code)
 
     assert obligation("35047") != "non"
     # A bulk import (``update``, no signal) changes the référentiel version.
@@ -98,3 +94,18 @@ def test_a_referentiel_change_invalidates_the_ciblage(
     load_referentiel(Path(__file__).parent / "fixtures" / "referentiel", cog_year=2026)
     obligation("35047")
     assert len(computed) == 4
+
+
+def test_a_signed_in_page_is_never_served_to_anyone_else(client: Client, atd_agent: Any) -> None:
+    # Signed in, the ciblage offers to save the perimeter (a form with a CSRF token).
+    client.force_login(atd_agent)
+    mine = client.get("/ciblage/", {"region": "53"}).content.decode()
+    assert "csrfmiddlewaretoken" in mine
+    client.logout()
+    visitor = Client()
+    for _ in range(2):
+        page = visitor.get("/ciblage/", {"region": "53"}).content.decode()
+        assert "csrfmiddlewaretoken" not in page and atd_agent.email not in page
+    # And the page kept for visitors is not served to a signed-in user.
+    client.force_login(atd_agent)
+    assert "csrfmiddlewaretoken" in client.get("/ciblage/", {"region": "53"}).content.decode()
