@@ -167,6 +167,9 @@ def start_server(database_url: str, data_dir: str, port: int, log: Path) -> subp
         "300",
         "--backlog",
         "512",
+        # Clients reuse their connection: gunicorn's 2 s default closes it under them as they send.
+        "--keep-alive",
+        "30",
     ]
     with log.open("wb") as out:
         server = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
