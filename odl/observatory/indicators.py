@@ -22,7 +22,7 @@ from django.db.models import Q
 
 from odl.core import figures as figures_cache
 from odl.observatory.history import previous_snapshot, snapshot_at
-from odl.observatory.models import Snapshot, SnapshotEntry
+from odl.observatory.models import Snapshot, SnapshotEntry, snapshots_version
 from odl.territories.models import Kind, Territory, referentiel_version
 from odl.territories.obligation import Obligation, Rule, evaluate
 from odl.territories.perimeters import Places
@@ -597,16 +597,6 @@ def history(criteria: Criteria, records: list[Record] | None = None) -> list[dic
     return points
 
 
-def snapshots_version() -> tuple[tuple[int, float], ...]:
-    """Every snapshot (id, creation time): a new or retaken snapshot, or a deleted one, changes it. A
-    snapshot never changes once taken (retaking a day's makes a new one), so with the référentiel
-    version this is everything a perimeter's figures and history depend on."""
-    return tuple(
-        (pk, created.timestamp())
-        for pk, created in Snapshot.objects.order_by("pk").values_list("pk", "created_at")
-    )
-
-
 def dashboard_figures(
     criteria: Criteria, snapshot: Snapshot, label: str = "France"
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -621,6 +611,7 @@ def dashboard_figures(
         rule.population_threshold,
         rule.agents_threshold,
         snapshot.pk,
+        snapshot.created_at.timestamp(),
         snapshots_version(),
         referentiel_version(),
     )

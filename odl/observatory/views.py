@@ -23,9 +23,8 @@ from odl.observatory.indicators import (
     dashboard_figures,
     measure,
     pick_snapshot,
-    snapshots_version,
 )
-from odl.observatory.models import Snapshot, SnapshotEntry
+from odl.observatory.models import Snapshot, SnapshotEntry, snapshots_version
 from odl.territories.models import Kind, Perimeter, Territory, referentiel_version
 from odl.territories.targeting import Criteria, CriteriaError, build_criteria
 
