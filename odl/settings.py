@@ -289,12 +289,28 @@ ODL_ALLOW_INTERNAL_SOURCE_HOSTS = env_bool("ODL_ALLOW_INTERNAL_SOURCE_HOSTS", Fa
 # Cache: the rate-limit counters. Redis (ODL_CACHE_URL) shares them between workers; without it each
 # process counts on its own.
 CACHE_URL = env_str("ODL_CACHE_URL", "")
+# "figures" (odl/core/figures.py): the figures of a snapshot, the ciblage of a référentiel version and
+# its exports, computed once and shared by every worker and command, so it is never per process:
+# Redis when there is one, else files in DATA_DIR (the embedded install has no other shared store).
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    "figures": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "figures",
+        }
+        if CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache" / "figures"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    ),
 }
 # The widget page (odl/publishing/widgets.py) keeps each dataset's state in the cache, so that a kept page
 # or a 304 reads no database; a change renews it. Only with a cache every process shares: with each

@@ -42,6 +42,14 @@ hypothesis_settings.load_profile("odl")
 def _isolated_settings(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
     # Each test gets its own data folder (caches, synced contours), so parallel workers never share one.
     settings.DATA_DIR = tmp_path / "var"  # type: ignore[attr-defined]
+    # The shared figures cache (odl/core/figures.py) too: no test reads another's ciblage or snapshot.
+    settings.CACHES = {  # type: ignore[attr-defined]
+        **settings.CACHES,  # type: ignore[attr-defined]
+        "figures": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "var" / "cache" / "figures"),
+        },
+    }
     # Uploaded files (conventions, evidence, resources) too: a test never writes into the repository.
     settings.MEDIA_ROOT = tmp_path / "var" / "media"  # type: ignore[attr-defined]
     # Outside services are replayed on loopback: let resource downloads reach it.

@@ -8,7 +8,13 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from odl.observatory.indicators import IndicatorError, history, measure, pick_snapshot, snapshot_info
+from odl.observatory.indicators import (
+    IndicatorError,
+    dashboard_figures,
+    history,
+    pick_snapshot,
+    snapshot_info,
+)
 from odl.observatory.models import Snapshot
 from odl.observatory.views import perimeter_label
 from odl.territories.targeting import CriteriaError, build_criteria
@@ -45,7 +51,7 @@ def indicators(request: HttpRequest, query: Query[PerimeterQuery]) -> dict[str, 
         raise HttpError(
             400, str(exc) if isinstance(exc, IndicatorError) else "date invalide : AAAA-MM-JJ"
         ) from exc
-    return measure(criteria, snapshot, perimeter_label(criteria)).as_dict()
+    return dashboard_figures(criteria, snapshot, perimeter_label(criteria))[0]
 
 
 @router.get("/historique", summary="Un point par instantané pour un périmètre")

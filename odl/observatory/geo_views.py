@@ -9,11 +9,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import render
 from django.urls import reverse
 
+from odl.core import figures
 from odl.core.access import access
 from odl.observatory import geo, shapes
 from odl.observatory.indicators import IndicatorError, map_figures, measure, pick_snapshot, row_of
 from odl.observatory.models import Snapshot
-from odl.observatory.views import _error, scope_from_request
+from odl.observatory.views import _error, public_parts, scope_from_request
 from odl.territories.models import Kind
 from odl.territories.targeting import CriteriaError, build_criteria
 
@@ -26,6 +27,14 @@ def _all_perimeters(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
 
 @access("public")
 def map_page(request: HttpRequest) -> HttpResponse:
+    parts = public_parts(request)
+    if parts is None:
+        return _map_page(request)
+    # The synced contours change the page too (the layer it offers).
+    return figures.cached_page("map", request, (parts, geo.manifest()), lambda: _map_page(request))
+
+
+def _map_page(request: HttpRequest) -> HttpResponse:
     try:
         scope = scope_from_request(request)
         snapshot = pick_snapshot(scope.day)
@@ -72,8 +81,15 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 
 @access("public")
-def grid_data(request: HttpRequest) -> JsonResponse:
+def grid_data(request: HttpRequest) -> HttpResponse:
     """One tile per département (or région): open among the obliged, filterable by kind or technology."""
+    parts = public_parts(request)
+    if parts is None:
+        return _grid_data(request)
+    return figures.cached_page("map-grid", request, parts, lambda: _grid_data(request))
+
+
+def _grid_data(request: HttpRequest) -> JsonResponse:
     level = request.GET.get("niveau", "departement")
     kind = request.GET.get("kind", "")
     technology = request.GET.get("technologie", "")

@@ -20,9 +20,10 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
+from odl.core import figures as figures_cache
 from odl.observatory.history import previous_snapshot, snapshot_at
-from odl.observatory.models import Snapshot, SnapshotEntry
-from odl.territories.models import Kind, ReferentielLoad, Territory
+from odl.observatory.models import Snapshot, SnapshotEntry, snapshots_version
+from odl.territories.models import Kind, Territory, referentiel_version
 from odl.territories.obligation import Obligation, Rule, evaluate
 from odl.territories.perimeters import Places
 from odl.territories.targeting import (
@@ -518,8 +519,7 @@ MAP_LEVELS = ("R", "D")
 
 
 def _map_cache_path(snapshot: Snapshot, rule: Rule) -> Path:
-    load = ReferentielLoad.objects.order_by("-loaded_at").values_list("pk", "loaded_at").first()
-    marker = f"{load[0]}-{load[1].timestamp():.6f}" if load else "none"
+    marker = referentiel_version()
     name = (
         f"map-{snapshot.pk}-{snapshot.created_at.timestamp():.6f}-{rule.population_threshold}-"
         f"{rule.agents_threshold}-{marker}.json"
@@ -530,7 +530,7 @@ def _map_cache_path(snapshot: Snapshot, rule: Rule) -> Path:
 def map_figures(snapshot: Snapshot, rule: Rule) -> dict[str, dict[str, Any]]:
     """France, régions and départements of a snapshot, kept on disk: the map asks for them on every
     load, and computing them costs about a second. The file name holds everything they depend on
-    (snapshot, thresholds, référentiel load), so a stale file is never read."""
+    (snapshot, thresholds, référentiel version), so a stale file is never read."""
     path = _map_cache_path(snapshot, rule)
     try:
         cached: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
@@ -595,3 +595,29 @@ def history(criteria: Criteria, records: list[Record] | None = None) -> list[dic
             }
         )
     return points
+
+
+def dashboard_figures(
+    criteria: Criteria, snapshot: Snapshot, label: str = "France"
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The figures (``Measure.as_dict``) and the history points of a perimeter, computed once per
+    snapshot and référentiel version and kept in the ``figures`` cache (odl/core/figures.py): the
+    dashboard asks for them on every visit and they cost up to a second for France. They are public and
+    the same for everyone, so the key holds the perimeter's criteria, never who asks."""
+    rule = criteria.rule
+    parts = (
+        criteria,
+        label,
+        rule.population_threshold,
+        rule.agents_threshold,
+        snapshot.pk,
+        snapshot.created_at.timestamp(),
+        snapshots_version(),
+        referentiel_version(),
+    )
+
+    def compute() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        result = measure(criteria, snapshot, label)
+        return result.as_dict(), history(criteria, result.records)
+
+    return figures_cache.remember("observatory-dashboard", parts, compute)

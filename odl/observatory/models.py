@@ -1,7 +1,12 @@
 """Dated snapshots of who publishes: OpenDataFrance's editions, then the platform's own."""
 
-from django.db import models
+from typing import Any
 
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from odl.core import figures
 from odl.territories.models import Territory
 
 
@@ -72,3 +77,18 @@ class SnapshotEntry(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["snapshot", "siren"], name="snapshot_siren_unique")]
+
+
+def snapshots_version() -> str:
+    """A token that changes whenever a snapshot is stored, retaken or deleted: the figures, history and
+    pages kept in the ``figures`` cache (odl/core/figures.py) are keyed by it, read without a query."""
+    return figures.version("snapshots")
+
+
+@receiver(post_save, sender=Snapshot)
+@receiver(post_delete, sender=Snapshot)
+def _snapshot_changed(**kwargs: Any) -> None:
+    # At once, and again at commit: a snapshot's entries are written in the same transaction, so a value
+    # another process computes meanwhile from the former snapshots is never read.
+    figures.bump("snapshots")
+    transaction.on_commit(lambda: figures.bump("snapshots"))

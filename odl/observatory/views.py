@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -12,18 +13,19 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 
-from odl.core import exports
+from odl.core import exports, figures
 from odl.core.access import access
+from odl.observatory.history import previous_snapshot
 from odl.observatory.indicators import (
     EXPORT_COLUMNS,
     IndicatorError,
     Measure,
-    history,
+    dashboard_figures,
     measure,
     pick_snapshot,
 )
-from odl.observatory.models import Snapshot, SnapshotEntry
-from odl.territories.models import Kind, Perimeter, Territory
+from odl.observatory.models import Snapshot, SnapshotEntry, snapshots_version
+from odl.territories.models import Kind, Perimeter, Territory, referentiel_version
 from odl.territories.targeting import Criteria, CriteriaError, build_criteria
 
 LISTS = {
@@ -124,24 +126,44 @@ def _measure(scope: Scope) -> Measure:
     return measure(scope.criteria, snapshot, scope.label)
 
 
+def public_parts(request: HttpRequest) -> tuple[Any, ...] | None:
+    """What an observatory page depends on besides its address, for ``figures.cached_page``; None for a
+    saved perimeter (its criteria live in the database), which is then rendered each time."""
+    if "perimetre" in request.GET:
+        return None
+    return (snapshots_version(), referentiel_version())
+
+
+def _cached(namespace: str, request: HttpRequest, render: Callable[[], HttpResponse]) -> HttpResponse:
+    parts = public_parts(request)
+    if parts is None:
+        return render()
+    return figures.cached_page(namespace, request, parts, render)
+
+
 @access("public")
 def dashboard(request: HttpRequest) -> HttpResponse:
+    # Kept whole for visitors without a session (the same page for all of them); rendered otherwise.
+    return _cached("dashboard", request, lambda: _dashboard(request))
+
+
+def _dashboard(request: HttpRequest) -> HttpResponse:
     try:
         scope = scope_from_request(request)
-        result = _measure(scope)
+        snapshot = pick_snapshot(scope.day)
     except CriteriaError as exc:
         return _error(request, str(exc))
     except IndicatorError as exc:
         # No snapshot yet is the normal state of a new install, not an error: say what to do.
         return _error(request, str(exc), status=200 if not Snapshot.objects.exists() else 400)
-    points = history(scope.criteria, result.records)
-    data = result.as_dict()
+    # The figures come from the cache after the first visit of a perimeter (they never change for a
+    # snapshot); the page around them (menus, links) is rendered for each visitor.
+    data, points = dashboard_figures(scope.criteria, snapshot, scope.label)
     context = {
         "scope": scope,
-        "result": result,
         "data": data,
-        "snapshot": result.snapshot,
-        "previous": result.previous,
+        "snapshot": snapshot,
+        "previous": previous_snapshot(snapshot),
         "points": points,
         "chart": {
             "labels": [p["snapshot"]["date"] for p in points],
@@ -153,7 +175,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "snapshots": Snapshot.objects.order_by("-date", "-created_at"),
         "regions": Territory.objects.filter(kind=Kind.REGION, active=True).order_by("nom"),
         "departements": Territory.objects.filter(kind=Kind.DEPARTEMENT, active=True).order_by("code"),
-        "rows_query": _with_snapshot(scope.query, result.snapshot),
+        "rows_query": _with_snapshot(scope.query, snapshot),
     }
     return render(request, "observatory/dashboard.html", context)
 

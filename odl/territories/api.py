@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema
 from odl.core.pagination import MAX_PAGE, paginate
 from odl.territories.models import Kind, Territory
 from odl.territories.obligation import Rule, evaluate
-from odl.territories.targeting import EXPORT_COLUMNS, CriteriaError, build_criteria, compute_targets
+from odl.territories.targeting import EXPORT_COLUMNS, CriteriaError, build_criteria, cached_targets
 
 router = Router(tags=["Référentiel et ciblage"])
 
@@ -182,7 +182,7 @@ def targets(request: HttpRequest, filters: Query[TargetsQuery]) -> Any:
         )
     except CriteriaError as exc:
         return _error(str(exc))
-    result = compute_targets(criteria)
+    result = cached_targets(criteria)
     payload = {
         "criteria": {
             "regions": criteria.regions,

@@ -17,7 +17,7 @@ from odl.core.dbvalues import finite
 from odl.core.identifiers import clean_number, is_commune_code, siren_problem
 from odl.core.spreadsheets import Table, UnreadableFile, read_table
 from odl.core.text import fold
-from odl.territories.models import AgentCount, Kind, Territory
+from odl.territories.models import AgentCount, Kind, Territory, referentiel_changed
 
 
 class ImportRefused(Exception):
@@ -164,6 +164,7 @@ def import_agents(path: Path) -> ImportReport:
             Territory.objects.filter(pk=territory_id).update(
                 agents=effectif, agents_year=year, agents_source=source
             )
+        referentiel_changed()
     return report
 
 
@@ -217,4 +218,5 @@ def import_sirens(path: Path) -> ImportReport:
     with transaction.atomic():
         for territory_id, siren in updates:
             Territory.objects.filter(pk=territory_id).update(siren=siren)
+        referentiel_changed()
     return report

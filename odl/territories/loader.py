@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 
 from odl.core.text import fold
-from odl.territories.models import Kind, ReferentielLoad, Territory
+from odl.territories.models import Kind, ReferentielLoad, Territory, referentiel_changed
 from odl.territories.sirens import apply_facts
 
 PACKAGE = "@etalab/decoupage-administratif"
@@ -256,6 +256,7 @@ def load_referentiel(
         record.unchanged = counters["unchanged"]
         record.retired = retired
         record.save()
+        referentiel_changed()
     return record
 
 

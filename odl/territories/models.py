@@ -9,9 +9,13 @@ from operator import or_
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
+
+from odl.core import figures
 
 if TYPE_CHECKING:
     from odl.territories.targeting import Criteria
@@ -317,3 +321,24 @@ class Perimeter(models.Model):
         from odl.territories.targeting import criteria_from_params
 
         return criteria_from_params(QueryDict(self.query))
+
+
+def referentiel_version() -> str:
+    """A token that changes whenever collectivités change (load, imports, Sirene, the admin): figures
+    computed from the référentiel (ciblage, indicators, the map) are kept under it (odl/core/figures.py)."""
+    return figures.version("territories")
+
+
+def referentiel_changed() -> None:
+    """Call after changing territories in bulk (``update``/``bulk_update`` send no signal).
+
+    Bumped at once (readers in this transaction see the change) and again at commit (a value another
+    process computed meanwhile from the old rows is never read)."""
+    figures.bump("territories")
+    transaction.on_commit(lambda: figures.bump("territories"))
+
+
+@receiver(post_save, sender=Territory)
+@receiver(post_delete, sender=Territory)
+def _territory_saved(**kwargs: Any) -> None:
+    referentiel_changed()

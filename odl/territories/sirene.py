@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from odl.territories.models import Kind, Territory
+from odl.territories.models import Kind, Territory, referentiel_changed
 
 SOURCE = "Sirene (Annuaire des entreprises)"
 # How long one 429 may make us wait, whatever Retry-After says (seconds).
@@ -144,6 +144,7 @@ def fetch_bands(
     finally:
         if own:
             http.close()
+        referentiel_changed()
     return report
 
 

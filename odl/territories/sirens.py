@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from odl.territories.models import Kind, Territory
+from odl.territories.models import Kind, Territory, referentiel_changed
 
 FACTS = Path(__file__).parent / "data" / "sirens.csv"
 
@@ -77,4 +77,6 @@ def apply_facts() -> int:
     filled = 0
     for fact in facts():
         filled += Territory.objects.filter(kind=fact.kind, code=fact.code, siren="").update(siren=fact.siren)
+    if filled:
+        referentiel_changed()
     return filled

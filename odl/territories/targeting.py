@@ -17,9 +17,10 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
 
+from odl.core import figures
 from odl.core.identifiers import clean_number, siren_problem
 from odl.core.text import fold
-from odl.territories.models import COLLECTIVITE_KINDS, Area, Kind, Territory
+from odl.territories.models import COLLECTIVITE_KINDS, Area, Kind, Territory, referentiel_version
 from odl.territories.obligation import OBLIGATION_LABELS, Obligation, Rule, evaluate
 
 # Every export of collectivités (ciblage, observatory) starts with the same columns, in this order.
@@ -329,6 +330,18 @@ def compute_targets(criteria: Criteria) -> TargetResult:
         )
     sort_rows(rows, criteria.sort)
     return TargetResult(criteria=criteria, rows=rows, summary=summarise(rows))
+
+
+def cache_parts(criteria: Criteria) -> tuple[Any, ...]:
+    """What a ciblage depends on besides the criteria: the agents threshold and the référentiel version."""
+    return (criteria, settings.ODL_AGENTS_THRESHOLD, referentiel_version())
+
+
+def cached_targets(criteria: Criteria) -> TargetResult:
+    """``compute_targets``, computed once per référentiel version and criteria (the page, its exports and
+    the API ask it on every request: 4,600 rows for France). The ciblage is public and the same for
+    everyone, so the key holds the criteria only."""
+    return figures.remember("targets", cache_parts(criteria), lambda: compute_targets(criteria))
 
 
 def sort_rows(rows: list[dict[str, Any]], sort: str) -> None:

@@ -13,9 +13,16 @@ from django.urls import reverse
 from django.utils.text import capfirst, slugify
 from django.views.decorators.http import require_POST
 
-from odl.core import exports
+from odl.core import exports, figures
 from odl.core.access import access
-from odl.territories.models import COLLECTIVITE_KINDS, Kind, Perimeter, Territory, TerritoryQuerySet
+from odl.territories.models import (
+    COLLECTIVITE_KINDS,
+    Kind,
+    Perimeter,
+    Territory,
+    TerritoryQuerySet,
+    referentiel_version,
+)
 from odl.territories.obligation import OBLIGATION_LABELS, band_label, evaluate
 from odl.territories.targeting import (
     EXPORT_COLUMNS,
@@ -24,7 +31,8 @@ from odl.territories.targeting import (
     CriteriaError,
     TargetResult,
     build_criteria,
-    compute_targets,
+    cache_parts,
+    cached_targets,
     criteria_from_params,
     export_rows,
     summarise,
@@ -48,10 +56,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @access("public")
 def targets(request: HttpRequest) -> HttpResponse:
+    # Kept whole for visitors without a session (the same page for all of them); rendered otherwise.
+    parts = (settings.ODL_AGENTS_THRESHOLD, referentiel_version())
+    return figures.cached_page("targets", request, parts, lambda: _targets(request))
+
+
+def _targets(request: HttpRequest) -> HttpResponse:
     error = None
     try:
         criteria = criteria_from_request(request)
-        result = compute_targets(criteria)
+        result = cached_targets(criteria)
     except CriteriaError as exc:
         error = str(exc)
         criteria = build_criteria(check_codes=False)
@@ -113,9 +127,15 @@ def targets_export(request: HttpRequest, fmt: str) -> HttpResponse:
         criteria = criteria_from_request(request)
     except CriteriaError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    result = compute_targets(criteria)
     delimiter = "," if request.GET.get("sep") in (",", "virgule") else ";"
-    data = exports.render(fmt, EXPORT_COLUMNS, export_rows(result), delimiter=delimiter)
+    # The file is public and the same for everyone: its bytes are kept per référentiel version.
+    data = figures.remember(
+        "targets-export",
+        (*cache_parts(criteria), fmt, delimiter),
+        lambda: exports.render(
+            fmt, EXPORT_COLUMNS, export_rows(cached_targets(criteria)), delimiter=delimiter
+        ),
+    )
     response = HttpResponse(data, content_type=exports.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="collectivites-obligees.{fmt}"'
     return response

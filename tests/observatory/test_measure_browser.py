@@ -101,3 +101,29 @@ def test_with_synced_contours_the_map_shows_communes_filters_them_and_links_to_t
         assert page.get_by_test_id("publication").is_visible()
         # The browser only talked to the platform, which serves the contours it cached.
         assert outside == []
+
+
+def test_a_collectivite_with_many_datasets_pages_them_accessibly(live_server: Any, harvested: Any) -> None:
+    from odl.harvest.models import HarvestedDataset
+
+    take_snapshot()
+    HarvestedDataset.objects.bulk_create(
+        [
+            HarvestedDataset(
+                source=harvested.datagouv,
+                publisher=harvested.publishers["rennes"],
+                remote_id=f"many-{n}",
+                title=f"Jeu numéro {n:04d}",
+            )
+            for n in range(120)
+        ]
+    )
+    with chromium_page() as page:
+        page.goto(live_server.url + "/collectivites/commune/35238/")
+        pager = page.get_by_role("navigation", name="Pages des jeux de données")
+        assert "Page 1 sur 3" in pager.inner_text()
+        assert axe_violations(page) == []
+        pager.get_by_role("link", name="Jeux suivants").click()
+        page.wait_for_url("**/collectivites/commune/35238/?jeux=2#jeux-moissonnes")
+        assert "Page 2 sur 3" in page.get_by_role("navigation", name="Pages des jeux de données").inner_text()
+        assert page.locator("#jeux-moissonnes tbody tr").count() == 50

@@ -5,15 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.db.models import Max, Min
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Min, Q
+from django.http import QueryDict
 
-from odl.harvest.models import HarvestedDataset
+from odl.harvest.models import HarvestedDataset, source_kinds
 from odl.observatory.models import Snapshot, SnapshotEntry
 from odl.territories.models import Territory
 
 register = template.Library()
 
 DATASETS_SHOWN = 50
+# The query parameter of the datasets' pages (the collectivité page may page other lists with « page »).
+PAGE_PARAMETER = "jeux"
 
 
 @register.filter
@@ -24,9 +28,14 @@ def fr_pct(value: float | None) -> str:
     return f"{value:.1f}".replace(".", ",") + "\u202f%"
 
 
-@register.inclusion_tag("observatory/publication.html")
-def publication(territory: Territory) -> dict[str, Any]:
-    """What the collectivité publishes under its own name, what others publish for it, and its history."""
+@register.inclusion_tag("observatory/publication.html", takes_context=True)
+def publication(context: template.Context, territory: Territory) -> dict[str, Any]:
+    """What the collectivité publishes under its own name, what others publish for it, and its history.
+
+    Its datasets are shown ``DATASETS_SHOWN`` at a time (a région can have thousands), paged with
+    ``?jeux=N``; the other figures are counts and aggregates, so the page costs the same whatever it has."""
+    request = context.get("request")
+    params = request.GET if request is not None else QueryDict()
     own = (
         HarvestedDataset.objects.confirmed()
         .filter(publisher__territory=territory)
@@ -34,12 +43,34 @@ def publication(territory: Territory) -> dict[str, Any]:
         .order_by("archived_at", "-last_seen", "title")
     )
     current = own.filter(archived_at__isnull=True)
-    span = current.aggregate(first=Min("first_seen"), last=Max("last_seen"))
+    online = Q(archived_at__isnull=True)
+    # One pass for the counts and dates (a région's page reads thousands of rows here).
+    span = own.order_by().aggregate(
+        total=Count("pk"),
+        current=Count("pk", filter=online),
+        first=Min("first_seen", filter=online),
+        last=Max("last_seen", filter=online),
+    )
     schemas: dict[str, int] = {}
-    for dataset_schemas in current.values_list("schemas", flat=True):
+    for dataset_schemas in current.order_by().exclude(schemas=[]).values_list("schemas", flat=True):
         for schema_id in dataset_schemas or []:
             schemas[schema_id] = schemas.get(schema_id, 0) + 1
-    sources = sorted({(d.source.name, d.source.technology or d.source.get_kind_display()) for d in current})
+    kind_labels = dict(source_kinds())
+    sources = sorted(
+        {
+            (name, technology or kind_labels.get(kind, kind))
+            for name, technology, kind in current.order_by()
+            .values_list("source__name", "source__technology", "source__kind")
+            .distinct()
+        }
+    )
+    datasets_total = span["current"]
+    paginator = Paginator(own, DATASETS_SHOWN)
+    paginator.count = span["total"]  # already counted above
+    page = paginator.get_page(params.get(PAGE_PARAMETER))
+    archived_total = span["total"] - datasets_total
+    others = params.copy()
+    others.pop(PAGE_PARAMETER, None)
     for_it = (
         HarvestedDataset.objects.filter(
             publisher__on_behalf_of=territory, archived_at__isnull=True, duplicate_of__isnull=True
@@ -63,14 +94,17 @@ def publication(territory: Territory) -> dict[str, Any]:
     return {
         "territory": territory,
         "latest": latest,
-        "datasets": list(own[:DATASETS_SHOWN]),
-        "datasets_total": current.count(),
-        "archived_total": own.count() - current.count(),
+        "datasets": list(page.object_list),
+        "page": page,
+        "page_parameter": PAGE_PARAMETER,
+        "page_query": others.urlencode(),
+        "datasets_total": datasets_total,
+        "archived_total": archived_total,
         "first_seen": span["first"],
         "last_seen": span["last"],
         "schemas": sorted(schemas.items()),
         "sources": sources,
         "published_for": list(for_it),
         "timeline": timeline,
-        "is_open": current.exists(),
+        "is_open": datasets_total > 0,
     }
