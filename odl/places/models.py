@@ -13,7 +13,7 @@ from django.db import models
 from django.urls import reverse
 
 from odl.atds.models import Atd
-from odl.territories.models import Territory
+from odl.territories.models import Area, Territory
 
 HTTP_URL = URLValidator(
     schemes=["http", "https"], message="Adresse invalide : seules les adresses http(s) sont acceptées."
@@ -35,9 +35,9 @@ class Origin(models.TextChoices):
 class PlaceQuerySet(models.QuerySet["Place"]):
     def inside(self, territory: Territory) -> PlaceQuerySet:
         """Places whose commune lies in this territory (the ciblage's perimeter rule)."""
-        # The perimeter's ids are read first: SQLite plans the perimeter rule badly as a nested subquery.
-        inside = list(Territory.objects.inside_territory(territory).values_list("pk", flat=True))
-        return self.filter(commune__in=inside)
+        # The rule as a join on the commune (Area.q with a prefix): no list of a région's ~2,700 ids is
+        # built in Python and sent back.
+        return self.filter(Area.of(territory).q("commune__"))
 
     def for_directory(self) -> PlaceQuerySet:
         return self.select_related("commune").order_by("commune__nom", "name", "pk")

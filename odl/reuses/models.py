@@ -23,7 +23,7 @@ from django.urls import reverse
 from odl.animations.models import Event
 from odl.atds.models import Atd
 from odl.harvest.models import HarvestedDataset, HarvestSource
-from odl.territories.models import Territory
+from odl.territories.models import Area, Territory
 
 User = settings.AUTH_USER_MODEL
 # Only web addresses: a javascript:, data: or file: link would run or read something in the visitor's
@@ -90,11 +90,10 @@ class ReuseQuerySet(models.QuerySet["Reuse"]):
 
     def concerning(self, territory: Territory) -> ReuseQuerySet:
         """Reuses of this territory or of any territory inside it (the ciblage's perimeter rule)."""
-        # The perimeter's ids are read first: SQLite plans the perimeter rule badly as a nested subquery.
-        inside = list(Territory.objects.inside_territory(territory).values_list("pk", flat=True))
-        return self.filter(
-            pk__in=Reuse.territories.through.objects.filter(territory_id__in=inside).values("reuse_id")
-        )
+        # The rule joins the link table to the territories (Area.q with a prefix): no list of thousands
+        # of ids is built in Python and sent back (a région's perimeter is ~2,700 territories).
+        links = Reuse.territories.through.objects.filter(Area.of(territory).q("territory__"))
+        return self.filter(pk__in=links.values("reuse_id"))
 
     def of_dataset(self, dataset: HarvestedDataset) -> ReuseQuerySet:
         return self.filter(datasets=dataset)

@@ -163,21 +163,12 @@ def territory_detail(request: HttpRequest, kind: str, code: str) -> HttpResponse
     epcis_of_departement: list[Territory] = []
     counts: dict[str, int] = {}
     if territory.kind in (Kind.DEPARTEMENT, Kind.REGION):
-        field = "departement_code" if territory.kind == Kind.DEPARTEMENT else "region_code"
-        base = Territory.objects.collectivites().filter(**{field: territory.code})
-        counts = {
-            "communes": base.filter(kind=Kind.COMMUNE).count(),
-            "epcis": base.filter(kind=Kind.EPCI).count(),
-            "obliged_communes": base.filter(
-                kind=Kind.COMMUNE, population__gt=rule.population_threshold
-            ).count(),
-        }
-        if territory.kind == Kind.REGION:
-            epcis_of_departement = list(
-                Territory.objects.filter(
-                    kind=Kind.DEPARTEMENT, region_code=territory.code, active=True
-                ).order_by("code")
-            )
+        # They depend on the référentiel only: counted once per version of it (odl/core/figures.py).
+        counts, epcis_of_departement = figures.remember(
+            "territory-counts",
+            (territory.kind, territory.code, rule.population_threshold, referentiel_version()),
+            lambda: _member_counts(territory, rule.population_threshold),
+        )
     context = {
         "territory": territory,
         "obligation": status.value,
@@ -195,6 +186,25 @@ def territory_detail(request: HttpRequest, kind: str, code: str) -> HttpResponse
         "band_label": band_label(territory.agents_band) if territory.agents_band else "",
     }
     return render(request, "territories/detail.html", context)
+
+
+def _member_counts(territory: Territory, threshold: int) -> tuple[dict[str, int], list[Territory]]:
+    """The communes, EPCI and obliged communes of a département or a région, and a région's départements."""
+    field = "departement_code" if territory.kind == Kind.DEPARTEMENT else "region_code"
+    base = Territory.objects.collectivites().filter(**{field: territory.code})
+    counts = {
+        "communes": base.filter(kind=Kind.COMMUNE).count(),
+        "epcis": base.filter(kind=Kind.EPCI).count(),
+        "obliged_communes": base.filter(kind=Kind.COMMUNE, population__gt=threshold).count(),
+    }
+    departements: list[Territory] = []
+    if territory.kind == Kind.REGION:
+        departements = list(
+            Territory.objects.filter(kind=Kind.DEPARTEMENT, region_code=territory.code, active=True).order_by(
+                "code"
+            )
+        )
+    return counts, departements
 
 
 @access("public")

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Q
 from django.http import QueryDict
 
-from odl.harvest.models import HarvestedDataset, source_kinds
+from odl.harvest.models import HarvestedDataset, Publisher, source_kinds
 from odl.observatory.models import Snapshot, SnapshotEntry
 from odl.territories.models import Territory
 
@@ -65,17 +65,22 @@ def publication(context: template.Context, territory: Territory) -> dict[str, An
         }
     )
     datasets_total = span["current"]
-    paginator = Paginator(own, DATASETS_SHOWN)
+    # The page is chosen on ids alone (sorting 3,000 narrow rows, not whole ones), then its rows are read.
+    paginator = Paginator(own.values_list("pk", flat=True), DATASETS_SHOWN)
     paginator.count = span["total"]  # already counted above
     page = paginator.get_page(params.get(PAGE_PARAMETER))
+    page_ids = list(page.object_list)
+    rows = {d.pk: d for d in HarvestedDataset.objects.filter(pk__in=page_ids).select_related("source", "publisher")}
+    datasets = [rows[pk] for pk in page_ids if pk in rows]
     archived_total = span["total"] - datasets_total
     others = params.copy()
     others.pop(PAGE_PARAMETER, None)
+    # The few publishers first: as one query SQLite walks every dataset without a duplicate instead.
+    proxies = list(
+        Publisher.objects.filter(on_behalf_of=territory).exclude(territory=territory).values_list("pk", flat=True)
+    )
     for_it = (
-        HarvestedDataset.objects.filter(
-            publisher__on_behalf_of=territory, archived_at__isnull=True, duplicate_of__isnull=True
-        )
-        .exclude(publisher__territory=territory)
+        HarvestedDataset.objects.filter(publisher__in=proxies, archived_at__isnull=True, duplicate_of__isnull=True)
         .select_related("publisher", "publisher__territory")
         .order_by("title")[:DATASETS_SHOWN]
     )
@@ -94,7 +99,7 @@ def publication(context: template.Context, territory: Territory) -> dict[str, An
     return {
         "territory": territory,
         "latest": latest,
-        "datasets": list(page.object_list),
+        "datasets": datasets,
         "page": page,
         "page_parameter": PAGE_PARAMETER,
         "page_query": others.urlencode(),
