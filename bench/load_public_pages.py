@@ -110,8 +110,84 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(int(len(ordered) * share) - 1, 0))] if ordered else 0.0
 
 
+async def fetch(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> tuple[int, bool]:
+    """Send ``request`` and read one answer: (status, whether the server closes the connection)."""
+    writer.write(request)
+    status_line = await reader.readline()
+    if not status_line:
+        raise ConnectionError("connexion fermée par le serveur")
+    status = int(status_line.split(b" ", 2)[1])
+    length: int | None = None
+    chunked = close = False
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b"\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+        elif name == b"connection" and b"close" in value.lower():
+            close = True
+    if chunked:
+        while True:
+            size = int((await reader.readline()).split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    elif length is not None:
+        await reader.readexactly(length)
+    else:
+        await reader.read()
+        close = True
+    return status, close
+
+
 async def hammer(base: str, path: str, clients: int, seconds: float) -> Figures:
-    """``clients`` loops, each asking ``path`` again as soon as its answer is read, for ``seconds``."""
+    """``clients`` loops, each asking ``path`` again as soon as its answer is read, for ``seconds``.
+
+    Each client holds one keep-alive HTTP/1.1 connection (asyncio streams) and reads the status line,
+    the headers and the body (``Content-Length`` or chunked); anything but a 200 counts as an error."""
+    host, port = base.removeprefix("http://").split(":")
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: odl-bench\r\n\r\n".encode()
+    figures = Figures()
+    deadline = time.perf_counter() + seconds
+
+    async def one_client() -> None:
+        reader = writer = None
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            try:
+                if writer is None:
+                    reader, writer = await asyncio.open_connection(host, int(port))
+                assert reader is not None
+                status, close = await fetch(reader, writer, request)
+                if status != 200:
+                    figures.errors.append(f"HTTP {status}")
+                if close:
+                    writer.close()
+                    reader = writer = None
+            except (OSError, ValueError, asyncio.IncompleteReadError) as exc:
+                figures.errors.append(repr(exc))
+                if writer is not None:
+                    writer.close()
+                reader = writer = None
+            figures.times.append((time.perf_counter() - start) * 1000)
+        if writer is not None:
+            writer.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(one_client() for _ in range(clients)))
+    figures.elapsed = time.perf_counter() - start
+    return figures
+
+
+async def hammer_httpx(base: str, path: str, clients: int, seconds: float) -> Figures:
+    """The same with httpx (``--httpx``): heavier on the shared cores, kept to compare."""
     import httpx
 
     figures = Figures()
@@ -125,13 +201,11 @@ async def hammer(base: str, path: str, clients: int, seconds: float) -> Figures:
                 try:
                     response = await client.get(path)
                     await response.aread()
-                    spent = (time.perf_counter() - start) * 1000
                     if response.status_code != 200:
                         figures.errors.append(f"HTTP {response.status_code}")
                 except httpx.HTTPError as exc:
-                    spent = (time.perf_counter() - start) * 1000
                     figures.errors.append(repr(exc))
-                figures.times.append(spent)
+                figures.times.append((time.perf_counter() - start) * 1000)
 
         start = time.perf_counter()
         await asyncio.gather(*(one_client() for _ in range(clients)))
@@ -185,7 +259,10 @@ def start_server(database_url: str, data_dir: str, port: int, log: Path) -> subp
     sys.exit("gunicorn n'a pas répondu en 30 s")
 
 
-def run_engine(database_url: str, data_dir: str, clients: int, seconds: float) -> None:
+def run_engine(
+    database_url: str, data_dir: str, clients: int, seconds: float, use_httpx: bool = False
+) -> None:
+    generator = hammer_httpx if use_httpx else hammer
     engine = database.django_on(database_url, data_dir)
     import httpx
     from django.db import connection, connections
@@ -231,7 +308,7 @@ def run_engine(database_url: str, data_dir: str, clients: int, seconds: float) -
         )
         print(f"[{engine}] {header}")
         for label, path, goal in TARGETS:
-            figures = asyncio.run(hammer(base, path, clients, seconds))
+            figures = asyncio.run(generator(base, path, clients, seconds))
             p99 = percentile(figures.times, 0.99)
             held = p99 < goal and not figures.errors
             failed = failed or not held
@@ -260,13 +337,20 @@ def main() -> None:
     parser.add_argument("--sqlite-only", action="store_true", help="ne pas mesurer PostgreSQL")
     parser.add_argument("--seconds", type=float, default=30.0, help="durée de charge par cible (30 s)")
     parser.add_argument("--clients", type=int, default=50, help="clients simultanés (50)")
+    parser.add_argument("--httpx", action="store_true", help="générer la charge avec httpx (plus lourd)")
     parser.add_argument("--engine-url", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.engine_url:
-        run_engine(args.engine_url, args.data_dir, args.clients, args.seconds)
+        run_engine(args.engine_url, args.data_dir, args.clients, args.seconds, args.httpx)
         return
-    extra = ["--seconds", str(args.seconds), "--clients", str(args.clients)]
+    extra = [
+        "--seconds",
+        str(args.seconds),
+        "--clients",
+        str(args.clients),
+        *(["--httpx"] if args.httpx else []),
+    ]
     database.run_engines("bench.load_public_pages", PG_URL, sqlite_only=args.sqlite_only, extra=extra)
 
 

@@ -98,11 +98,16 @@ def _anonymous(request: HttpRequest) -> bool:
 
 
 def cached_page(
-    namespace: str, request: HttpRequest, parts: Any, render: Callable[[], HttpResponse]
+    namespace: str,
+    request: HttpRequest,
+    parts: Any,
+    render: Callable[[], HttpResponse],
+    timeout: int = 7 * 24 * 3600,
 ) -> HttpResponse:
     """The page ``render`` makes, kept under ``parts`` and the address for visitors without a session.
 
-    Only a 200 that sets no cookie is kept (a page that hands out a CSRF token or a session is personal)."""
+    Only a 200 that sets no cookie is kept (a page that hands out a CSRF token or a session is personal).
+    ``timeout`` bounds how long a page is kept when some of what it shows can change without a token."""
     if not _anonymous(request):
         return render()
     key = key_of(f"page:{namespace}", (parts, request.get_full_path()))
@@ -112,5 +117,5 @@ def cached_page(
         return HttpResponse(content, content_type=content_type)
     response = render()
     if response.status_code == 200 and not response.cookies and not response.streaming:
-        _cache().set(key, (response.content, response["Content-Type"]), timeout=7 * 24 * 3600)
+        _cache().set(key, (response.content, response["Content-Type"]), timeout=timeout)
     return response

@@ -1,4 +1,12 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _harvest_seen(**_signal: Any) -> None:
+    from odl.territories.views import page_data_changed
+
+    page_data_changed()
 
 
 class ObservatoryConfig(AppConfig):
@@ -11,3 +19,5 @@ class ObservatoryConfig(AppConfig):
         from odl.observatory.pipeline import after_harvest
 
         harvest_finished.connect(after_harvest, dispatch_uid="observatory.after_harvest")
+        # After the pipeline (receivers run in the order connected): what a harvest wrote in bulk.
+        harvest_finished.connect(_harvest_seen, dispatch_uid="observatory.harvest_seen")

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -141,8 +142,31 @@ def targets_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
+# What a collectivité page shows besides the référentiel: harvested datasets and publishers, snapshots,
+# reuses, places, the programme's accompaniment (their apps' blocks). A save or delete of any of their
+# models bumps this token (odl/territories/apps.py), and so does the end of a harvest (the observatory
+# app); writes in bulk that send no signal are covered by PAGE_KEPT.
+PAGE_DATA = "territory-page"
+PAGE_DATA_APPS = frozenset({"territories", "atds", "harvest", "observatory", "reuses", "places", "programme"})
+PAGE_KEPT = 10 * 60
+
+
+def page_data_changed() -> None:
+    """Something a collectivité page shows changed: kept pages are not read again."""
+    figures.bump(PAGE_DATA)
+    transaction.on_commit(lambda: figures.bump(PAGE_DATA))
+
+
 @access("public")
 def territory_detail(request: HttpRequest, kind: str, code: str) -> HttpResponse:
+    # Kept whole for visitors without a session: a région's page reads thousands of datasets.
+    parts = (referentiel_version(), figures.version("snapshots"), figures.version(PAGE_DATA))
+    return figures.cached_page(
+        "territory", request, parts, lambda: _territory_detail(request, kind, code), timeout=PAGE_KEPT
+    )
+
+
+def _territory_detail(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     territory = get_object_or_404(Territory.objects.select_related("epci", "parent"), kind=kind, code=code)
     rule = build_criteria(check_codes=False).rule
     status, reason = evaluate(

@@ -70,17 +70,24 @@ def publication(context: template.Context, territory: Territory) -> dict[str, An
     paginator.count = span["total"]  # already counted above
     page = paginator.get_page(params.get(PAGE_PARAMETER))
     page_ids = list(page.object_list)
-    rows = {d.pk: d for d in HarvestedDataset.objects.filter(pk__in=page_ids).select_related("source", "publisher")}
+    rows = {
+        d.pk: d
+        for d in HarvestedDataset.objects.filter(pk__in=page_ids).select_related("source", "publisher")
+    }
     datasets = [rows[pk] for pk in page_ids if pk in rows]
     archived_total = span["total"] - datasets_total
     others = params.copy()
     others.pop(PAGE_PARAMETER, None)
     # The few publishers first: as one query SQLite walks every dataset without a duplicate instead.
     proxies = list(
-        Publisher.objects.filter(on_behalf_of=territory).exclude(territory=territory).values_list("pk", flat=True)
+        Publisher.objects.filter(on_behalf_of=territory)
+        .exclude(territory=territory)
+        .values_list("pk", flat=True)
     )
     for_it = (
-        HarvestedDataset.objects.filter(publisher__in=proxies, archived_at__isnull=True, duplicate_of__isnull=True)
+        HarvestedDataset.objects.filter(
+            publisher__in=proxies, archived_at__isnull=True, duplicate_of__isnull=True
+        )
         .select_related("publisher", "publisher__territory")
         .order_by("title")[:DATASETS_SHOWN]
     )
