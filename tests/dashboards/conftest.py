@@ -32,8 +32,11 @@ def csv_of(header: list[str], rows: list[list[str]]) -> bytes:
 
 @pytest.fixture(autouse=True)
 def _fresh(settings: Any) -> None:
+    # A cache of this module's own for the figures; the other aliases (the shared ``figures`` cache,
+    # which the root conftest gives each test) are kept.
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dash"}
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dash"},
     }
     settings.ODL_ALLOW_INTERNAL_RESOURCE_HOSTS = True
     settings.ODL_HARVEST_RETRIES = 0
