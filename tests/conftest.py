@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +164,21 @@ def animateur_client(animateur: Any) -> Client:
 @pytest.fixture
 def other_atd_client(other_atd_staff: Any) -> Client:
     return personas.logged_in(other_atd_staff)
+
+
+class _QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        return
+
+
+@pytest.fixture
+def commune_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A static web server on loopback: the collectivité's own site, another origin than the platform,
+    where browser tests paste the platform's embed codes. Yields its address and its folder."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietFiles, directory=str(tmp_path)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", tmp_path
+    server.shutdown()
+    server.server_close()
+    thread.join()

@@ -30,6 +30,25 @@ def _column_field(label: str, columns: list[str], required: bool, help_text: str
     return forms.CharField(label=label, required=required, max_length=200, help_text=help_text)
 
 
+# The chart's own fields, in the form's order (the source comes first); a saved chart fills them back.
+CHART_FIELDS = (
+    "title",
+    "measure",
+    "value_column",
+    "denominator_column",
+    "breakdown_column",
+    "breakdown",
+    "kind",
+    "y_min",
+    "y_max",
+    "second_axis",
+    "method",
+    "method_version",
+    "method_column",
+    "join_series",
+)
+
+
 class ChartForm(forms.Form):
     source = forms.ChoiceField(label="Jeu de données")
     title = forms.CharField(label="Titre du graphique", max_length=200)
@@ -80,21 +99,4 @@ class ChartForm(forms.Form):
             False,
             "la colonne qui dit, ligne par ligne, la méthode de mesure : un changement coupe la série",
         )
-        order = [
-            "source",
-            "title",
-            "measure",
-            "value_column",
-            "denominator_column",
-            "breakdown_column",
-            "breakdown",
-            "kind",
-            "y_min",
-            "y_max",
-            "second_axis",
-            "method",
-            "method_version",
-            "method_column",
-            "join_series",
-        ]
-        self.order_fields(order)
+        self.order_fields(["source", *CHART_FIELDS])

@@ -29,7 +29,7 @@ from odl.core.embedding import frameable, unread_session
 from odl.dashboards import render as rendering
 from odl.dashboards import rules, sources
 from odl.dashboards.figures import FiguresRefused, Spec, compute, figures_of, raw_rows, stream_csv
-from odl.dashboards.forms import ChartForm, DashboardForm
+from odl.dashboards.forms import CHART_FIELDS, ChartForm, DashboardForm
 from odl.dashboards.models import Chart, Dashboard, ResourceCopy
 from odl.harvest.models import HarvestedDataset
 from odl.programme.models import Etd
@@ -198,23 +198,7 @@ def _source_of(chart: Chart) -> str:
 
 
 def _initial(chart: Chart) -> dict[str, Any]:
-    names = [
-        "title",
-        "measure",
-        "value_column",
-        "denominator_column",
-        "breakdown_column",
-        "breakdown",
-        "kind",
-        "y_min",
-        "y_max",
-        "second_axis",
-        "method",
-        "method_version",
-        "method_column",
-        "join_series",
-    ]
-    initial = {name: getattr(chart, name) for name in names}
+    initial = {name: getattr(chart, name) for name in CHART_FIELDS}
     initial["source"] = _source_of(chart)
     return initial
 

@@ -4,11 +4,7 @@ searchable, inside the iframe; axe finds nothing serious on the generator nor on
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,23 +19,6 @@ from tests.browser import axe_violations, chromium_page
 from tests.schemas.conftest import SUB_GOOD, SUB_HEADER
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        return
-
-
-@pytest.fixture
-def commune_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A static web server on loopback: the collectivité's own site, another origin than the platform."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", tmp_path
-    server.shutdown()
-    server.server_close()
-    thread.join()
 
 
 def test_the_copied_snippet_shows_the_table_on_the_communes_site(
