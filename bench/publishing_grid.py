@@ -25,14 +25,11 @@ from __future__ import annotations
 
 import os
 import statistics
-import threading
 import time
 from pathlib import Path
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from bench.tools import database
+from bench.tools import database, wsgi_server
 
 PG_URL = os.environ.get(
     "ODL_BENCH_PUBLISHING_GRID_POSTGRES_URL",
@@ -48,16 +45,6 @@ CHROMIUM_ARGS = [
 ]
 SIZES = (5000, 20000)
 PASTED = 1000
-
-
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    request_queue_size = 64
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        return
 
 
 def _row(i: int, fields: list[str]) -> list[str]:
@@ -292,15 +279,12 @@ def run_engine(database_url: str, data_dir: str) -> None:
     if not Path(CHROMIUM).exists():
         print(f"[{engine}] Chromium absent ({CHROMIUM}) : lancez « make chromium ».")
         return
-    from django.core.wsgi import get_wsgi_application
     from django.test import Client
     from playwright.sync_api import sync_playwright
 
     user, datasets = populate(SIZES)
     database.analyze()
-    server = make_server("127.0.0.1", 0, get_wsgi_application(), _ThreadingServer, _QuietHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    server, base = wsgi_server.serve()
     client = Client()
     client.force_login(user)
     session = client.cookies["sessionid"].value

@@ -25,11 +25,9 @@ import statistics
 import sys
 import threading
 import time
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from bench.tools import database
+from bench.tools import database, wsgi_server
 
 PG_URL = os.environ.get(
     "ODL_BENCH_PUBLISHING_WIDGET_POSTGRES_URL",
@@ -39,16 +37,6 @@ ROWS = 2000
 WARM = 200
 COLD = 50
 CONCURRENT = 50
-
-
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        return
 
 
 def populate() -> Any:
@@ -95,13 +83,11 @@ def _p95(samples: list[float]) -> float:
 
 def run_engine(database_url: str, data_dir: str) -> None:
     engine = database.django_on(database_url, data_dir)
-    from django.core.wsgi import get_wsgi_application
 
     dataset = populate()
     database.analyze()
-    server = make_server("127.0.0.1", 0, get_wsgi_application(), _ThreadingServer, _QuietHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}/donnees/{dataset.pk}/widget/"
+    server, root = wsgi_server.serve()
+    base = f"{root}/donnees/{dataset.pk}/widget/"
     failed = False
     for stamps in (False, True):
         failed = measure(f"{engine}, {'état en cache' if stamps else 'base lue'}", base, stamps) or failed
