@@ -70,12 +70,18 @@
     sending = true;
     var item = items[0];
     var body = new URLSearchParams(item.fields);
+    // A request sent as the network goes may hang instead of failing: given up after 10 s, so that it
+    // never holds the queue (« sending ») when the network is back.
+    var controller = window.AbortController ? new window.AbortController() : null;
+    var timer = controller ? window.setTimeout(function () { controller.abort(); }, 10000) : null;
     fetch(window.location.pathname, {
       method: "POST",
       body: body,
       credentials: "same-origin",
+      signal: controller ? controller.signal : undefined,
       headers: { "Accept": "application/json", "X-CSRFToken": item.fields.csrfmiddlewaretoken }
     }).then(function (response) {
+      window.clearTimeout(timer);
       return response.json().then(function (answer) { return { status: response.status, answer: answer }; });
     }).then(function (result) {
       var rest = queue().filter(function (other) { return other.fields.client_id !== item.fields.client_id; });
@@ -95,9 +101,12 @@
         });
       }
     }).catch(function () {
-      // No network (or no answer): the point stays queued; retried when the browser is back online.
+      // No network (or no answer): the point stays queued; retried when the browser is back online, at
+      // the next round, and soon when the browser already says it is online (the network just came back).
+      window.clearTimeout(timer);
       sending = false;
       pending();
+      if (navigator.onLine) { window.setTimeout(flush, 5000); }
     });
   }
 
