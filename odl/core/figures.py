@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 ALIAS = "figures"
@@ -79,9 +80,18 @@ def version(name: str) -> str:
     return str(token)
 
 
-def bump(name: str) -> None:
-    """``name`` changed: every key built from its previous token is never read again."""
+def _renew(name: str) -> None:
     _cache().set(f"odl:version:{name}", uuid.uuid4().hex, timeout=None)
+
+
+def bump(name: str) -> None:
+    """``name`` changed: every key built from its previous token is never read again.
+
+    Renewed at once (readers in this transaction see the change) and again at commit (a value another
+    process computed meanwhile from the old rows is never read).
+    """
+    _renew(name)
+    transaction.on_commit(lambda: _renew(name))
 
 
 def _anonymous(request: HttpRequest) -> bool:

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -88,7 +88,5 @@ def snapshots_version() -> str:
 @receiver(post_save, sender=Snapshot)
 @receiver(post_delete, sender=Snapshot)
 def _snapshot_changed(**kwargs: Any) -> None:
-    # At once, and again at commit: a snapshot's entries are written in the same transaction, so a value
-    # another process computes meanwhile from the former snapshots is never read.
+    # A snapshot's entries are written in the same transaction: bump renews the token again at commit.
     figures.bump("snapshots")
-    transaction.on_commit(lambda: figures.bump("snapshots"))

@@ -9,7 +9,7 @@ from operator import or_
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -335,7 +335,6 @@ def referentiel_changed() -> None:
     Bumped at once (readers in this transaction see the change) and again at commit (a value another
     process computed meanwhile from the old rows is never read)."""
     figures.bump("territories")
-    transaction.on_commit(lambda: figures.bump("territories"))
 
 
 @receiver(post_save, sender=Territory)

@@ -6,7 +6,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -154,7 +153,6 @@ PAGE_KEPT = 10 * 60
 def page_data_changed() -> None:
     """Something a collectivité page shows changed: kept pages are not read again."""
     figures.bump(PAGE_DATA)
-    transaction.on_commit(lambda: figures.bump(PAGE_DATA))
 
 
 @access("public")
