@@ -106,6 +106,8 @@ def test_a_participant_adds_a_cartopartie_point_on_a_phone_even_offline(
         page.get_by_label("Longitude").fill("1.44")
         page.get_by_role("button", name="Ajouter le point").click()
         page.get_by_text("en dehors de la zone de la cartopartie").wait_for()
+        # The refused point is back in the form, not waiting for the network.
+        assert "en attente" not in page.locator("#collect-status").inner_text()
 
         page.context.set_offline(True)
         page.get_by_label("Nom du point (obligatoire)").fill("Banc du parc")
@@ -119,6 +121,11 @@ def test_a_participant_adds_a_cartopartie_point_on_a_phone_even_offline(
         # The queue resends on the « online » event, and every 30 s whatever happens (a browser may not
         # fire the event): wait past one such round.
         page.get_by_text("Point « Banc du parc » enregistré, merci !").wait_for(timeout=45_000)
+        # A later resend round finds the queue empty and leaves the message on screen: before, it cleared
+        # it, and a round falling just after the resend hid it from the participant (and from this test).
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        page.wait_for_timeout(300)
+        assert page.get_by_text("Point « Banc du parc » enregistré, merci !").is_visible()
     assert sorted(CollectedPoint.objects.filter(event=event).values_list("name", flat=True)) == [
         "Banc du parc",
         "Défibrillateur de la mairie",

@@ -22,7 +22,10 @@
     try { return JSON.parse(window.localStorage.getItem(key) || "[]"); } catch (e) { return []; }
   }
   function save(items) { window.localStorage.setItem(key, JSON.stringify(items)); }
-  function say(text) { statusBox.textContent = text; }
+  // What the status line shows: « pending » (points wait for the network) or « sent » (a point was
+  // stored). A queue found empty clears only a « pending » line, so that « enregistré » stays on screen
+  // until the next point instead of vanishing at the next resend round.
+  function say(text, kind) { statusBox.textContent = text; statusBox.setAttribute("data-kind", text ? kind : ""); }
   function fail(text) { errorBox.textContent = text; errorBox.hidden = !text; }
 
   if (window.L) {
@@ -59,7 +62,11 @@
 
   function pending() {
     var count = queue().length;
-    say(count ? count + " point(s) en attente de réseau sur ce téléphone." : "");
+    if (count) {
+      say(count + " point(s) en attente de réseau sur ce téléphone.", "pending");
+    } else if (statusBox.getAttribute("data-kind") === "pending") {
+      say("", "");
+    }
   }
 
   var sending = false;
@@ -89,12 +96,14 @@
       sending = false;
       if (result.answer.ok) {
         fail("");
-        say("Point « " + item.fields.name + " » enregistré, merci !");
+        say("Point « " + item.fields.name + " » enregistré, merci !" +
+            (rest.length ? " " + rest.length + " point(s) encore en attente." : ""), "sent");
         if (map) { L.circleMarker([+item.fields.lat, +item.fields.lon], { radius: 5 }).bindTooltip(item.fields.name).addTo(map); }
         if (rest.length) { flush(); }
       } else {
         // Refused by the server (outside the area, markup…): tell why, give the point back to the form.
         fail(result.answer.error || "Point refusé.");
+        pending();
         Object.keys(item.fields).forEach(function (name) {
           var input = form.elements[name];
           if (input && name !== "csrfmiddlewaretoken") { input.value = item.fields[name]; }
