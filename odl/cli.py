@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import sys
 
-# Read-only commands that need only the référentiel and the schemas, with the app that holds each. They
-# start without ``django.setup()``: no system checks, no app imported until a model is needed (the
-# référentiel's, odl/core/startup.py), then only these apps, which spares them the import of every other
-# app (harvesters, the API, the admin). A module they reach that belongs to another app fails loudly
-# (« isn't in INSTALLED_APPS »); tests/schemas/test_cli.py and tests/core/test_odl_command.py run the real
-# command line.
-LEAN_COMMANDS = {"validate": "odl.schemas", "schemas": "odl.schemas"}
+# Read-only commands that need only the référentiel and the schemas: programs (odl/core/programs.py) run
+# without ``django.setup()`` nor Django's command machinery. No system checks, no ``django.db`` nor
+# ``asyncio`` imported unless a model is needed (the référentiel's, odl/core/startup.py), then only
+# LEAN_APPS, which spares them the import of every other app (harvesters, the API, the admin). A module
+# they reach that belongs to another app fails loudly (« isn't in INSTALLED_APPS »);
+# tests/schemas/test_cli.py and tests/core/test_odl_command.py run the real command line.
+LEAN_COMMANDS = {"validate": "odl.schemas.commandline.Validate", "schemas": "odl.schemas.commandline.Schemas"}
 LEAN_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -28,17 +28,22 @@ LEAN_APPS = [
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "odl.settings")
-    from django.db import DatabaseError
-
     args = sys.argv[1:] if argv is None else argv
     try:
         if args and args[0] in LEAN_COMMANDS:
-            run_lean(args)
+            code = run_lean(args)
+            if code:
+                sys.exit(code)
         else:
             from django.core.management import execute_from_command_line
 
             execute_from_command_line(["odl", *args])
-    except DatabaseError:
+    except Exception as exc:
+        # A database error can only come from django.db, imported by then; a lean command that never
+        # met the database has not paid for importing it.
+        db = sys.modules.get("django.db")
+        if db is None or not isinstance(exc, db.DatabaseError):
+            raise
         message = database_problem()
         if message is None:
             raise
@@ -46,21 +51,22 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
 
 
-def run_lean(args: list[str]) -> None:
+def run_lean(args: list[str]) -> int:
     """``args[0]``, one of LEAN_COMMANDS, as ``manage.py`` would run it, minus ``django.setup()``.
 
     The platform's logging is configured (Django's own defaults, for requests and e-mails to the admins,
     are not: they import the mail and debug-page modules, and a command needs neither).
     """
     from django.conf import settings
-    from django.core.management import load_command_class
     from django.utils.module_loading import import_string
+
+    from odl.core import programs
 
     # Set before any app is imported: only these apps' modules can be (no admin, API, harvesters).
     settings.INSTALLED_APPS = LEAN_APPS
     if settings.LOGGING_CONFIG and settings.LOGGING:
         import_string(settings.LOGGING_CONFIG)(settings.LOGGING)
-    load_command_class(LEAN_COMMANDS[args[0]], args[0]).run_from_argv(["odl", *args])
+    return programs.run(import_string(LEAN_COMMANDS[args[0]]), args[0], args[1:])
 
 
 def database_problem() -> str | None:

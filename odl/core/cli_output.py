@@ -9,11 +9,12 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-from django.core.management.base import CommandError, OutputWrapper
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from odl.core import exports
+
+if TYPE_CHECKING:
+    from django.core.management.base import OutputWrapper
 
 TABLE_FORMATS = ("table", "csv", "json", "xlsx", "ods")
 
@@ -51,12 +52,10 @@ def write_table(
             data = data.removeprefix("\ufeff".encode())
     elif fmt in ("xlsx", "ods"):
         if not output:
-            raise CommandError(
-                f"Le format {fmt} est binaire : indiquez un fichier avec --output.", returncode=2
-            )
+            _refuse(f"Le format {fmt} est binaire : indiquez un fichier avec --output.")
         data = exports.render(fmt, header, rows)
     else:
-        raise CommandError(f"Format inconnu : {fmt}. Formats : {', '.join(TABLE_FORMATS)}.", returncode=2)
+        _refuse(f"Format inconnu : {fmt}. Formats : {', '.join(TABLE_FORMATS)}.")
     if output:
         write_output(output, data)
     else:
@@ -68,14 +67,13 @@ def write_output(output: str | Path, data: bytes) -> None:
     """Write a command's --output file; a missing folder or a refused write is a French error (code 2)."""
     path = Path(output)
     if not path.parent.is_dir():
-        raise CommandError(
-            f"Le dossier « {path.parent} » n'existe pas : créez-le ou choisissez un autre fichier --output.",
-            returncode=2,
+        _refuse(
+            f"Le dossier « {path.parent} » n'existe pas : créez-le ou choisissez un autre fichier --output."
         )
     try:
         path.write_bytes(data)
     except OSError as exc:
-        raise CommandError(f"Impossible d'écrire « {path} » : {exc.strerror or exc}.", returncode=2) from exc
+        _refuse(f"Impossible d'écrire « {path} » : {exc.strerror or exc}.")
 
 
 @contextmanager
@@ -112,12 +110,19 @@ def parse_date_option(
         return None
     try:
         day = dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"Date « {value} » invalide : attendu AAAA-MM-JJ.", returncode=2) from exc
+    except ValueError:
+        _refuse(f"Date « {value} » invalide : attendu AAAA-MM-JJ.")
     if not earliest <= day <= latest:
-        raise CommandError(
+        _refuse(
             f"Date « {value} » refusée : elle doit être comprise entre le {earliest:%d/%m/%Y} "
-            f"et le {latest:%d/%m/%Y}.",
-            returncode=2,
+            f"et le {latest:%d/%m/%Y}."
         )
     return day
+
+
+def _refuse(message: str) -> NoReturn:
+    """A command's French refusal (exit code 2). Django's command module is imported here, on refusal
+    only: ``odl validate`` starts without it (odl/core/programs.py)."""
+    from django.core.management.base import CommandError
+
+    raise CommandError(message, returncode=2)

@@ -49,11 +49,15 @@ def test_a_migrated_database_is_no_problem_so_real_errors_keep_their_traceback()
 
 
 # Run by the tests below in a fresh interpreter: the command line, then what it loaded, as the last line.
+# Django's system checks are run by its command machinery (BaseCommand.execute): a command that never
+# imported ``django.core.management`` ran none. Where the ORM imports it anyway (the référentiel), the
+# probe counts the checks run (importing the machinery first, which the other case must not).
 LEAN_PROBE = """
-import json, sys
-from django.core.management.base import BaseCommand
+import json, os, sys
 checks = []
-BaseCommand.check = lambda self, *args, **kwargs: checks.append(1)  # Django's system checks
+if os.environ.get("COUNT_CHECKS"):
+    from django.core.management.base import BaseCommand
+    BaseCommand.check = lambda self, *args, **kwargs: checks.append(1)
 from odl.cli import main
 try:
     main(sys.argv[1:])
@@ -62,8 +66,8 @@ except SystemExit as exc:
     code = exc.code
 from django.apps import apps
 watched = [
-    "django.db.models", "django.contrib.auth.models", "odl.territories.models", "django.urls",
-    "django.core.mail", "django.template", "urllib.request",
+    "django.core.management", "django.db", "django.db.models", "django.contrib.auth.models",
+    "odl.territories.models", "django.urls", "django.core.mail", "django.template", "urllib.request",
     "odl.harvest.models", "ninja", "rdflib", "django.contrib.admin",
 ]
 print()  # « schemas list --format json » ends without a newline
@@ -72,9 +76,10 @@ print(json.dumps({"code": code, "ready": apps.ready, "checks": len(checks),
 """
 
 
-def lean_probe(tmp_path: Path, *args: str) -> tuple[dict[str, Any], str]:
+def lean_probe(tmp_path: Path, *args: str, count_checks: bool = False) -> tuple[dict[str, Any], str]:
     """What ``odl ARGS`` loaded (see LEAN_PROBE), and what it printed."""
     env = {
+        "COUNT_CHECKS": "1" if count_checks else "",
         "PATH": os.environ.get("PATH", ""),
         "ODL_DATA_DIR": str(tmp_path / "var"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'odl.sqlite3'}",
@@ -93,7 +98,8 @@ def test_a_small_file_is_validated_without_system_checks_models_or_other_apps(tm
     path = write_csv(tmp_path / "f.csv", SUB_HEADER, [list(SUB_GOOD)])
     for args in (["validate", str(path), "--no-progress"], ["schemas", "list", "--format", "json"]):
         probe, printed = lean_probe(tmp_path, *args)
-        # Subventions name no collectivité: the référentiel is not asked, so no model is ever imported.
+        # Subventions name no collectivité: the référentiel is not asked, so no model is ever imported,
+        # nor the database layer nor Django's command machinery (and so its system checks).
         assert probe == {"code": 0, "ready": False, "checks": 0, "loaded": []}, args
     assert "VALIDE" in lean_probe(tmp_path, "validate", str(path), "--no-progress")[1]
 
@@ -127,7 +133,9 @@ def test_the_referentiel_loads_the_models_it_needs_and_no_other_app(tmp_path: Pa
     rows[1][2] = "DEL-2024-002"
     rows[1][1] = "12345678200010"  # a right check digit, but no such collectivité
     path = write_csv(tmp_path / "d.csv", DELIB_HEADER, rows)
-    probe, printed = lean_probe(tmp_path, "validate", str(path), "--schema", "deliberations", "--no-progress")
+    probe, printed = lean_probe(
+        tmp_path, "validate", str(path), "--schema", "deliberations", "--no-progress", count_checks=True
+    )
     assert probe["code"] == 0 and probe["ready"] and probe["checks"] == 0
     # The ORM brings Django's forms, templates and mail modules; no other app, no HTTP client.
     assert "odl.territories.models" in probe["loaded"]

@@ -11,9 +11,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 
-from odl.schemas.management.commands.validate import Command as ValidateCommand
+from odl.core.programs import Output, UsageError
+from odl.schemas.commandline import Validate
 from tests.schemas.conftest import SUB_GOOD, SUB_HEADER, write_csv
 
 REPORT_SCHEMA = json.loads(
@@ -23,7 +23,7 @@ REPORT_SCHEMA = json.loads(
 
 def validate_cli(*args: str) -> tuple[int, str]:
     out = StringIO()
-    command = ValidateCommand(stdout=out)
+    command = Validate(Output(out), Output(StringIO()))
     options = {"fmt": "text", "max_errors": None, "fix": None, "referentiel": False}
     path, schema = args[0], args[1]
     for extra in args[2:]:
@@ -69,14 +69,14 @@ def test_a_schema_version_can_be_asked_for(subventions_file: Path) -> None:
     assert validate_cli(str(subventions_file), "subventions@2.1.1")[0] == 0
     assert validate_cli(str(subventions_file), "scdl/subventions")[0] == 0
     with pytest.raises(
-        CommandError, match="version « 1.0 » du schéma « subventions » n'est pas disponible"
+        UsageError, match="version « 1.0 » du schéma « subventions » n'est pas disponible"
     ) as caught:
         validate_cli(str(subventions_file), "subventions@1.0")
     assert caught.value.returncode == 2
 
 
 def test_an_unknown_schema_lists_the_close_ones(subventions_file: Path) -> None:
-    with pytest.raises(CommandError, match="Vouliez-vous dire : deliberations") as caught:
+    with pytest.raises(UsageError, match="Vouliez-vous dire : deliberations") as caught:
         validate_cli(str(subventions_file), "deliberation")
     assert caught.value.returncode == 2
 
@@ -105,7 +105,7 @@ def test_an_invalid_schema_file_is_refused_with_exit_2(
 ) -> None:
     schema = tmp_path / "cassé.json"
     schema.write_text(content)
-    with pytest.raises(CommandError, match=expected) as caught:
+    with pytest.raises(UsageError, match=expected) as caught:
         validate_cli(str(subventions_file), str(schema))
     assert caught.value.returncode == 2
 
@@ -113,10 +113,10 @@ def test_an_invalid_schema_file_is_refused_with_exit_2(
 def test_an_unreadable_file_exits_2(tmp_path: Path) -> None:
     garbage = tmp_path / "bruit.csv"
     garbage.write_bytes(b"\x00\x01\x02" * 1000)
-    with pytest.raises(CommandError, match="octets binaires") as caught:
+    with pytest.raises(UsageError, match="octets binaires") as caught:
         validate_cli(str(garbage), "subventions")
     assert caught.value.returncode == 2
-    with pytest.raises(CommandError, match="introuvable"):
+    with pytest.raises(UsageError, match="introuvable"):
         validate_cli(str(tmp_path / "absent.csv"), "subventions")
 
 

@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from odl.schemas.management.commands.validate import Command as ValidateCommand
+from odl.core.programs import Output, UsageError
+from odl.schemas.commandline import Validate
 from tests.schemas.conftest import SUB_GOOD, SUB_HEADER, write_csv
 
 
@@ -51,8 +52,8 @@ def test_without_schema_the_header_chooses_and_the_report_says_which(tmp_path: P
 def test_a_header_no_schema_covers_is_refused_with_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_text("x,y\n1,2\n")
-    with pytest.raises(CommandError, match="indiquez --schema NOM") as caught:
-        ValidateCommand(stdout=StringIO()).handle_one(path, None, referentiel=False)
+    with pytest.raises(UsageError, match="indiquez --schema NOM") as caught:
+        Validate(Output(StringIO()), Output(StringIO())).handle_one(path, None, referentiel=False)
     assert caught.value.returncode == 2
 
 

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import CommandError
 from django.test import Client
 
+from odl.core.programs import Output, UsageError
 from odl.schemas import catalogue, registry
-from odl.schemas.management.commands.schemas import Command as SchemasCommand
+from odl.schemas.commandline import Schemas
 from odl.schemas.models import ValidationRun
 from tests.schemas.conftest import SUB_GOOD, SUB_HEADER, write_csv
 from tests.schemas.test_cli import validate_cli
@@ -141,7 +141,7 @@ def test_the_command_line_refuses_a_schema_url_on_an_internal_address(
     settings: Any, site: Site, subventions_file: Path
 ) -> None:
     settings.ODL_ALLOW_INTERNAL_RESOURCE_HOSTS = False
-    with pytest.raises(CommandError, match="adresse interne refusée") as caught:
+    with pytest.raises(UsageError, match="adresse interne refusée") as caught:
         validate_cli(str(subventions_file), f"{site.base}/schema.json")
     assert caught.value.returncode == 2
     assert "n'est pas récupéré" in str(caught.value)
@@ -153,9 +153,9 @@ def test_sync_goes_through_the_guard_against_internal_addresses(
 ) -> None:
     monkeypatch.setattr(catalogue, "CATALOGUE_URL", f"{site.base}/schemas.json")
     settings.ODL_ALLOW_INTERNAL_RESOURCE_HOSTS = False
-    with pytest.raises(CommandError, match="Synchronisation impossible : .*adresse interne refusée"):
-        SchemasCommand(stdout=StringIO()).handle_one(None)
+    with pytest.raises(UsageError, match="Synchronisation impossible : .*adresse interne refusée"):
+        Schemas(Output(StringIO()), Output(StringIO())).handle_one(None)
     assert site.requests == []
     settings.ODL_ALLOW_INTERNAL_RESOURCE_HOSTS = True
-    SchemasCommand(stdout=StringIO()).handle_one(None)
+    Schemas(Output(StringIO()), Output(StringIO())).handle_one(None)
     assert site.requests == ["/schemas.json"]

@@ -11,10 +11,10 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management.base import CommandError
 
+from odl.core.programs import Output, UsageError
 from odl.schemas import catalogue
-from odl.schemas.management.commands.schemas import Command
+from odl.schemas.commandline import Schemas
 from odl.schemas.registry import list_schemas, resolve
 
 
@@ -25,7 +25,7 @@ def _own_data_dir(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
 
 def sync(source: str | None) -> tuple[catalogue.SyncResult, str]:
     out = StringIO()
-    result = Command(stdout=out).handle_one(source)
+    result = Schemas(Output(out), Output(StringIO())).handle_one(source)
     return result, out.getvalue()
 
 
@@ -115,6 +115,6 @@ def test_sync_online_fetches_the_catalogue_and_schemas_over_http(
 
 
 def test_sync_from_a_folder_without_catalogue_exits_2(tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="Catalogue absent") as caught:
+    with pytest.raises(UsageError, match="Catalogue absent") as caught:
         sync(str(tmp_path))
     assert caught.value.returncode == 2
