@@ -179,6 +179,24 @@ def test_batches_give_the_same_report_as_one_read(tmp_path: Path) -> None:
     assert whole["resume"] == small["resume"]
 
 
+def test_a_utf8_file_whose_later_part_is_windows_1252_is_read_and_said(tmp_path: Path) -> None:
+    # Chunks read as UTF-8 go to polars as their own bytes; in a chunk that is not UTF-8, each line is
+    # read as UTF-8 when it is, else as Windows-1252: « é » comes out as « é » on both sides.
+    rows = [list(SUB_GOOD) for _ in range(300)]
+    rows[250][4] = "Association des fêtes"
+    head = write_csv(tmp_path / "f.csv", SUB_HEADER, rows[:200]).read_bytes()
+    tail = write_csv(tmp_path / "t.csv", SUB_HEADER, rows[200:]).read_bytes().split(b"\n", 1)[1]
+    path = tmp_path / "mixte.csv"
+    path.write_bytes(head + tail.decode("utf-8").encode("cp1252"))
+    report = validate(path, resolve("subventions"), referentiel=False, chunk_bytes=2048).to_dict()
+    assert report["valide"], report["erreurs"][:3]
+    assert report["resume"]["lignes"] == 300
+    assert any("pas la suite (après l'octet " in note for note in report["fichier"]["remarques"])
+    with_bom = tmp_path / "bom.csv"
+    with_bom.write_bytes(b"\xef\xbb\xbf" + head)
+    assert validate(with_bom, resolve("subventions"), referentiel=False, chunk_bytes=2048).to_dict()["valide"]
+
+
 def test_uniqueness_and_primary_keys_hold_across_batches(tmp_path: Path) -> None:
     header = ["siretAcheteur", "urlProfilAcheteur", "urlDCAT", "coordonnees"]
     rows = [[f"{i:09d}00000", "https://a.fr/p", "https://a.fr/c", "x"] for i in range(300)]

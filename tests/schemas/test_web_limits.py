@@ -192,7 +192,7 @@ def test_a_file_of_100000_columns_is_refused_at_once_in_french(client: Client, t
     assert 0.5 * 1024 * 1024 < path.stat().st_size < 1024 * 1024
     page = client.post("/validation/", {"file": upload(path), "schema": "subventions"})
     assert page.status_code == 400
-    assert "a 100,000 colonnes : la limite est de 1,000 colonnes" in page.content.decode()
+    assert "a 100\u202f000 colonnes : la limite est de 1\u202f000 colonnes" in page.content.decode()
     api = client.post("/api/validate", {"file": upload(path), "schema": "subventions"})
     assert api.status_code == 400 and "colonnes" in api.json()["detail"]
     assert not ValidationRun.objects.exists()
@@ -201,8 +201,8 @@ def test_a_file_of_100000_columns_is_refused_at_once_in_french(client: Client, t
 @pytest.mark.parametrize(
     ("setting", "value", "expected"),
     [
-        ("ODL_VALIDATE_MAX_LINE_BYTES", 1500, "la limite est de 1,500 octets par ligne"),
-        ("ODL_VALIDATE_MAX_CELL_CHARS", 1000, "colonne « objet », fait 2,000 caractères"),
+        ("ODL_VALIDATE_MAX_LINE_BYTES", 1500, "la limite est de 1\u202f500 octets par ligne"),
+        ("ODL_VALIDATE_MAX_CELL_CHARS", 1000, "colonne « objet », fait 2\u202f000 caractères"),
         ("ODL_VALIDATE_MAX_ROWS", 10, "a plus de 10 lignes"),
     ],
 )
