@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from odl.core import figures as figures_cache
 from odl.observatory.history import previous_snapshot, snapshot_at
@@ -295,8 +296,10 @@ def row_of(record: Record, entry: EntryView | None) -> dict[str, Any]:
         "jeux": entry.datasets if entry else 0,
         "technologies": ", ".join(entry.technologies) if entry else "",
         "schemas_scdl": ", ".join(entry.schemas) if entry else "",
-        "premiere_vue": entry.first_seen.date().isoformat() if entry and entry.first_seen else "",
-        "derniere_vue": entry.last_seen.date().isoformat() if entry and entry.last_seen else "",
+        "premiere_vue": timezone.localdate(entry.first_seen).isoformat()
+        if entry and entry.first_seen
+        else "",
+        "derniere_vue": timezone.localdate(entry.last_seen).isoformat() if entry and entry.last_seen else "",
     }
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from odl.core.archives import ArchiveRefused, check_zip
 from odl.core.documents import MAX_COMPRESSION_RATIO
@@ -202,7 +203,7 @@ def export_rows(resources: list[Resource]) -> list[list[Any]]:
                 r.atd.name if r.atd else "",
                 r.etd.territory.nom if r.etd else "",
                 latest.version if latest else None,
-                latest.uploaded_at.date().isoformat() if latest else "",
+                timezone.localdate(latest.uploaded_at).isoformat() if latest else "",
             ]
         )
     return rows

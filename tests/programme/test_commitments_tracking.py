@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from odl.harvest.harvesters.runner import run_source
 from odl.harvest.models import HarvestedDataset, HarvestSource, MatchStatus
@@ -88,7 +89,8 @@ def test_a_harvest_bringing_the_communes_subventions_meets_its_commitment_with_t
     found = HarvestedDataset.objects.get(remote_id="rennes-subventions")
     assert subventions.status == CommitmentStatus.TENU and subventions.status_set_by == "auto"
     assert subventions.evidence_dataset == found
-    assert subventions.met_at == found.first_seen.date()
+    # The day in France: between midnight in Paris and midnight UTC, the UTC date is the day before.
+    assert subventions.met_at == timezone.localdate(found.first_seen)
     deliberations.refresh_from_db()
     assert deliberations.status == CommitmentStatus.A_FAIRE
     etd.refresh_from_db()

@@ -251,6 +251,9 @@ def test_the_etd_page_include_shows_its_past_meetings_status_rate_and_next_meeti
     atd: Atd, rennes: Etd
 ) -> None:
     now = timezone.now()
+    # Joined three days ago: a meeting two hours ago is after it, even just past midnight in Paris.
+    Etd.objects.filter(pk=rennes.pk).update(created_at=now - datetime.timedelta(days=3))
+    rennes.refresh_from_db()
     past = schedule_at(atd, now - datetime.timedelta(hours=2), title="Point de décembre")
     schedule_at(atd, now + datetime.timedelta(days=30), title="Point de janvier")
     Attendance.objects.create(meeting=past, etd=rennes, status="excuse")
