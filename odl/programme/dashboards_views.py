@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -144,7 +143,7 @@ def coordination_export(request: HttpRequest, fmt: str) -> HttpResponse:
     header = [label for _, label in dashboard.COORDINATION_COLUMNS]
     rows = ([row[key] for key, _ in dashboard.COORDINATION_COLUMNS] for row in result.rows)
     response = HttpResponse(exports.render(fmt, header, rows), content_type=exports.CONTENT_TYPES[fmt])
-    day = dt.date.today().isoformat()
+    day = timezone.localdate().isoformat()  # the day in France, as the file is named for its readers
     response["Content-Disposition"] = f'attachment; filename="coordination-atd-{day}.{fmt}"'
     return response
 

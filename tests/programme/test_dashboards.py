@@ -182,7 +182,10 @@ def test_the_coordinator_sees_every_atd_side_by_side_sorted_and_exported(
     )
     assert "Conventions signées" in csv.splitlines()[0] and followed.atd.name in csv
     for fmt in ("xlsx", "ods"):
-        assert coordinator_client.get(reverse("programme:coordination_export", args=[fmt])).status_code == 200
+        response = coordinator_client.get(reverse("programme:coordination_export", args=[fmt]))
+        assert response.status_code == 200
+        # Named after the day in France, even between midnight in Paris and midnight UTC.
+        assert f"coordination-atd-{timezone.localdate().isoformat()}.{fmt}" in response["Content-Disposition"]
 
 
 def test_the_coordination_page_is_for_coordinators_only(atd_client: Client, followed: Followed) -> None:
