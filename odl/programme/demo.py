@@ -126,7 +126,7 @@ def load(username: str, password: str, say: Callable[[str], None]) -> Atd | None
     say(
         f"Démonstration du programme : « {atd.name} », {atd.etds.count()} collectivités suivies, "
         f"{Commitment.objects.filter(etd__atd=atd).count()} engagements, {atd.meetings.count()} réunions "
-        f"(comptes « {username} », « demo-animateur », « demo-agent-etd » ; mot de passe : ODL_DEMO_PASSWORD)."
+        f"(comptes « {username} », « demo-animateur », « demo-agent-etd », même mot de passe)."
     )
     if snapshots:
         say(

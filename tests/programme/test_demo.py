@@ -59,12 +59,16 @@ def run_demo() -> str:
 
 
 def test_load_demo_creates_a_labelled_programme_and_is_idempotent(
-    small_referentiel: Path, settings: Any, tmp_path: Path
+    small_referentiel: Path, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.delenv("ODL_DEMO_PASSWORD", raising=False)
     output = run_demo()
     first = counts()
     assert "[Démo] ATD d'Ille-et-Vilaine" in output
+    # The newcomer reads the default password where `make run` prints it (ODL_DEMO_PASSWORD is unset).
+    assert "« atd » créé (mot de passe : « odl-demo-2026 »)" in output
+    assert get_user_model().objects.get(username="demo-agent-etd").check_password("odl-demo-2026")
     atd = Atd.objects.get(slug=demo.DEMO_SLUG)
     assert atd.demo and atd.name.startswith("[Démo]")
     assert [t.code for t in atd.areas.all()] == ["35"] and atd.structure.code == "35"

@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from odl.core.hooks import app_hooks
 from odl.territories.models import Perimeter, Territory
 
+DEFAULT_PASSWORD = "odl-demo-2026"
+
 
 class Command(BaseCommand):
     help = (
@@ -23,7 +25,13 @@ class Command(BaseCommand):
         self.handle_one(options["username"])
 
     def handle_one(self, username: str) -> None:
-        password = os.environ.get("ODL_DEMO_PASSWORD", "odl-demo-2026")
+        password = os.environ.get("ODL_DEMO_PASSWORD", DEFAULT_PASSWORD)
+        # The default is public (README): a newcomer reads it here; a password set by its owner is not echoed.
+        told = (
+            f"« {DEFAULT_PASSWORD} »"
+            if "ODL_DEMO_PASSWORD" not in os.environ
+            else "celui de ODL_DEMO_PASSWORD"
+        )
         user_model = get_user_model()
         user, created = user_model.objects.get_or_create(
             username=username, defaults={"first_name": "Animatrice", "last_name": "Territoriale"}
@@ -41,9 +49,7 @@ class Command(BaseCommand):
                 },
             )
         state = "créé" if created else "déjà présent"
-        self.stdout.write(
-            f"Compte de démonstration « {username} » {state} (mot de passe : ODL_DEMO_PASSWORD)."
-        )
+        self.stdout.write(f"Compte de démonstration « {username} » {state} (mot de passe : {told}).")
         # Apps above the référentiel add their own demonstration (the programme: an ATD whose admin is
         # this account) through a ``load_demo`` method of their AppConfig (odl/core/hooks.py):
         # territories imports none of them.
