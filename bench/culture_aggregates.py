@@ -21,11 +21,9 @@ import sys
 import threading
 import time
 from pathlib import Path
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from bench.tools import database
+from bench.tools import database, wsgi_server
 
 REPO = Path(__file__).resolve().parent.parent
 PG_DATABASE = "odl_culture_bench"
@@ -111,27 +109,13 @@ def populate() -> tuple[Any, Any, Any]:
     return atd, campaign, user
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        return
-
-
 def concurrent_answers(campaign: Any) -> tuple[int, list[str], float]:
     """50 threads, each a browser of its own: GET the form (CSRF cookie), then POST at the same moment."""
     import httpx
-    from django.core.wsgi import get_wsgi_application
 
     from odl.culture.models import Item
 
-    server = make_server("127.0.0.1", 0, get_wsgi_application(), _ThreadingServer, _QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    server, base = wsgi_server.serve()
     url = f"{base}/questionnaire/{campaign.token}/"
     answers = {f"q-{item.code}": "2" for item in Item.objects.active()}
     barrier = threading.Barrier(CONCURRENT)

@@ -19,13 +19,10 @@ import csv
 import io
 import os
 import statistics
-import threading
 import time
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from bench.tools import database
+from bench.tools import database, wsgi_server
 
 PG_URL = os.environ.get(
     "ODL_BENCH_DASHBOARDS_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/odl_dashboards_bench"
@@ -45,15 +42,6 @@ QUARTERS = [
     "Villejean",
     "Beaulieu",
 ]
-
-
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        return
 
 
 def populate() -> Any:
@@ -125,15 +113,12 @@ def run_engine(database_url: str, data_dir: str) -> None:
     engine = database.django_on(database_url, data_dir)
     import httpx
     from django.core.cache import cache
-    from django.core.wsgi import get_wsgi_application
 
     from odl.dashboards import sources
 
     board = populate()
     database.analyze()
-    server = make_server("127.0.0.1", 0, get_wsgi_application(), _ThreadingServer, _QuietHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    server, base = wsgi_server.serve()
     page = f"{base}/tableaux-de-bord/{board.slug}/"
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"[{engine}] un tableau de bord de 3 graphiques sur {ROWS} lignes ; charge {load}")

@@ -62,9 +62,10 @@ class FieldChecks:
                 # Most rules find nothing: no error frame is built then (on a small file, each frame
                 # operation costs more than the check itself). A null in ``bad`` drops its cell from
                 # the well-typed ones, as filtering on ``~bad`` does.
-                if bad.any():
+                found = bad.any()
+                if found:
                     out.append(errors(cells.filter(bad), name, rule.code, str(rule.rule)))
-                if stage == "type" and (bad.null_count() or bad.any()):
+                if stage == "type" and (found or bad.null_count()):
                     cells = cells.filter(~bad)
         if self.record_validity:
             # Whatever stage it stopped at, ``cells`` now holds exactly the well-typed cells.
